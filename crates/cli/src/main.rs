@@ -1,0 +1,165 @@
+//! `vantage`: the command-line face of Vantage. Each subcommand parses its arguments, calls one
+//! studio use case and prints the result. Exit codes: 0 ok, 1 lint errors or failed cases,
+//! 2 bad input.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vantage_studio::{ErrorCode, StudioError};
+
+#[derive(Parser)]
+#[command(name = "vantage", version, about = "Component-level personalization: lint, preview and compare a workspace")]
+struct Cli {
+    /// The workspace folder.
+    #[arg(short, long, global = true, default_value = ".")]
+    workspace: PathBuf,
+    /// The moment to evaluate at (RFC 3339); defaults to now.
+    #[arg(long, global = true)]
+    at: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Html,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check rules, content, consent, experiments and brand rules.
+    Lint {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Show a page as one profile sees it.
+    Preview {
+        #[arg(long)]
+        page: String,
+        #[arg(long)]
+        profile: String,
+        /// Explain why each slot shows what it shows.
+        #[arg(long)]
+        explain: bool,
+        #[arg(long, value_enum, default_value = "html")]
+        format: Format,
+    },
+    /// Slots x profiles -> the variant each profile sees.
+    Matrix {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Write the compiled, content-hashed bundle.
+    Bundle {
+        /// Where to write it (standard output if absent).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Who sees something different between two workspaces or bundles.
+    Impact {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Run conformance case files and report every case that differs.
+    Conform {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+mod output;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let at = cli.at.clone().unwrap_or_else(|| jiff::Timestamp::now().to_string());
+    match run(&cli, &at) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            match e.code {
+                ErrorCode::BadInput | ErrorCode::NotFound => ExitCode::from(2),
+                ErrorCode::Io => ExitCode::from(2),
+            }
+        }
+    }
+}
+
+fn emit(text: &str) -> Result<(), StudioError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| StudioError::io(std::path::Path::new("<stdout>"), &e))
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String, StudioError> {
+    serde_json::to_string_pretty(value).map(|s| s + "\n").map_err(|e| StudioError::bad_input(e.to_string()))
+}
+
+fn run(cli: &Cli, at: &str) -> Result<ExitCode, StudioError> {
+    match &cli.command {
+        Command::Lint { format } => {
+            let ws = vantage_studio::open_workspace(&cli.workspace)?;
+            let report = vantage_studio::lint(&ws, at)?;
+            emit(&match format {
+                Format::Json => json(&report)?,
+                _ => vantage_engine::lint::to_text(&report.findings),
+            })?;
+            Ok(if report.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Preview { page, profile, explain, format } => {
+            let ws = vantage_studio::open_workspace(&cli.workspace)?;
+            let preview = vantage_studio::preview(&ws, page, profile, at, *explain)?;
+            match format {
+                Format::Json => emit(&json(&preview.composed)?)?,
+                _ => emit(&preview.html)?,
+            }
+            if let Some(explanation) = &preview.explanation {
+                match format {
+                    Format::Json => emit(&json(explanation)?)?,
+                    _ => eprint!("{}", vantage_engine::explain::to_text(explanation)),
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Matrix { format } => {
+            let ws = vantage_studio::open_workspace(&cli.workspace)?;
+            let matrix = vantage_studio::matrix(&ws, at)?;
+            emit(&match format {
+                Format::Json => json(&matrix)?,
+                _ => output::matrix_text(&matrix),
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bundle { out } => {
+            let ws = vantage_studio::open_workspace(&cli.workspace)?;
+            let text = json(&vantage_studio::bundle_file(&ws))?;
+            match out {
+                Some(path) => {
+                    std::fs::write(path, text).map_err(|e| StudioError::io(path, &e))?;
+                    eprintln!("wrote bundle {} to {}", ws.bundle.hash, path.display());
+                }
+                None => emit(&text)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Impact { old, new, format } => {
+            let (impact, changes) = vantage_studio::impact(old, new, at)?;
+            emit(&match format {
+                Format::Json => json(&serde_json::json!({"changes": changes, "impact": impact}))?,
+                _ => output::impact_text(&impact, &changes),
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Conform { files } => {
+            let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
+            let report = vantage_studio::conform(&paths)?;
+            let text = output::conform_text(&report);
+            emit(&text)?;
+            let failed = report.files.iter().any(|f| !f.failures.is_empty());
+            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Plain-text renderings of use-case results for the terminal.
+
+use vantage_engine::diff::{Change, ChangeKind};
+use vantage_engine::impact::Impact;
+use vantage_engine::matrix::PageMatrix;
+use vantage_studio::ConformReport;
+
+/// One table per page: a row per slot, a column per profile.
+pub fn matrix_text(pages: &[PageMatrix]) -> String {
+    let mut out = String::new();
+    for page in pages {
+        out.push_str(&format!("page {}\n", page.page));
+        let mut header = vec!["slot".to_owned()];
+        header.extend(page.profiles.iter().cloned());
+        let mut rows = vec![header];
+        for row in &page.rows {
+            let mut cells = vec![row.slot.clone()];
+            cells.extend(row.cells.iter().cloned());
+            rows.push(cells);
+        }
+        let widths: Vec<usize> =
+            (0..rows[0].len()).map(|c| rows.iter().map(|r| r.get(c).map_or(0, |s| s.chars().count())).max().unwrap_or(0)).collect();
+        for row in &rows {
+            let line: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
+            out.push_str(&format!("  {}\n", line.join("  ").trim_end()));
+        }
+        for row in page.rows.iter().filter(|r| !r.unseen.is_empty()) {
+            out.push_str(&format!("  unseen on {}: {}\n", row.slot, row.unseen.join(", ")));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+pub fn impact_text(impact: &Impact, changes: &[Change]) -> String {
+    let mut out = format!("{} -> {}\n\nchanges ({}):\n", short(&impact.old_hash), short(&impact.new_hash), changes.len());
+    for c in changes {
+        let kind = match c.kind {
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Changed => "changed",
+            ChangeKind::Reordered => "reordered",
+        };
+        out.push_str(&format!("  {kind} {} {} {}", c.area, c.target, c.aspect));
+        match (&c.before, &c.after) {
+            (Some(b), Some(a)) => out.push_str(&format!(": {b} -> {a}")),
+            (Some(b), None) => out.push_str(&format!(": was {b}")),
+            (None, Some(a)) => out.push_str(&format!(": {a}")),
+            (None, None) => {}
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!("\nimpact over {} visitors:\n", impact.visitors));
+    if impact.slots.is_empty() {
+        out.push_str("  nobody sees anything different\n");
+    }
+    for s in &impact.slots {
+        out.push_str(&format!("  {}/{}: {}% of visitors change ({} of {})\n", s.page, s.slot, s.share, s.changed, s.visitors));
+        for e in &s.examples {
+            out.push_str(&format!("    {}: {} -> {}\n", e.visitor, e.before, e.after));
+        }
+    }
+    out
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+pub fn conform_text(report: &ConformReport) -> String {
+    let mut out = String::new();
+    for f in &report.files {
+        for failure in &f.failures {
+            out.push_str(&format!("FAIL {} {}: expected {}, got {}\n", f.path, failure.name, failure.expected, failure.actual));
+        }
+        out.push_str(&format!("{}: {} passed, {} failed\n", f.path, f.passed, f.failures.len()));
+    }
+    out
+}

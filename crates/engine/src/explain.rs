@@ -1,0 +1,110 @@
+//! "Why did this visitor get this variant?": the traced evaluation of a page. Its own entry
+//! point, so the untraced path pays nothing for tracing.
+
+use crate::bundle::{Bundle, CompiledPage};
+use crate::context::Context;
+use crate::eval::Scratch;
+use crate::reference::{evaluate_traced, Trace};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// One personalization tried for a slot, in priority order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attempt {
+    pub personalization: String,
+    pub trace: Trace,
+}
+
+/// Why a slot shows what it shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SlotExplanation {
+    pub slot: String,
+    pub entry: String,
+    pub variant: String,
+    /// What the experiment on this slot did, if there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub experiment: Option<String>,
+    /// Personalizations evaluated until the first match.
+    pub attempts: Vec<Attempt>,
+}
+
+impl Bundle {
+    /// Explains every slot of `page` for the flat context `flat`.
+    pub fn explain(&self, page: &CompiledPage, flat: &Map<String, Value>) -> Vec<SlotExplanation> {
+        let ctx = Context::from_flat(&self.program, flat);
+        let mut scratch = Scratch::for_program(&self.program);
+        scratch.reset(&self.program);
+        let audiences = self.workspace.audience_conditions();
+        page.slots
+            .iter()
+            .map(|slot| {
+                let decision = self.decide_slot(slot, &ctx, &mut scratch);
+                let variant = self.variant_label(slot, decision);
+                let experiment = slot.experiment.as_ref().map(|x| match decision.choice {
+                    crate::bundle::Choice::Arm(_) => format!("in experiment `{}`: bucketing chose {variant}", x.key),
+                    crate::bundle::Choice::Holdout => format!("in the holdout of experiment `{}`: sees the baseline", x.key),
+                    _ => format!(
+                        "not in experiment `{}` (not eligible, no usable `{}`, or assigned to another experiment of its group)",
+                        x.key, self.program.slots[x.unit_slot as usize].path
+                    ),
+                });
+                let mut attempts = Vec::new();
+                if let Some(entry) = self.workspace.entries.get(&slot.entry) {
+                    if !matches!(decision.choice, crate::bundle::Choice::Arm(_) | crate::bundle::Choice::Holdout) {
+                        for rule in &slot.rules {
+                            let Some(p) = entry.personalizations.get(rule.personalization as usize) else { continue };
+                            let trace = evaluate_traced(&p.condition, &self.workspace.catalog, &audiences, flat);
+                            let matched = trace.result.decide();
+                            attempts.push(Attempt { personalization: p.id.clone(), trace });
+                            if matched {
+                                break;
+                            }
+                        }
+                    }
+                }
+                SlotExplanation { slot: slot.slot.clone(), entry: slot.entry.clone(), variant, experiment, attempts }
+            })
+            .collect()
+    }
+}
+
+/// The explanation as indented plain text.
+pub fn to_text(explanations: &[SlotExplanation]) -> String {
+    let mut out = String::new();
+    for e in explanations {
+        out.push_str(&format!("{} ({}): {}\n", e.slot, e.entry, e.variant));
+        if let Some(x) = &e.experiment {
+            out.push_str(&format!("  {x}\n"));
+        }
+        for a in &e.attempts {
+            out.push_str(&format!("  {} -> {}\n", a.personalization, word(a.trace.result)));
+            trace_lines(&a.trace, 2, &mut out);
+        }
+    }
+    out
+}
+
+fn word(t: crate::program::Tri) -> &'static str {
+    match t {
+        crate::program::Tri::True => "matches",
+        crate::program::Tri::False => "does not match",
+        crate::program::Tri::Unknown => "unknown (counts as no match)",
+    }
+}
+
+fn trace_lines(t: &Trace, depth: usize, out: &mut String) {
+    let pad = "  ".repeat(depth);
+    let detail = t.detail.as_deref().map(|d| format!(" — {d}")).unwrap_or_default();
+    out.push_str(&format!(
+        "{pad}{} -> {}{detail}\n",
+        t.text,
+        match t.result {
+            crate::program::Tri::True => "true",
+            crate::program::Tri::False => "false",
+            crate::program::Tri::Unknown => "unknown",
+        }
+    ));
+    for c in &t.children {
+        trace_lines(c, depth + 1, out);
+    }
+}

@@ -1,0 +1,108 @@
+//! Impact of a change: evaluate the old and the new bundle over the same visitors (the simulated
+//! population plus the named profiles) and report, per slot, who sees something different.
+
+use crate::bundle::{Bundle, CompiledPage};
+use crate::compose::profile_context;
+use crate::context::Context;
+use crate::eval::Scratch;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// A visitor whose variant changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Example {
+    pub visitor: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// How one slot changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SlotImpact {
+    pub page: String,
+    pub slot: String,
+    pub changed: usize,
+    pub visitors: usize,
+    /// Percentage of visitors whose variant or content changes.
+    pub share: f64,
+    pub examples: Vec<Example>,
+}
+
+/// The impact report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Impact {
+    pub old_hash: String,
+    pub new_hash: String,
+    pub visitors: usize,
+    /// Slots where at least one visitor sees something different.
+    pub slots: Vec<SlotImpact>,
+}
+
+const EXAMPLES: usize = 3;
+
+/// Compares `old` and `new` over `population` (flat contexts) and both bundles' named profiles
+/// (taken from `new`), at `now`.
+pub fn impact(old: &Bundle, new: &Bundle, population: &[Map<String, Value>], now: &str) -> Impact {
+    let mut slots = Vec::new();
+    let mut visitors_count = 0;
+    for page in &new.pages {
+        let Some(old_page) = old.page(&page.id) else { continue };
+        let Some(meta) = new.workspace.pages.get(&page.id) else { continue };
+        let mut visitors: Vec<(String, Map<String, Value>)> =
+            new.workspace.profiles.values().map(|p| (p.id.clone(), profile_context(&new.workspace, p, meta, now))).collect();
+        visitors.extend(population.iter().enumerate().map(|(i, flat)| (format!("simulated #{i}"), flat.clone())));
+        visitors_count = visitors.len();
+        slots.extend(page_impact(old, old_page, new, page, &visitors));
+    }
+    Impact { old_hash: old.hash.clone(), new_hash: new.hash.clone(), visitors: visitors_count, slots }
+}
+
+fn page_impact(
+    old: &Bundle,
+    old_page: &CompiledPage,
+    new: &Bundle,
+    page: &CompiledPage,
+    visitors: &[(String, Map<String, Value>)],
+) -> Vec<SlotImpact> {
+    let mut report: Vec<SlotImpact> = page
+        .slots
+        .iter()
+        .map(|s| SlotImpact {
+            page: page.id.clone(),
+            slot: s.slot.clone(),
+            changed: 0,
+            visitors: visitors.len(),
+            share: 0.0,
+            examples: Vec::new(),
+        })
+        .collect();
+    let (mut old_scratch, mut new_scratch) = (Scratch::for_program(&old.program), Scratch::for_program(&new.program));
+    for (name, flat) in visitors {
+        let (old_ctx, new_ctx) = (Context::from_flat(&old.program, flat), Context::from_flat(&new.program, flat));
+        old_scratch.reset(&old.program);
+        new_scratch.reset(&new.program);
+        for (slot, entry) in page.slots.iter().zip(report.iter_mut()) {
+            let after_decision = new.decide_slot(slot, &new_ctx, &mut new_scratch);
+            let after_content = slot.contents.get(after_decision.content as usize);
+            let after = new.variant_label(slot, after_decision);
+            let (before, before_content) = match old_page.slots.iter().find(|s| s.slot == slot.slot && s.entry == slot.entry) {
+                Some(old_slot) => {
+                    let decision = old.decide_slot(old_slot, &old_ctx, &mut old_scratch);
+                    (old.variant_label(old_slot, decision), old_slot.contents.get(decision.content as usize))
+                }
+                None => ("(not on the page)".to_owned(), None),
+            };
+            if before != after || before_content != after_content {
+                entry.changed += 1;
+                if entry.examples.len() < EXAMPLES {
+                    entry.examples.push(Example { visitor: name.clone(), before, after });
+                }
+            }
+        }
+    }
+    report.retain(|s| s.changed > 0);
+    for s in &mut report {
+        s.share = (s.changed as f64 * 1000.0 / s.visitors.max(1) as f64).round() / 10.0;
+    }
+    report
+}

@@ -1,0 +1,369 @@
+//! Lint: what a reviewer must know before approving — compile errors, unreachable and shadowed
+//! personalizations, consent problems, experiment weights, schema and brand rule violations,
+//! stale feeds. Output is sorted, so text and JSON are stable.
+
+use crate::bundle::{merged, Bundle, Diagnostic, Severity};
+use crate::compose::schema_problems;
+use crate::condition::{print, Condition};
+use crate::context::Context;
+use crate::eval::Scratch;
+use crate::program::{Node, Tri};
+use crate::render::Templates;
+use crate::time::{parse_duration_seconds, parse_timestamp};
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+
+fn d(severity: Severity, file: String, pointer: String, code: &str, message: String) -> Diagnostic {
+    Diagnostic { severity, file, pointer, code: code.to_owned(), message }
+}
+
+/// Lints `bundle`; `population` is the simulated visitors (see [`crate::population`]), `now`
+/// the moment feeds are checked for freshness (RFC 3339).
+pub fn lint(bundle: &Bundle, population: &[Map<String, Value>], now: &str) -> Vec<Diagnostic> {
+    let mut out = bundle.diagnostics.clone();
+    for (id, problem) in Templates::new(&bundle.workspace).problems {
+        out.push(d(Severity::Error, format!("components/{id}/template.html"), String::new(), "template", problem));
+    }
+    reachability(bundle, population, &mut out);
+    consent(bundle, &mut out);
+    experiments(bundle, &mut out);
+    content(bundle, &mut out);
+    feeds(bundle, now, &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Shadowed and unreachable personalizations: exactly (identical or always-true earlier rules)
+/// and by evaluation over the population.
+fn reachability(bundle: &Bundle, population: &[Map<String, Value>], out: &mut Vec<Diagnostic>) {
+    let contexts: Vec<Context> = population.iter().map(|flat| Context::from_flat(&bundle.program, flat)).collect();
+    let mut scratch = Scratch::for_program(&bundle.program);
+    let mut seen_entries = BTreeSet::new();
+    for slot in bundle.pages.iter().flat_map(|p| &p.slots) {
+        if !seen_entries.insert(slot.entry.clone()) {
+            continue;
+        }
+        let Some(entry) = bundle.workspace.entries.get(&slot.entry) else { continue };
+        let file = format!("entries/{}.json", entry.id);
+        let mut exact = BTreeSet::new();
+        for (j, later) in entry.personalizations.iter().enumerate() {
+            for (i, earlier) in entry.personalizations.iter().enumerate().take(j) {
+                let always = slot
+                    .rules
+                    .iter()
+                    .find(|r| r.personalization as usize == i)
+                    .is_some_and(|r| matches!(bundle.program.nodes[r.root as usize], Node::Const(Tri::True)));
+                if earlier.condition == later.condition || always {
+                    let why = if always { "matches every visitor" } else { "has the identical condition" };
+                    out.push(d(
+                        Severity::Warning,
+                        file.clone(),
+                        format!("/personalizations/{j}"),
+                        "shadowed",
+                        format!("`{}` can never show: the higher-priority `{}` {why}", later.id, earlier.id),
+                    ));
+                    exact.insert(j);
+                    break;
+                }
+            }
+        }
+        if contexts.is_empty() {
+            continue;
+        }
+        let mut matched = vec![0usize; entry.personalizations.len()];
+        let mut won = vec![0usize; entry.personalizations.len()];
+        let mut taken_by = vec![vec![0usize; entry.personalizations.len()]; entry.personalizations.len()];
+        for ctx in &contexts {
+            scratch.reset(&bundle.program);
+            let mut winner = None;
+            for rule in &slot.rules {
+                let i = rule.personalization as usize;
+                if bundle.program.eval(rule.root, ctx, &mut scratch) == Tri::True {
+                    matched[i] += 1;
+                    match winner {
+                        None => {
+                            won[i] += 1;
+                            winner = Some(i);
+                        }
+                        Some(w) => taken_by[i][w] += 1,
+                    }
+                }
+            }
+        }
+        for (i, p) in entry.personalizations.iter().enumerate() {
+            if exact.contains(&i) || !slot.rules.iter().any(|r| r.personalization as usize == i) {
+                continue;
+            }
+            let pointer = format!("/personalizations/{i}");
+            if matched[i] == 0 {
+                out.push(d(
+                    Severity::Warning,
+                    file.clone(),
+                    pointer,
+                    "unreached",
+                    format!("no visitor among {} simulated ones matches `{}`: {}", contexts.len(), p.id, print(&p.condition)),
+                ));
+            } else if won[i] == 0 {
+                let by = (0..i).max_by_key(|w| taken_by[i][*w]).and_then(|w| entry.personalizations.get(w)).map_or("?", |x| x.id.as_str());
+                out.push(d(Severity::Warning, file.clone(), pointer, "shadowed", format!("`{}` matches {} simulated visitors but every one of them gets a higher-priority personalization first (mostly `{by}`)", p.id, matched[i])));
+            }
+        }
+    }
+}
+
+/// Undeclared consent purposes; negations over consent-gated data.
+fn consent(bundle: &Bundle, out: &mut Vec<Diagnostic>) {
+    let ws = &bundle.workspace;
+    let declared: BTreeSet<&str> = ws.settings.consent_purposes.iter().map(|p| p.id.as_str()).collect();
+    for (path, attr) in &ws.catalog.attributes {
+        if let Some(purpose) = &attr.consent {
+            if !declared.contains(purpose.as_str()) {
+                out.push(d(
+                    Severity::Error,
+                    "catalog.json".into(),
+                    format!("/attributes/{path}/consent"),
+                    "undeclared_consent",
+                    format!("`{path}` needs consent `{purpose}`, which vantage.json does not declare"),
+                ));
+            }
+        }
+    }
+    for (id, profile) in &ws.profiles {
+        for c in &profile.consents {
+            if !declared.contains(c.as_str()) {
+                out.push(d(
+                    Severity::Warning,
+                    format!("profiles/{id}.json"),
+                    "/consents".into(),
+                    "undeclared_consent",
+                    format!("consent `{c}` is not declared in vantage.json"),
+                ));
+            }
+        }
+    }
+    for (id, entry) in &ws.entries {
+        for (i, p) in entry.personalizations.iter().enumerate() {
+            let mut gated = BTreeSet::new();
+            p.condition.visit(&mut |c| {
+                if let Condition::Not(inner) = c {
+                    inner.visit(&mut |n| {
+                        for attr in n.attributes() {
+                            if let Some(purpose) = ws.catalog.get(attr).and_then(|a| a.consent.clone()) {
+                                gated.insert((attr.to_owned(), purpose));
+                            }
+                        }
+                    });
+                }
+            });
+            for (attr, purpose) in gated {
+                out.push(d(
+                    Severity::Info,
+                    format!("entries/{id}.json"),
+                    format!("/personalizations/{i}/condition"),
+                    "consent_negation",
+                    format!(
+                        "`{}` negates `{attr}`, which needs consent `{purpose}`: visitors who withheld it are never selected by that part",
+                        p.id
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn experiments(bundle: &Bundle, out: &mut Vec<Diagnostic>) {
+    for (i, x) in bundle.workspace.experiments.iter().enumerate() {
+        let total: u64 = x.arms.iter().map(|a| u64::from(a.weight)).sum();
+        if total != 100 {
+            out.push(d(
+                Severity::Error,
+                "experiments.json".into(),
+                format!("/experiments/{i}/arms"),
+                "weights_total",
+                format!("the arms of `{}` weigh {total} in total; they must add up to 100", x.key),
+            ));
+        }
+        if !(0.0..=100.0).contains(&x.holdout_percent) {
+            out.push(d(
+                Severity::Error,
+                "experiments.json".into(),
+                format!("/experiments/{i}/holdout_percent"),
+                "bad_value",
+                "the holdout must be between 0 and 100 percent".into(),
+            ));
+        }
+    }
+}
+
+/// Merged content against the component schema and the brand rules.
+fn content(bundle: &Bundle, out: &mut Vec<Diagnostic>) {
+    let ws = &bundle.workspace;
+    let mut variants: Vec<(String, String, String, &str, Value)> = Vec::new();
+    for (id, entry) in &ws.entries {
+        let file = format!("entries/{id}.json");
+        variants.push((file.clone(), "/baseline".into(), "baseline".into(), &entry.component, entry.baseline.clone()));
+        for (i, p) in entry.personalizations.iter().enumerate() {
+            variants.push((
+                file.clone(),
+                format!("/personalizations/{i}/patch"),
+                p.id.clone(),
+                &entry.component,
+                merged(&entry.baseline, &p.patch),
+            ));
+        }
+    }
+    for (i, x) in ws.experiments.iter().enumerate() {
+        if let Some(entry) = ws.entries.get(&x.entry) {
+            for (j, arm) in x.arms.iter().enumerate() {
+                variants.push((
+                    "experiments.json".into(),
+                    format!("/experiments/{i}/arms/{j}/patch"),
+                    format!("{}/{}", x.key, arm.name),
+                    &entry.component,
+                    merged(&entry.baseline, &arm.patch),
+                ));
+            }
+        }
+    }
+    let banned: Vec<String> = ws.settings.brand.banned_words.iter().map(|w| w.to_lowercase()).collect();
+    for (file, pointer, name, component, value) in variants {
+        if let Some(c) = ws.components.get(component) {
+            for problem in schema_problems(&c.schema, &value) {
+                out.push(d(
+                    Severity::Error,
+                    file.clone(),
+                    pointer.clone(),
+                    "schema",
+                    format!("`{name}` does not fit the {} schema: {problem}", c.name),
+                ));
+            }
+        }
+        let mut strings = Vec::new();
+        leaves("", &value, &mut strings);
+        for (field, text) in &strings {
+            let lower = text.to_lowercase();
+            for word in &banned {
+                if contains_word(&lower, word) {
+                    out.push(d(
+                        Severity::Error,
+                        file.clone(),
+                        format!("{pointer}{field}"),
+                        "banned_word",
+                        format!("`{name}` uses the banned word \"{word}\""),
+                    ));
+                }
+            }
+        }
+        for limit in ws.settings.brand.field_limits.iter().filter(|l| l.component == component) {
+            if let Some(Value::String(text)) = value.get(&limit.field) {
+                let len = text.chars().count();
+                if len > limit.max_length {
+                    out.push(d(
+                        Severity::Error,
+                        file.clone(),
+                        format!("{pointer}/{}", limit.field),
+                        "field_too_long",
+                        format!("`{name}`: {} is {len} characters; the brand limit is {}", limit.field, limit.max_length),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn leaves(at: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::String(s) => out.push((at.to_owned(), s.clone())),
+        Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| leaves(&format!("{at}/{i}"), v, out)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| leaves(&format!("{at}/{k}"), v, out)),
+        _ => {}
+    }
+}
+
+/// Whole-word match: the word is not preceded or followed by a letter or digit.
+fn contains_word(text: &str, word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+fn feeds(bundle: &Bundle, now: &str, out: &mut Vec<Diagnostic>) {
+    let ws = &bundle.workspace;
+    let Some(now) = parse_timestamp(now) else { return };
+    let feeds = [
+        ("feeds/products.json", &ws.products.produced_at, &ws.products.max_age),
+        ("feeds/recommendations.json", &ws.recommendations.produced_at, &ws.recommendations.max_age),
+    ];
+    for (file, produced, max_age) in feeds {
+        match (parse_timestamp(produced), parse_duration_seconds(max_age)) {
+            (Some(produced_at), Some(limit)) => {
+                let age = now.seconds - produced_at.seconds;
+                if age > limit {
+                    out.push(d(
+                        Severity::Warning,
+                        file.into(),
+                        "/produced_at".into(),
+                        "stale_feed",
+                        format!("this feed was produced {} hours ago; it is stale after {max_age}", age / 3600),
+                    ));
+                }
+            }
+            _ => out.push(d(
+                Severity::Error,
+                file.into(),
+                "/produced_at".into(),
+                "bad_value",
+                "produced_at must be an RFC 3339 time and max_age a duration such as 48h".into(),
+            )),
+        }
+    }
+    let known: BTreeSet<&str> = ws.products.products.iter().map(|p| p.sku.as_str()).collect();
+    for (name, list) in &ws.recommendations.lists {
+        for (i, sku) in list.skus.iter().enumerate() {
+            if !known.contains(sku.as_str()) {
+                out.push(d(
+                    Severity::Warning,
+                    "feeds/recommendations.json".into(),
+                    format!("/lists/{name}/skus/{i}"),
+                    "unknown_product",
+                    format!("`{sku}` is not in the product feed"),
+                ));
+            }
+        }
+    }
+}
+
+/// Lint findings as stable text, one per line: `error[code] file pointer: message`.
+pub fn to_text(findings: &[Diagnostic]) -> String {
+    let mut text = String::new();
+    for f in findings {
+        let severity = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        };
+        let at = if f.pointer.is_empty() { String::new() } else { format!(" {}", f.pointer) };
+        text.push_str(&format!("{severity}[{}] {}{at}: {}\n", f.code, f.file, f.message));
+    }
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    text.push_str(&format!("{} errors, {} warnings, {} notes\n", count(Severity::Error), count(Severity::Warning), count(Severity::Info)));
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_word;
+
+    #[test]
+    fn banned_words_match_whole_words_only() {
+        assert!(contains_word("so cheap!", "cheap"));
+        assert!(!contains_word("cheapest", "cheap"));
+        assert!(contains_word("best ever deal", "best ever"));
+    }
+}

@@ -1,0 +1,242 @@
+//! The workspace's domain model, as read from its files (`docs/workspace-format.md`).
+
+use crate::catalog::Catalog;
+use crate::condition::Condition;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// `vantage.json`: workspace settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub name: String,
+    #[serde(default)]
+    pub consent_purposes: Vec<ConsentPurpose>,
+    #[serde(default)]
+    pub brand: BrandRules,
+    pub population: PopulationSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentPurpose {
+    pub id: String,
+    pub label: String,
+    #[serde(default)]
+    pub grant_rate: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrandRules {
+    #[serde(default)]
+    pub banned_words: Vec<String>,
+    #[serde(default)]
+    pub field_limits: Vec<FieldLimit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldLimit {
+    pub component: String,
+    pub field: String,
+    pub max_length: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationSettings {
+    pub size: usize,
+    pub seed: u64,
+    /// The moment the simulated population lives in (RFC 3339).
+    pub now: String,
+}
+
+/// `audiences.json` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audience {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub condition: Condition,
+}
+
+/// What a component's template receives beside its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataBinding {
+    None,
+    Product,
+    ProductList,
+    Recommendations,
+}
+
+/// `components/<id>/component.json` plus its template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentType {
+    #[serde(skip)]
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub data: DataBinding,
+    pub schema: Value,
+    #[serde(skip)]
+    pub template: String,
+}
+
+/// `pages/<id>.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    pub id: String,
+    pub title: String,
+    pub path: String,
+    #[serde(default)]
+    pub product_page: bool,
+    pub slots: Vec<SlotRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlotRef {
+    pub id: String,
+    pub entry: String,
+}
+
+/// `entries/<id>.json`: a baseline and personalizations in priority order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub component: String,
+    #[serde(default)]
+    pub description: String,
+    pub baseline: Value,
+    #[serde(default)]
+    pub personalizations: Vec<Personalization>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Personalization {
+    pub id: String,
+    pub name: String,
+    pub condition: Condition,
+    /// JSON Merge Patch (RFC 7386) over the baseline.
+    pub patch: Value,
+}
+
+/// `experiments.json` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    pub key: String,
+    pub name: String,
+    pub entry: String,
+    pub unit: String,
+    #[serde(default = "Condition::always")]
+    pub eligibility: Condition,
+    #[serde(default)]
+    pub holdout_percent: f64,
+    #[serde(default)]
+    pub group: Option<String>,
+    pub arms: Vec<Arm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Arm {
+    pub name: String,
+    pub weight: u32,
+    #[serde(default)]
+    pub patch: Value,
+}
+
+/// `profiles/<id>.json`: a simulated visitor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub attributes: Map<String, Value>,
+    #[serde(default)]
+    pub consents: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+}
+
+/// `feeds/products.json`: the PIM feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductFeed {
+    pub produced_at: String,
+    pub max_age: String,
+    pub products: Vec<Product>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    pub sku: String,
+    pub name: String,
+    pub category: String,
+    pub price: f64,
+    pub currency: String,
+    pub inventory: i64,
+    pub margin_tier: String,
+    pub season: String,
+    pub added: String,
+    #[serde(default)]
+    pub blurb: String,
+}
+
+/// `feeds/recommendations.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationFeed {
+    pub produced_at: String,
+    pub max_age: String,
+    pub lists: BTreeMap<String, RecommendationList>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationList {
+    pub title: String,
+    pub skus: Vec<String>,
+}
+
+/// A whole workspace, as loaded and schema-checked (cross references are checked by compile).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workspace {
+    pub settings: Settings,
+    pub catalog: Catalog,
+    pub audiences: BTreeMap<String, Audience>,
+    pub experiments: Vec<Experiment>,
+    pub components: BTreeMap<String, ComponentType>,
+    pub pages: BTreeMap<String, Page>,
+    pub entries: BTreeMap<String, Entry>,
+    pub profiles: BTreeMap<String, Profile>,
+    pub products: ProductFeed,
+    pub recommendations: RecommendationFeed,
+    pub theme: String,
+}
+
+impl Workspace {
+    /// Audience conditions by name, as the compiler wants them.
+    pub fn audience_conditions(&self) -> BTreeMap<String, Condition> {
+        self.audiences.iter().map(|(k, a)| (k.clone(), a.condition.clone())).collect()
+    }
+
+    pub fn product(&self, sku: &str) -> Option<&Product> {
+        self.products.products.iter().find(|p| p.sku == sku)
+    }
+}

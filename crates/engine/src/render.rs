@@ -1,0 +1,107 @@
+//! Renders a composed page to preview HTML with the workspace's minijinja templates.
+//!
+//! Autoescaping is always on, every slot is wrapped in a `<section>` whose data attributes name
+//! page, slot, component, entry and variant, and the document carries a CSP that blocks every
+//! load except inline styles and `data:` images, so author content can never run script.
+
+use crate::compose::{ComposedPage, ComposedSlot};
+use crate::model::Workspace;
+use minijinja::{AutoEscape, Environment};
+use serde_json::json;
+
+/// The CSP every preview document carries.
+pub const PREVIEW_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+/// The workspace's templates, parsed once.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    env: Environment<'static>,
+    /// Template problems by component id.
+    pub problems: Vec<(String, String)>,
+}
+
+impl Templates {
+    pub fn new(workspace: &Workspace) -> Templates {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| AutoEscape::Html);
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Lenient);
+        let mut problems = Vec::new();
+        for (id, component) in &workspace.components {
+            if let Err(e) = env.add_template_owned(id.clone(), component.template.clone()) {
+                problems.push((id.clone(), describe(&e)));
+            }
+        }
+        Templates { env, problems }
+    }
+
+    /// Renders one slot's inner HTML (without the wrapping section).
+    pub fn render_slot(&self, page: &str, slot: &ComposedSlot) -> Result<String, String> {
+        let template = self.env.get_template(&slot.component).map_err(|e| describe(&e))?;
+        let ctx = json!({
+            "content": slot.content,
+            "product": slot.product,
+            "products": slot.products,
+            "slot": {"page": page, "slot": slot.slot, "entry": slot.entry, "variant": slot.variant},
+        });
+        template.render(ctx).map_err(|e| describe(&e))
+    }
+
+    /// Renders one slot wrapped in its `<section data-…>` element.
+    pub fn render_section(&self, page: &str, slot: &ComposedSlot) -> String {
+        let inner = match self.render_slot(page, slot) {
+            Ok(html) => html,
+            Err(e) => format!("<div class=\"vantage-error\">This component could not be drawn: {}</div>", escape(&e)),
+        };
+        format!(
+            "<section data-page=\"{}\" data-slot=\"{}\" data-component=\"{}\" data-entry=\"{}\" data-variant=\"{}\">{inner}</section>",
+            escape(page),
+            escape(&slot.slot),
+            escape(&slot.component),
+            escape(&slot.entry),
+            escape(&slot.variant)
+        )
+    }
+
+    /// Renders a whole preview document.
+    pub fn render_page(&self, page: &ComposedPage, theme: &str) -> String {
+        let mut html = String::with_capacity(16 * 1024);
+        html.push_str("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
+        html.push_str(&format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{PREVIEW_CSP}\">"));
+        html.push_str(&format!("<title>{}</title>", escape(&page.title)));
+        // The theme is developer-owned CSS; it still must not close the style element early.
+        html.push_str(&format!(
+            "<style>{}</style></head>\n<body><main data-page=\"{}\">\n",
+            theme.replace("</", "<\\/"),
+            escape(&page.page)
+        ));
+        for slot in &page.slots {
+            html.push_str(&self.render_section(&page.page, slot));
+            html.push('\n');
+        }
+        html.push_str("</main></body></html>\n");
+        html
+    }
+}
+
+fn describe(e: &minijinja::Error) -> String {
+    match e.line() {
+        Some(line) => format!("{} (template line {line})", e.detail().unwrap_or(&e.kind().to_string())),
+        None => e.to_string(),
+    }
+}
+
+/// HTML-escapes text for element content and double-quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,175 @@
+//! Generated workspaces of any size, for benchmarks and allocation tests: realistic rule shapes
+//! (nested audiences, every operator family, a rollout), deterministic for a given size.
+
+use crate::catalog::{AttrType, Attribute, Catalog};
+use crate::condition::Condition;
+use crate::model::{
+    Audience, ComponentType, DataBinding, Entry, Page, Personalization, PopulationSettings, ProductFeed, Profile, RecommendationFeed,
+    Settings, SlotRef, Workspace,
+};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+fn cond(v: Value) -> Condition {
+    // The literals below are well-formed; a malformed one would be a bug in this file.
+    Condition::from_json(&v).unwrap_or_else(|_| Condition::always())
+}
+
+fn catalog() -> Catalog {
+    let entries: [(&str, AttrType, Option<&str>); 14] = [
+        ("profile.id", AttrType::String, None),
+        ("profile.tier", AttrType::String, Some("personalization")),
+        ("profile.lifetime_value", AttrType::Number, Some("personalization")),
+        ("profile.orders", AttrType::Number, Some("personalization")),
+        ("profile.segments", AttrType::StringList, Some("personalization")),
+        ("profile.last_order_at", AttrType::Timestamp, Some("personalization")),
+        ("profile.email_opt_in", AttrType::Bool, Some("marketing")),
+        ("request.device", AttrType::String, None),
+        ("request.country", AttrType::String, None),
+        ("request.referrer", AttrType::String, None),
+        ("request.app_version", AttrType::Semver, None),
+        ("cart.total", AttrType::Number, None),
+        ("product.inventory", AttrType::Number, None),
+        ("product.category", AttrType::String, None),
+    ];
+    let attributes = entries
+        .iter()
+        .map(|(p, ty, consent)| (p.to_string(), Attribute { consent: consent.map(str::to_owned), ..Attribute::of_type(*ty) }))
+        .collect();
+    Catalog::new(attributes).unwrap_or_default()
+}
+
+/// Ten audiences, nested two to four levels deep, using every operator family.
+fn audiences() -> BTreeMap<String, Audience> {
+    let defs = [
+        ("vip", json!({"attr": "profile.tier", "op": "in", "value": ["vip", "platinum"]})),
+        (
+            "big-spender",
+            json!({"any": [{"attr": "profile.lifetime_value", "op": "gte", "value": 1000}, {"attr": "profile.orders", "op": "between", "value": [10, 500]}]}),
+        ),
+        ("loyal", json!({"all": [{"audience": "big-spender"}, {"attr": "profile.last_order_at", "op": "within_last", "value": "90d"}]})),
+        (
+            "vip-loyal",
+            json!({"any": [{"audience": "vip"}, {"all": [{"audience": "loyal"}, {"attr": "profile.segments", "op": "any_of", "value": ["outdoor", "alpine"]}]}]}),
+        ),
+        ("dach", json!({"attr": "request.country", "op": "in", "value": ["DE", "AT", "CH"]})),
+        (
+            "mobile",
+            json!({"any": [{"attr": "request.device", "op": "eq", "value": "mobile"}, {"attr": "request.app_version", "op": "semver_gte", "value": "5.2.0"}]}),
+        ),
+        ("from-search", json!({"attr": "request.referrer", "op": "matches", "value": "^https://(www\\.)?(google|bing|duckduckgo)\\."})),
+        (
+            "weekend-evening",
+            json!({"all": [{"attr": "request.now", "op": "day_of_week", "value": ["sat", "sun"]}, {"attr": "request.now", "op": "hour_between", "value": [18, 23]}]}),
+        ),
+        (
+            "high-cart",
+            json!({"all": [{"attr": "cart.total", "op": "gt", "value": 150}, {"not": {"attr": "profile.segments", "op": "all_of", "value": ["bargain"]}}]}),
+        ),
+        (
+            "low-stock",
+            json!({"all": [{"attr": "product.inventory", "op": "lt", "value": 10}, {"attr": "product.category", "op": "starts_with", "value": "jack"}]}),
+        ),
+    ];
+    defs.into_iter()
+        .map(|(name, c)| (name.to_owned(), Audience { name: name.to_owned(), description: String::new(), condition: cond(c) }))
+        .collect()
+}
+
+/// The personalizations of slot `i`: 2 to 5, mixing audiences, direct predicates and a rollout.
+fn personalizations(i: usize) -> Vec<Personalization> {
+    let shapes = [
+        json!({"all": [{"audience": "vip-loyal"}, {"audience": "dach"}]}),
+        json!({"all": [{"audience": "mobile"}, {"not": {"audience": "vip"}}]}),
+        json!({"any": [{"audience": "high-cart"}, {"audience": "low-stock"}]}),
+        json!({"all": [{"audience": "from-search"}, {"rollout": {"unit": "profile.id", "salt": "search-banner", "percent": 25}}]}),
+        json!({"any": [{"audience": "weekend-evening"}, {"attr": "profile.email_opt_in", "op": "eq", "value": true}]}),
+        json!({"all": [{"attr": "request.country", "op": "neq", "value": "GB"}, {"audience": "loyal"}, {"attr": "request.referrer", "op": "contains", "value": "newsletter"}]}),
+    ];
+    let count = 2 + i % 4;
+    (0..count)
+        .map(|k| {
+            let shape = shapes[(i + k * 2) % shapes.len()].clone();
+            // Every third rule also has a slot-specific threshold, so not every rule is shared.
+            let condition = if (i + k).is_multiple_of(3) {
+                json!({"all": [shape, {"attr": "cart.total", "op": "gte", "value": 20 + 5 * i}]})
+            } else {
+                shape
+            };
+            Personalization {
+                id: format!("p{k}"),
+                name: format!("Variant {k}"),
+                condition: cond(condition),
+                patch: json!({"headline": format!("Variant {k} of slot {i}")}),
+            }
+        })
+        .collect()
+}
+
+/// A workspace with `components` entries, laid out on pages of 30 slots.
+pub fn workspace(components: usize) -> Workspace {
+    let card = ComponentType {
+        id: "card".into(),
+        name: "Card".into(),
+        description: String::new(),
+        data: DataBinding::None,
+        schema: json!({"type": "object", "properties": {"headline": {"type": "string"}}, "required": ["headline"]}),
+        template: "<h2>{{ content.headline }}</h2>".into(),
+    };
+    let entries: BTreeMap<String, Entry> = (0..components)
+        .map(|i| {
+            let id = format!("entry-{i:05}");
+            (
+                id.clone(),
+                Entry {
+                    id,
+                    component: "card".into(),
+                    description: String::new(),
+                    baseline: json!({"headline": format!("Baseline {i}")}),
+                    personalizations: personalizations(i),
+                },
+            )
+        })
+        .collect();
+    let mut pages = BTreeMap::new();
+    for (n, chunk) in entries.keys().collect::<Vec<_>>().chunks(30).enumerate() {
+        let id = format!("page-{n:04}");
+        let slots = chunk.iter().enumerate().map(|(s, e)| SlotRef { id: format!("slot-{s:02}"), entry: (*e).clone() }).collect();
+        pages.insert(id.clone(), Page { id, title: format!("Page {n}"), path: format!("/p/{n}"), product_page: false, slots });
+    }
+    Workspace {
+        settings: Settings {
+            name: "synthetic".into(),
+            consent_purposes: Vec::new(),
+            brand: Default::default(),
+            population: PopulationSettings { size: 100, seed: 1, now: "2026-11-20T12:00:00Z".into() },
+        },
+        catalog: catalog(),
+        audiences: audiences(),
+        experiments: Vec::new(),
+        components: [("card".to_owned(), card)].into_iter().collect(),
+        pages,
+        entries,
+        profiles: BTreeMap::<String, Profile>::new(),
+        products: ProductFeed { produced_at: "2026-11-20T06:00:00Z".into(), max_age: "48h".into(), products: Vec::new() },
+        recommendations: RecommendationFeed { produced_at: "2026-11-20T06:00:00Z".into(), max_age: "24h".into(), lists: BTreeMap::new() },
+        theme: String::new(),
+    }
+}
+
+/// A visitor who exercises most rules: a consenting VIP on mobile in Germany, from search.
+pub fn visitor() -> Map<String, Value> {
+    let v = json!({
+        "profile.id": "u-421337", "profile.tier": "gold", "profile.lifetime_value": 1250.5, "profile.orders": 14,
+        "profile.segments": ["outdoor", "bargain"], "profile.last_order_at": "2026-10-02T09:30:00Z",
+        "profile.email_opt_in": false, "request.device": "mobile", "request.country": "DE",
+        "request.referrer": "https://www.google.com/search?q=shell+jacket", "request.app_version": "5.1.3",
+        "request.now": "2026-11-21T19:15:00+01:00", "request.timezone": "Europe/Berlin",
+        "cart.total": 189.9, "product.inventory": 7, "product.category": "jackets",
+        "consents": ["personalization"]
+    });
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}

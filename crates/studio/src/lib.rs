@@ -1,0 +1,21 @@
+//! # vantage-studio
+//!
+//! The use cases of Vantage, one function per user action (`open_workspace`, `lint`,
+//! `preview`, `matrix`, `write_bundle`, `impact`, `conform`). The CLI and the desktop app are
+//! thin layers over these functions, and tests call them directly.
+//!
+//! ```no_run
+//! let workspace = vantage_studio::open_workspace(std::path::Path::new("fixtures/demo-store")).unwrap();
+//! let report = vantage_studio::lint(&workspace, "2026-11-20T12:00:00Z").unwrap();
+//! println!("{} findings", report.findings.len());
+//! ```
+
+mod error;
+mod files;
+mod live;
+mod usecases;
+
+pub use error::{ErrorCode, StudioError};
+pub use files::{read_bundle_or_workspace, read_workspace_dir, BundleFile};
+pub use live::{LiveWorkspace, SlotRef, WorkspaceEvent};
+pub use usecases::*;

@@ -1,0 +1,159 @@
+//! A workspace folder kept live: file changes (from `vantage-watch`) are re-read and validated;
+//! a good change swaps in a recompiled bundle and names the slots it affects, a bad one reports
+//! file, line and column while the last good version stays in use.
+
+use crate::error::StudioError;
+use crate::files::read_workspace_dir;
+use crate::usecases::OpenWorkspace;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use vantage_engine::bundle::{source_hash, Bundle};
+use vantage_engine::load::{load, LoadError, SourceFiles};
+use vantage_engine::model::{DataBinding, Workspace};
+
+/// What a batch of file changes did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WorkspaceEvent {
+    /// The changed files were valid; the bundle was recompiled.
+    Reloaded { changed: Vec<String>, hash: String, affected: Vec<SlotRef> },
+    /// A file does not parse or validate; the last good version of it stays in use.
+    Invalid { error: LoadError },
+    /// A file that was invalid is good again.
+    Recovered { file: String },
+}
+
+/// A slot whose rendering may have changed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct SlotRef {
+    pub page: String,
+    pub slot: String,
+}
+
+/// The live state: last good sources, current problems, and the bundle built from them.
+pub struct LiveWorkspace {
+    dir: PathBuf,
+    good: SourceFiles,
+    problems: BTreeMap<String, LoadError>,
+    bundle: Arc<Bundle>,
+}
+
+impl LiveWorkspace {
+    pub fn open(dir: &Path) -> Result<LiveWorkspace, StudioError> {
+        let ws = crate::usecases::open_workspace(dir)?;
+        Ok(LiveWorkspace { dir: dir.to_path_buf(), good: ws.sources, problems: BTreeMap::new(), bundle: Arc::new(ws.bundle) })
+    }
+
+    /// The bundle in use (shared; swapped whole on every good change).
+    pub fn bundle(&self) -> Arc<Bundle> {
+        Arc::clone(&self.bundle)
+    }
+
+    /// Files that are currently invalid, with why.
+    pub fn problems(&self) -> impl Iterator<Item = &LoadError> {
+        self.problems.values()
+    }
+
+    /// A snapshot as an [`OpenWorkspace`] for the other use cases.
+    pub fn snapshot(&self) -> OpenWorkspace {
+        OpenWorkspace { sources: self.good.clone(), bundle: (*self.bundle).clone() }
+    }
+
+    /// Applies a batch of changed paths (workspace-relative), reading them from disk.
+    pub fn apply(&mut self, changed: &[String]) -> Vec<WorkspaceEvent> {
+        let mut candidate = self.good.clone();
+        for path in changed {
+            match std::fs::read_to_string(self.dir.join(path)) {
+                Ok(text) => {
+                    candidate.insert(path.clone(), text);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    candidate.remove(path);
+                }
+                Err(e) => {
+                    candidate.remove(path);
+                    self.problems.insert(
+                        path.clone(),
+                        LoadError { file: path.clone(), line: None, column: None, pointer: None, message: format!("cannot be read: {e}") },
+                    );
+                }
+            }
+        }
+        let mut events = Vec::new();
+        match load(&candidate) {
+            Ok(workspace) => {
+                let before = Arc::clone(&self.bundle);
+                let hash = source_hash(&candidate);
+                let bundle = Bundle::compile(workspace, hash.clone());
+                let affected = affected_slots(&before.workspace, &bundle.workspace, changed);
+                self.bundle = Arc::new(bundle);
+                self.good = candidate;
+                for file in std::mem::take(&mut self.problems).into_keys() {
+                    events.push(WorkspaceEvent::Recovered { file });
+                }
+                events.push(WorkspaceEvent::Reloaded { changed: changed.to_vec(), hash, affected });
+            }
+            Err(errors) => {
+                let mut still_bad = BTreeSet::new();
+                for error in errors.0 {
+                    still_bad.insert(error.file.clone());
+                    if self.problems.get(&error.file) != Some(&error) {
+                        events.push(WorkspaceEvent::Invalid { error: error.clone() });
+                    }
+                    self.problems.insert(error.file.clone(), error);
+                }
+                let recovered: Vec<String> = self.problems.keys().filter(|f| !still_bad.contains(*f)).cloned().collect();
+                for file in recovered {
+                    self.problems.remove(&file);
+                    events.push(WorkspaceEvent::Recovered { file });
+                }
+            }
+        }
+        events
+    }
+
+    /// Re-reads the whole folder (after the watcher reported an error of its own).
+    pub fn rescan(&mut self) -> Result<Vec<WorkspaceEvent>, StudioError> {
+        let on_disk = read_workspace_dir(&self.dir)?;
+        let changed: Vec<String> = on_disk
+            .keys()
+            .chain(self.good.keys())
+            .filter(|p| on_disk.get(*p) != self.good.get(*p))
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        Ok(if changed.is_empty() { Vec::new() } else { self.apply(&changed) })
+    }
+}
+
+/// Slots whose content, rules, component type or feed data differ between two workspaces.
+fn affected_slots(old: &Workspace, new: &Workspace, changed: &[String]) -> Vec<SlotRef> {
+    let feeds_changed =
+        changed.iter().any(|p| p.starts_with("feeds/")) && (old.products != new.products || old.recommendations != new.recommendations);
+    let audiences_changed = old.audiences != new.audiences || old.catalog != new.catalog || old.experiments != new.experiments;
+    let mut out = BTreeSet::new();
+    for (page_id, page) in &new.pages {
+        let page_changed = old.pages.get(page_id) != Some(page);
+        for slot in &page.slots {
+            let entry = new.entries.get(&slot.entry);
+            let component = entry.and_then(|e| new.components.get(&e.component));
+            let entry_changed = old.entries.get(&slot.entry) != entry;
+            let component_changed = entry.is_some_and(|e| old.components.get(&e.component) != component);
+            let uses_feeds = component.is_some_and(|c| c.data != DataBinding::None);
+            let uses_rules = entry.is_some_and(|e| !e.personalizations.is_empty());
+            if page_changed
+                || entry_changed
+                || component_changed
+                || (feeds_changed && uses_feeds)
+                || (audiences_changed && uses_rules)
+                || old.theme != new.theme
+            {
+                out.insert(SlotRef { page: page_id.clone(), slot: slot.id.clone() });
+            }
+        }
+    }
+    out.into_iter().collect()
+}
