@@ -1,0 +1,387 @@
+//! Change sets (draft -> submitted -> approved | rejected -> published), four-eyes review,
+//! comments, immutable releases with rollback, and scheduled publishing that re-validates.
+
+use crate::audit::append;
+use crate::db::Store;
+use crate::documents::require;
+use crate::error::{ErrorCode, Result, StoreError};
+use crate::roles::Action;
+use crate::ChangeSetId;
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use vantage_engine::bundle::{source_hash, Bundle, Severity};
+use vantage_engine::load::{load, SourceFiles};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeSetState {
+    Draft,
+    Submitted,
+    Approved,
+    Rejected,
+    Published,
+}
+
+impl ChangeSetState {
+    fn parse(s: &str) -> ChangeSetState {
+        match s {
+            "submitted" => ChangeSetState::Submitted,
+            "approved" => ChangeSetState::Approved,
+            "rejected" => ChangeSetState::Rejected,
+            "published" => ChangeSetState::Published,
+            _ => ChangeSetState::Draft,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangeSet {
+    pub id: ChangeSetId,
+    pub title: String,
+    pub author: String,
+    pub state: ChangeSetState,
+    pub created_at: String,
+    pub decided_by: Option<String>,
+    pub decision_comment: Option<String>,
+    /// Documents the change set touched.
+    pub documents: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comment {
+    pub id: i64,
+    pub change_set: Option<ChangeSetId>,
+    pub path: Option<String>,
+    pub author: String,
+    pub at: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Release {
+    pub id: i64,
+    pub change_set: Option<ChangeSetId>,
+    /// Content hash of the frozen sources (the bundle's identity).
+    pub hash: String,
+    pub published_by: String,
+    pub at: String,
+    pub rollback_of: Option<i64>,
+}
+
+fn state_of(tx: &Transaction<'_>, id: ChangeSetId) -> Result<(ChangeSetState, String)> {
+    let row: Option<(String, String)> =
+        tx.query_row("SELECT state, author FROM change_sets WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    row.map(|(s, a)| (ChangeSetState::parse(&s), a))
+        .ok_or_else(|| StoreError::new(ErrorCode::NotFound, format!("there is no change set {id}")))
+}
+
+fn expect_state(tx: &Transaction<'_>, id: ChangeSetId, want: ChangeSetState, doing: &str) -> Result<String> {
+    let (state, author) = state_of(tx, id)?;
+    if state != want {
+        return Err(StoreError::new(ErrorCode::Invalid, format!("change set {id} is {state:?}, so it cannot be {doing}").to_lowercase()));
+    }
+    Ok(author)
+}
+
+fn current_sources(tx: &Transaction<'_>) -> Result<SourceFiles> {
+    let mut stmt = tx.prepare("SELECT d.path, r.content FROM documents d JOIN revisions r ON r.id = d.head WHERE r.content IS NOT NULL")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Lint errors of `sources` at `now`, as lines; empty when the workspace may be published.
+fn lint_errors(sources: &SourceFiles, now: &str) -> Vec<String> {
+    match load(sources) {
+        Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
+        Ok(workspace) => {
+            let population = vantage_engine::population::generate(
+                &workspace,
+                workspace.settings.population.size,
+                workspace.settings.population.seed,
+                now,
+            );
+            let bundle = Bundle::compile(workspace, source_hash(sources));
+            vantage_engine::lint::lint(&bundle, &population, now)
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error)
+                .map(|d| format!("{} {}: {}", d.file, d.pointer, d.message))
+                .collect()
+        }
+    }
+}
+
+fn latest_release(tx: &Transaction<'_>) -> Result<Option<i64>> {
+    Ok(tx.query_row("SELECT MAX(id) FROM releases", [], |r| r.get(0))?)
+}
+
+impl Store {
+    /// Starts a draft change set.
+    pub fn create_change_set(&self, user: &str, title: &str) -> Result<ChangeSetId> {
+        let at = self.now();
+        self.with_tx(|tx| {
+            require(tx, user, Action::Edit, "start a change set")?;
+            tx.execute(
+                "INSERT INTO change_sets (title, author, state, created_at) VALUES (?1, ?2, 'draft', ?3)",
+                params![title, user, at],
+            )?;
+            let id = tx.last_insert_rowid();
+            append(tx, &at, user, "create_change_set", &id.to_string(), &serde_json::json!({"title": title}))?;
+            Ok(id)
+        })
+    }
+
+    /// Submits a draft for review. Lint runs on the workspace with the change applied; any
+    /// error refuses the submission and lists the errors.
+    pub fn submit(&self, user: &str, id: ChangeSetId) -> Result<()> {
+        let at = self.now();
+        self.with_tx(|tx| {
+            require(tx, user, Action::Submit, "submit change sets")?;
+            expect_state(tx, id, ChangeSetState::Draft, "submitted")?;
+            let errors = lint_errors(&current_sources(tx)?, &at);
+            if !errors.is_empty() {
+                return Err(StoreError::new(
+                    ErrorCode::LintFailed,
+                    format!("change set {id} cannot be submitted while lint finds errors:\n{}", errors.join("\n")),
+                ));
+            }
+            tx.execute("UPDATE change_sets SET state = 'submitted' WHERE id = ?1", [id])?;
+            append(tx, &at, user, "submit", &id.to_string(), &serde_json::json!({}))
+        })
+    }
+
+    /// Approves or rejects a submitted change set. Nobody decides on their own change.
+    pub fn decide(&self, user: &str, id: ChangeSetId, approve: bool, comment: &str) -> Result<()> {
+        let at = self.now();
+        self.with_tx(|tx| {
+            require(tx, user, Action::Decide, "approve or reject change sets")?;
+            let author = expect_state(tx, id, ChangeSetState::Submitted, if approve { "approved" } else { "rejected" })?;
+            if author == user {
+                return Err(StoreError::new(ErrorCode::Forbidden, format!("`{user}` wrote change set {id}, so someone else must review it (four eyes)")));
+            }
+            let state = if approve { "approved" } else { "rejected" };
+            let latest = latest_release(tx)?;
+            tx.execute(
+                "UPDATE change_sets SET state = ?1, decided_by = ?2, decided_at = ?3, decision_comment = ?4, approved_after_release = ?5 WHERE id = ?6",
+                params![state, user, at, comment, latest, id],
+            )?;
+            append(tx, &at, user, if approve { "approve" } else { "reject" }, &id.to_string(), &serde_json::json!({"comment": comment}))
+        })
+    }
+
+    /// Publishes an approved change set: freezes the workspace as an immutable release.
+    pub fn publish(&self, user: &str, id: ChangeSetId) -> Result<i64> {
+        let at = self.now();
+        self.with_tx(|tx| {
+            require(tx, user, Action::Publish, "publish")?;
+            expect_state(tx, id, ChangeSetState::Approved, "published")?;
+            publish_in(tx, user, id, &at)
+        })
+    }
+
+    /// Publishes a new release equal to `release` (releases themselves never change).
+    pub fn rollback(&self, user: &str, release: i64) -> Result<i64> {
+        let at = self.now();
+        self.with_tx(|tx| {
+            require(tx, user, Action::Publish, "roll back releases")?;
+            let row: Option<(String, String)> =
+                tx.query_row("SELECT hash, sources FROM releases WHERE id = ?1", [release], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            let (hash, sources) = row.ok_or_else(|| StoreError::new(ErrorCode::NotFound, format!("there is no release {release}")))?;
+            tx.execute(
+                "INSERT INTO releases (change_set, hash, sources, published_by, at, rollback_of) VALUES (NULL, ?1, ?2, ?3, ?4, ?5)",
+                params![hash, sources, user, at, release],
+            )?;
+            let id = tx.last_insert_rowid();
+            append(tx, &at, user, "rollback", &id.to_string(), &serde_json::json!({"to": release, "hash": hash}))?;
+            Ok(id)
+        })
+    }
+
+    /// Schedules an approved change set to publish at `due` (RFC 3339).
+    pub fn schedule_publish(&self, user: &str, id: ChangeSetId, due: &str) -> Result<i64> {
+        let at = self.now();
+        self.with_tx(|tx| {
+            require(tx, user, Action::Publish, "schedule publishing")?;
+            expect_state(tx, id, ChangeSetState::Approved, "scheduled")?;
+            tx.execute(
+                "INSERT INTO scheduled_publishes (change_set, due, requested_by, state) VALUES (?1, ?2, ?3, 'pending')",
+                params![id, due, user],
+            )?;
+            let sid = tx.last_insert_rowid();
+            append(tx, &at, user, "schedule_publish", &id.to_string(), &serde_json::json!({"due": due}))?;
+            Ok(sid)
+        })
+    }
+
+    /// Fires every scheduled publish due at `now`: each is re-validated (still approved, lint
+    /// clean, and no release since its approval touched its documents) and published, or
+    /// refused with the reason recorded. Returns (schedule id, outcome) pairs.
+    pub fn run_due(&self, now: &str) -> Result<Vec<(i64, std::result::Result<i64, String>)>> {
+        let due: Vec<(i64, ChangeSetId, String, String)> = {
+            let conn = self.conn();
+            let mut stmt =
+                conn.prepare("SELECT id, change_set, requested_by, due FROM scheduled_publishes WHERE state = 'pending' ORDER BY due, id")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        let now_instant = vantage_engine::time::parse_timestamp(now);
+        let mut outcomes = Vec::new();
+        for (sid, cs, by, when) in due {
+            if vantage_engine::time::parse_timestamp(&when) > now_instant {
+                continue;
+            }
+            let outcome = self.with_tx(|tx| {
+                let result = revalidate(tx, cs, now).and_then(|()| publish_in(tx, &by, cs, now).map_err(|e| e.message));
+                match &result {
+                    Ok(release) => {
+                        tx.execute(
+                            "UPDATE scheduled_publishes SET state = 'published', reason = ?1 WHERE id = ?2",
+                            params![format!("release {release}"), sid],
+                        )?;
+                    }
+                    Err(reason) => {
+                        tx.execute("UPDATE scheduled_publishes SET state = 'refused', reason = ?1 WHERE id = ?2", params![reason, sid])?;
+                        append(tx, now, &by, "publish_refused", &cs.to_string(), &serde_json::json!({"reason": reason}))?;
+                    }
+                }
+                Ok(result)
+            })?;
+            outcomes.push((sid, outcome));
+        }
+        Ok(outcomes)
+    }
+
+    /// Comments on a change set, or on one document of it.
+    pub fn comment(&self, user: &str, change_set: Option<ChangeSetId>, path: Option<&str>, text: &str) -> Result<i64> {
+        let at = self.now();
+        self.with_tx(|tx| {
+            require(tx, user, Action::Comment, "comment")?;
+            if let Some(id) = change_set {
+                state_of(tx, id)?;
+            }
+            tx.execute(
+                "INSERT INTO comments (change_set, path, author, at, text) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![change_set, path, user, at, text],
+            )?;
+            let id = tx.last_insert_rowid();
+            append(
+                tx,
+                &at,
+                user,
+                "comment",
+                &change_set.map_or_else(|| path.unwrap_or_default().to_owned(), |c| c.to_string()),
+                &serde_json::json!({"path": path}),
+            )?;
+            Ok(id)
+        })
+    }
+
+    pub fn comments(&self, change_set: ChangeSetId) -> Result<Vec<Comment>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT id, change_set, path, author, at, text FROM comments WHERE change_set = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([change_set], |r| {
+            Ok(Comment { id: r.get(0)?, change_set: r.get(1)?, path: r.get(2)?, author: r.get(3)?, at: r.get(4)?, text: r.get(5)? })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    pub fn change_sets(&self) -> Result<Vec<ChangeSet>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT c.id, c.title, c.author, c.state, c.created_at, c.decided_by, c.decision_comment,
+                    (SELECT group_concat(DISTINCT path) FROM revisions r WHERE r.change_set = c.id)
+             FROM change_sets c ORDER BY c.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let docs: Option<String> = r.get(7)?;
+            let state: String = r.get(3)?;
+            Ok(ChangeSet {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                author: r.get(2)?,
+                state: ChangeSetState::parse(&state),
+                created_at: r.get(4)?,
+                decided_by: r.get(5)?,
+                decision_comment: r.get(6)?,
+                documents: docs.map(|d| d.split(',').map(str::to_owned).collect()).unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    pub fn releases(&self) -> Result<Vec<Release>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT id, change_set, hash, published_by, at, rollback_of FROM releases ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Release {
+                id: r.get(0)?,
+                change_set: r.get(1)?,
+                hash: r.get(2)?,
+                published_by: r.get(3)?,
+                at: r.get(4)?,
+                rollback_of: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// The frozen sources of a release.
+    pub fn release_sources(&self, release: i64) -> Result<SourceFiles> {
+        let conn = self.conn();
+        let text: Option<String> = conn.query_row("SELECT sources FROM releases WHERE id = ?1", [release], |r| r.get(0)).optional()?;
+        let text = text.ok_or_else(|| StoreError::new(ErrorCode::NotFound, format!("there is no release {release}")))?;
+        serde_json::from_str(&text).map_err(|e| StoreError::new(ErrorCode::Database, format!("release {release} is unreadable: {e}")))
+    }
+}
+
+fn publish_in(tx: &Transaction<'_>, user: &str, id: ChangeSetId, at: &str) -> Result<i64> {
+    let sources = current_sources(tx)?;
+    let errors = lint_errors(&sources, at);
+    if !errors.is_empty() {
+        return Err(StoreError::new(
+            ErrorCode::LintFailed,
+            format!("change set {id} cannot be published while lint finds errors:\n{}", errors.join("\n")),
+        ));
+    }
+    let hash = source_hash(&sources);
+    let frozen = serde_json::to_string(&sources).map_err(|e| StoreError::new(ErrorCode::Database, e.to_string()))?;
+    tx.execute(
+        "INSERT INTO releases (change_set, hash, sources, published_by, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, hash, frozen, user, at],
+    )?;
+    let release = tx.last_insert_rowid();
+    tx.execute("UPDATE change_sets SET state = 'published' WHERE id = ?1", [id])?;
+    append(tx, at, user, "publish", &id.to_string(), &serde_json::json!({"release": release, "hash": hash}))?;
+    Ok(release)
+}
+
+/// Why a scheduled publish must not go ahead now, if it must not.
+fn revalidate(tx: &Transaction<'_>, id: ChangeSetId, now: &str) -> std::result::Result<(), String> {
+    let err = |e: StoreError| e.message;
+    let (state, _) = state_of(tx, id).map_err(err)?;
+    if state != ChangeSetState::Approved {
+        return Err(format!("change set {id} is no longer approved ({state:?})").to_lowercase());
+    }
+    let approved_after: Option<i64> =
+        tx.query_row("SELECT approved_after_release FROM change_sets WHERE id = ?1", [id], |r| r.get(0)).map_err(|e| e.to_string())?;
+    // Documents this change set touched that a release published since its approval also changed.
+    let conflicts: Vec<String> = {
+        let mut stmt = tx
+            .prepare(
+                "SELECT DISTINCT r.path FROM revisions r
+                 WHERE r.change_set = ?1 AND EXISTS (
+                   SELECT 1 FROM releases rel JOIN revisions o ON o.change_set = rel.change_set
+                   WHERE rel.id > COALESCE(?2, 0) AND o.path = r.path AND rel.change_set != ?1)",
+            )
+            .map_err(|e| e.to_string())?;
+        let rows = stmt.query_map(params![id, approved_after], |r| r.get::<_, String>(0)).map_err(|e| e.to_string())?;
+        rows.collect::<std::result::Result<_, _>>().map_err(|e| e.to_string())?
+    };
+    if !conflicts.is_empty() {
+        return Err(format!("published meanwhile by another change: {}", conflicts.join(", ")));
+    }
+    let errors = lint_errors(&current_sources(tx).map_err(err)?, now);
+    if !errors.is_empty() {
+        return Err(format!("lint now finds errors: {}", errors.join("; ")));
+    }
+    Ok(())
+}

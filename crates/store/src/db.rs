@@ -1,0 +1,115 @@
+//! Opening the database: pragmas, versioned migrations, the immediate-transaction helper and
+//! the clock (an input, so tests can fix it).
+
+use crate::error::{ErrorCode, Result, StoreError};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+/// Migrations in order; `PRAGMA user_version` is the number applied.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+
+/// The schema version this code writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+type Clock = Box<dyn Fn() -> String + Send + Sync>;
+
+/// A workspace's store. One connection, serialized by a mutex: SQLite allows one writer at a
+/// time anyway, and other processes coordinate through the database's own locks.
+pub struct Store {
+    conn: Mutex<Connection>,
+    clock: Clock,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and migrates it to the current schema.
+    /// A database written by a newer Vantage is refused.
+    pub fn open(path: &Path) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| StoreError::new(ErrorCode::ReadOnly, format!("cannot open {}: {e}", path.display())))?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // WAL: readers never block the writer. synchronous=FULL: a committed revision survives
+        // power loss too, not only a killed process ("nothing an author typed is lost").
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&conn, path)?;
+        Ok(Store { conn: Mutex::new(conn), clock: Box::new(|| jiff::Timestamp::now().to_string()) })
+    }
+
+    /// Opens an existing store for reading only: every write is refused with `ReadOnly`.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| StoreError::new(ErrorCode::NotFound, format!("cannot open {}: {e}", path.display())))?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version != SCHEMA_VERSION {
+            return Err(StoreError::new(
+                ErrorCode::SchemaTooNew,
+                format!("{} has schema version {version}; this Vantage reads version {SCHEMA_VERSION} only", path.display()),
+            ));
+        }
+        Ok(Store { conn: Mutex::new(conn), clock: Box::new(|| jiff::Timestamp::now().to_string()) })
+    }
+
+    /// Replaces the clock (tests and scheduled publishing pass time in).
+    pub fn with_clock(mut self, clock: impl Fn() -> String + Send + Sync + 'static) -> Store {
+        self.clock = Box::new(clock);
+        self
+    }
+
+    pub(crate) fn now(&self) -> String {
+        (self.clock)()
+    }
+
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (the transaction
+        // rolls back), so a poisoned lock is safe to keep using.
+        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Runs `f` in one immediate transaction: all of it commits, or none of it.
+    pub(crate) fn with_tx<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// `PRAGMA integrity_check`: `ok`, or what is wrong.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self.conn().query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))?)
+    }
+}
+
+fn migrate(conn: &Connection, path: &Path) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::new(
+            ErrorCode::SchemaTooNew,
+            format!("{} was written by a newer Vantage (schema version {version}; this version knows up to {SCHEMA_VERSION}); update Vantage to open it", path.display()),
+        ));
+    }
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let applied = (|| -> Result<()> {
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            conn.execute_batch(sql)?;
+            conn.pragma_update(None, "user_version", (i + 1) as i64)?;
+        }
+        Ok(())
+    })();
+    match applied {
+        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
