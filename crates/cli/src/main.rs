@@ -17,6 +17,12 @@ struct Cli {
     /// The moment to evaluate at (RFC 3339); defaults to now.
     #[arg(long, global = true)]
     at: Option<String>,
+    /// The workspace's store (SQLite file).
+    #[arg(long, global = true, default_value = ".vantage/store.db")]
+    db: PathBuf,
+    /// Who is acting (store commands); defaults to $VANTAGE_USER, then $USER.
+    #[arg(long = "as", global = true)]
+    user: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -70,9 +76,34 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Create the store (--db) with you as admin, importing a workspace folder.
+    Init {
+        #[arg(long)]
+        from: Option<PathBuf>,
+    },
+    /// Manage the store's users.
+    Users {
+        #[command(subcommand)]
+        command: store_commands::UsersCommand,
+    },
+    /// Write the store's current documents into a folder.
+    Export { out: PathBuf },
+    /// Every revision of one document, newest first.
+    History { path: String },
+    /// Change sets: create, edit, submit, approve, reject, publish, schedule, rollback.
+    Changes {
+        #[command(subcommand)]
+        command: store_commands::ChangesCommand,
+    },
+    /// The audit log and its hash chain.
+    Audit {
+        #[command(subcommand)]
+        command: store_commands::AuditCommand,
+    },
 }
 
 mod output;
+mod store_commands;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -82,24 +113,40 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             match e.code {
-                ErrorCode::BadInput | ErrorCode::NotFound => ExitCode::from(2),
-                ErrorCode::Io => ExitCode::from(2),
+                ErrorCode::LintFailed => ExitCode::from(1),
+                ErrorCode::BadInput
+                | ErrorCode::NotFound
+                | ErrorCode::Io
+                | ErrorCode::Conflict
+                | ErrorCode::Forbidden
+                | ErrorCode::Storage => ExitCode::from(2),
             }
         }
     }
 }
 
-fn emit(text: &str) -> Result<(), StudioError> {
+pub(crate) fn emit(text: &str) -> Result<(), StudioError> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| StudioError::io(std::path::Path::new("<stdout>"), &e))
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Result<String, StudioError> {
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String, StudioError> {
     serde_json::to_string_pretty(value).map(|s| s + "\n").map_err(|e| StudioError::bad_input(e.to_string()))
 }
 
+fn user(cli: &Cli) -> String {
+    cli.user.clone().or_else(|| std::env::var("VANTAGE_USER").ok()).or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "admin".into())
+}
+
 fn run(cli: &Cli, at: &str) -> Result<ExitCode, StudioError> {
+    let db = cli.db.as_path();
     match &cli.command {
+        Command::Init { from } => store_commands::init(db, &user(cli), from.as_deref()),
+        Command::Users { command } => store_commands::users(db, &user(cli), command),
+        Command::Export { out } => store_commands::export(db, out),
+        Command::History { path } => store_commands::history(db, path),
+        Command::Changes { command } => store_commands::changes(db, &user(cli), at, command),
+        Command::Audit { command } => store_commands::audit(db, command),
         Command::Lint { format } => {
             let ws = vantage_studio::open_workspace(&cli.workspace)?;
             let report = vantage_studio::lint(&ws, at)?;

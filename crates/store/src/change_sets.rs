@@ -12,6 +12,9 @@ use serde::Serialize;
 use vantage_engine::bundle::{source_hash, Bundle, Severity};
 use vantage_engine::load::{load, SourceFiles};
 
+/// What a scheduled publish did when it fired: (schedule id, the release or why it was refused).
+pub type ScheduledOutcome = (i64, std::result::Result<i64, String>);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeSetState {
@@ -215,7 +218,7 @@ impl Store {
     /// Fires every scheduled publish due at `now`: each is re-validated (still approved, lint
     /// clean, and no release since its approval touched its documents) and published, or
     /// refused with the reason recorded. Returns (schedule id, outcome) pairs.
-    pub fn run_due(&self, now: &str) -> Result<Vec<(i64, std::result::Result<i64, String>)>> {
+    pub fn run_due(&self, now: &str) -> Result<Vec<ScheduledOutcome>> {
         let due: Vec<(i64, ChangeSetId, String, String)> = {
             let conn = self.conn();
             let mut stmt =

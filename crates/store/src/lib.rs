@@ -21,7 +21,7 @@ mod error;
 mod roles;
 
 pub use audit::{AuditEntry, ChainStatus};
-pub use change_sets::{ChangeSet, ChangeSetState, Comment, Release};
+pub use change_sets::{ChangeSet, ChangeSetState, Comment, Release, ScheduledOutcome};
 pub use db::{Store, SCHEMA_VERSION};
 pub use documents::Revision;
 pub use error::{ErrorCode, StoreError};

@@ -12,6 +12,14 @@ pub enum ErrorCode {
     NotFound,
     /// Reading or writing the disk failed.
     Io,
+    /// Someone else changed the document since it was read.
+    Conflict,
+    /// The user's role does not allow it, or four-eyes forbids it.
+    Forbidden,
+    /// Lint found errors, so it was not submitted or published.
+    LintFailed,
+    /// The store could not be written (read-only, disk full) or is too new.
+    Storage,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -36,5 +44,20 @@ impl StudioError {
 
     pub fn io(path: &std::path::Path, e: &std::io::Error) -> StudioError {
         StudioError::new(ErrorCode::Io, format!("{}: {e}", path.display()))
+    }
+}
+
+impl From<vantage_store::StoreError> for StudioError {
+    fn from(e: vantage_store::StoreError) -> StudioError {
+        use vantage_store::ErrorCode as S;
+        let code = match e.code {
+            S::Conflict => ErrorCode::Conflict,
+            S::Forbidden => ErrorCode::Forbidden,
+            S::NotFound => ErrorCode::NotFound,
+            S::Invalid => ErrorCode::BadInput,
+            S::LintFailed => ErrorCode::LintFailed,
+            S::SchemaTooNew | S::ReadOnly | S::Database => ErrorCode::Storage,
+        };
+        StudioError::new(code, e.message)
     }
 }

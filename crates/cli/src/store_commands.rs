@@ -1,0 +1,197 @@
+//! Subcommands over the local store: init, users, export, history, changes, audit.
+
+use crate::{emit, json};
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use vantage_studio::{ChainStatus, StudioError};
+
+#[derive(Subcommand)]
+pub enum UsersCommand {
+    /// Add a user (or change their role): marketer, qa, reviewer or admin.
+    Add { name: String, role: String },
+}
+
+#[derive(Subcommand)]
+pub enum ChangesCommand {
+    /// List change sets.
+    List,
+    /// Start a draft change set.
+    Create { title: String },
+    /// Write a document in a draft from a file.
+    Edit { id: i64, path: String, file: PathBuf },
+    /// Submit a draft for review (refused while lint finds errors).
+    Submit { id: i64 },
+    /// Approve a submitted change set (not your own).
+    Approve {
+        id: i64,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Reject a submitted change set.
+    Reject {
+        id: i64,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Publish an approved change set as a new release.
+    Publish { id: i64 },
+    /// Publish an approved change set later; it is re-validated when it fires.
+    Schedule {
+        id: i64,
+        #[arg(long)]
+        when: String,
+    },
+    /// Fire the scheduled publishes that are due (at --at, default now).
+    RunDue,
+    /// Publish a new release equal to an earlier one.
+    Rollback { release: i64 },
+    /// List releases.
+    Releases,
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain and name the first bad entry.
+    Verify,
+    /// Show the log, newest first.
+    Log {
+        #[arg(long)]
+        actor: Option<String>,
+        #[arg(long)]
+        action: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+}
+
+pub fn init(db: &Path, user: &str, from: Option<&Path>) -> Result<ExitCode, StudioError> {
+    let imported = vantage_studio::init_store(db, user, from)?;
+    emit(&format!("created {} with `{user}` as admin; imported {imported} files\n", db.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn users(db: &Path, user: &str, command: &UsersCommand) -> Result<ExitCode, StudioError> {
+    let store = vantage_studio::open_store(db)?;
+    match command {
+        UsersCommand::Add { name, role } => {
+            vantage_studio::add_user(&store, user, name, role)?;
+            emit(&format!("{name} is now a {role}\n"))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn export(db: &Path, out: &Path) -> Result<ExitCode, StudioError> {
+    let store = vantage_studio::open_store(db)?;
+    let n = vantage_studio::export_store(&store, out)?;
+    emit(&format!("wrote {n} files to {}\n", out.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn history(db: &Path, path: &str) -> Result<ExitCode, StudioError> {
+    let store = vantage_studio::open_store(db)?;
+    let mut text = String::new();
+    for r in vantage_studio::history(&store, path)? {
+        let kind = match (&r.content, r.is_edit) {
+            (None, _) => "delete",
+            (Some(_), true) => "edit",
+            (Some(_), false) => "undo/redo",
+        };
+        let change = r.change_set.map_or_else(|| "import".to_owned(), |c| format!("change {c}"));
+        text.push_str(&format!("{}  {}  {:<10} {:<9} {change}\n", r.id, r.at, r.author, kind));
+    }
+    emit(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn changes(db: &Path, user: &str, at: &str, command: &ChangesCommand) -> Result<ExitCode, StudioError> {
+    let store = vantage_studio::open_store(db)?;
+    let line = match command {
+        ChangesCommand::List => {
+            let mut text = String::new();
+            for c in vantage_studio::list_changes(&store)? {
+                text.push_str(
+                    &format!("{}  {:<9?}  {}  by {}  ({} documents)\n", c.id, c.state, c.title, c.author, c.documents.len()).to_lowercase(),
+                );
+            }
+            if text.is_empty() {
+                text = "no change sets yet\n".into();
+            }
+            text
+        }
+        ChangesCommand::Create { title } => format!("created draft change set {}\n", vantage_studio::create_change(&store, user, title)?),
+        ChangesCommand::Edit { id, path, file } => {
+            let content = std::fs::read_to_string(file).map_err(|e| StudioError::io(file, &e))?;
+            format!("wrote revision {} of {path}\n", vantage_studio::edit_document(&store, user, *id, path, &content)?)
+        }
+        ChangesCommand::Submit { id } => {
+            vantage_studio::submit(&store, user, *id)?;
+            format!("submitted change set {id} for review\n")
+        }
+        ChangesCommand::Approve { id, comment } => {
+            vantage_studio::approve(&store, user, *id, comment)?;
+            format!("approved change set {id}\n")
+        }
+        ChangesCommand::Reject { id, comment } => {
+            vantage_studio::reject(&store, user, *id, comment)?;
+            format!("rejected change set {id}\n")
+        }
+        ChangesCommand::Publish { id } => format!("published change set {id} as release {}\n", vantage_studio::publish(&store, user, *id)?),
+        ChangesCommand::Schedule { id, when } => {
+            format!("scheduled change set {id} for {when} (schedule {})\n", vantage_studio::schedule(&store, user, *id, when)?)
+        }
+        ChangesCommand::RunDue => {
+            let mut text = String::new();
+            for (schedule, outcome) in vantage_studio::run_due(&store, at)? {
+                match outcome {
+                    Ok(release) => text.push_str(&format!("schedule {schedule}: published as release {release}\n")),
+                    Err(reason) => text.push_str(&format!("schedule {schedule}: refused: {reason}\n")),
+                }
+            }
+            if text.is_empty() {
+                text = "nothing is due\n".into();
+            }
+            text
+        }
+        ChangesCommand::Rollback { release } => {
+            format!("rolled back to release {release} as release {}\n", vantage_studio::rollback(&store, user, *release)?)
+        }
+        ChangesCommand::Releases => {
+            let mut text = String::new();
+            for r in vantage_studio::releases(&store)? {
+                let origin = r
+                    .rollback_of
+                    .map_or_else(|| r.change_set.map_or_else(String::new, |c| format!("change {c}")), |x| format!("rollback to {x}"));
+                text.push_str(&format!("{}  {}  {}  by {}  {origin}\n", r.id, r.at, &r.hash[..12.min(r.hash.len())], r.published_by));
+            }
+            if text.is_empty() {
+                text = "no releases yet\n".into();
+            }
+            text
+        }
+    };
+    emit(&line)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn audit(db: &Path, command: &AuditCommand) -> Result<ExitCode, StudioError> {
+    let store = vantage_studio::open_store(db)?;
+    match command {
+        AuditCommand::Verify => match vantage_studio::verify_audit(&store)? {
+            ChainStatus::Intact { entries } => {
+                emit(&format!("audit chain intact: {entries} entries\n"))?;
+                Ok(ExitCode::SUCCESS)
+            }
+            ChainStatus::Broken { seq, reason } => {
+                emit(&format!("audit chain BROKEN at entry {seq}: {reason}\n"))?;
+                Ok(ExitCode::from(1))
+            }
+        },
+        AuditCommand::Log { actor, action, limit } => {
+            let entries = vantage_studio::audit_log(&store, actor.as_deref(), action.as_deref(), *limit)?;
+            emit(&json(&entries)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The store subcommands end to end: init from the demo folder, a marketer's change through
+//! submit, a refused self-approval, a reviewer's approval and publish, history, export and the
+//! audit chain.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn demo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo-store")
+}
+
+fn vantage(db: &Path, user: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vantage"))
+        .arg("--db")
+        .arg(db)
+        .args(["--as", user, "--at", "2026-11-20T12:00:00Z"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(o: Output) -> String {
+    assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+#[test]
+fn a_change_goes_from_draft_to_release_with_four_eyes_and_an_intact_audit_chain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.db");
+    let out = ok(vantage(&db, "ada", &["init", "--from", demo().to_str().unwrap()]));
+    assert!(out.contains("imported"), "{out}");
+    ok(vantage(&db, "ada", &["users", "add", "mia", "marketer"]));
+    ok(vantage(&db, "ada", &["users", "add", "rex", "reviewer"]));
+    let refused = vantage(&db, "mia", &["users", "add", "eve", "admin"]);
+    assert_eq!(refused.status.code(), Some(2));
+
+    assert!(ok(vantage(&db, "mia", &["changes", "create", "Fix the sale promo"])).contains("created draft change set 1"));
+    let promo = std::fs::read_to_string(demo().join("entries/sale-promo.json"))
+        .unwrap()
+        .replace("Cheap outdoor gear that does not feel cheap", "Outdoor gear at outlet prices");
+    let file = tmp.path().join("promo.json");
+    std::fs::write(&file, promo).unwrap();
+    ok(vantage(&db, "mia", &["changes", "edit", "1", "entries/sale-promo.json", file.to_str().unwrap()]));
+    ok(vantage(&db, "mia", &["changes", "submit", "1"]));
+
+    let own = vantage(&db, "ada", &["changes", "approve", "1"]);
+    assert!(own.status.success(), "an admin who did not write it may approve");
+    // A second change by the reviewer's colleague: self-approval is refused.
+    ok(vantage(&db, "ada", &["changes", "publish", "1"]));
+    ok(vantage(&db, "ada", &["changes", "create", "Admin's own tweak"]));
+    ok(vantage(&db, "ada", &["changes", "submit", "2"]));
+    let self_approval = vantage(&db, "ada", &["changes", "approve", "2"]);
+    assert_eq!(self_approval.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&self_approval.stderr).contains("four eyes"));
+    ok(vantage(&db, "rex", &["changes", "approve", "2", "--comment", "fine"]));
+    ok(vantage(&db, "rex", &["changes", "publish", "2"]));
+
+    let releases = ok(vantage(&db, "rex", &["changes", "releases"]));
+    assert_eq!(releases.lines().count(), 2, "{releases}");
+    let history = ok(vantage(&db, "rex", &["history", "entries/sale-promo.json"]));
+    assert!(history.contains("mia") && history.contains("change 1") && history.contains("import"), "{history}");
+    let audit = ok(vantage(&db, "rex", &["audit", "verify"]));
+    assert!(audit.contains("audit chain intact"), "{audit}");
+    let out = tmp.path().join("exported");
+    ok(vantage(&db, "rex", &["export", out.to_str().unwrap()]));
+    assert!(std::fs::read_to_string(out.join("entries/sale-promo.json")).unwrap().contains("outlet prices"));
+}
+
+#[test]
+fn submitting_with_lint_errors_exits_1_and_lists_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.db");
+    ok(vantage(&db, "ada", &["init", "--from", demo().to_str().unwrap()]));
+    ok(vantage(&db, "ada", &["changes", "create", "untouched"]));
+    let out = vantage(&db, "ada", &["changes", "submit", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("banned word"));
+}
+
+#[test]
+fn a_missing_store_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = vantage(&tmp.path().join("nope.db"), "ada", &["changes", "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("vantage init"));
+}

@@ -1,0 +1,118 @@
+//! Use cases over the local store: create and import, edit, review, publish, history, audit.
+
+use crate::error::StudioError;
+use crate::files::read_workspace_dir;
+use std::path::Path;
+use vantage_store::{ChainStatus, ChangeSet, ChangeSetId, Release, Revision, Role, Store};
+
+/// Creates a store at `db` with `admin` as its first user, importing `from` if given.
+pub fn init_store(db: &Path, admin: &str, from: Option<&Path>) -> Result<usize, StudioError> {
+    if db.exists() {
+        return Err(StudioError::bad_input(format!("{} already exists; open it instead of creating it", db.display())));
+    }
+    if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| StudioError::io(parent, &e))?;
+    }
+    let store = Store::open(db)?;
+    store.add_user(admin, admin, Role::Admin)?;
+    match from {
+        Some(dir) => Ok(store.import(admin, &read_workspace_dir(dir)?)?),
+        None => Ok(0),
+    }
+}
+
+/// Opens an existing store.
+pub fn open_store(db: &Path) -> Result<Store, StudioError> {
+    if !db.exists() {
+        return Err(StudioError::not_found(format!("{} does not exist; create it with `vantage init`", db.display())));
+    }
+    Ok(Store::open(db)?)
+}
+
+/// Writes the store's current documents into `dir` as workspace files.
+pub fn export_store(store: &Store, dir: &Path) -> Result<usize, StudioError> {
+    let files = store.export()?;
+    for (path, content) in &files {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| StudioError::io(parent, &e))?;
+        }
+        std::fs::write(&target, content).map_err(|e| StudioError::io(&target, &e))?;
+    }
+    Ok(files.len())
+}
+
+pub fn add_user(store: &Store, actor: &str, name: &str, role: &str) -> Result<(), StudioError> {
+    Ok(store.add_user(actor, name, Role::parse(role)?)?)
+}
+
+pub fn history(store: &Store, path: &str) -> Result<Vec<Revision>, StudioError> {
+    let revisions = store.history(path)?;
+    if revisions.is_empty() {
+        return Err(StudioError::not_found(format!("there is no document {path}")));
+    }
+    Ok(revisions)
+}
+
+pub fn list_changes(store: &Store) -> Result<Vec<ChangeSet>, StudioError> {
+    Ok(store.change_sets()?)
+}
+
+pub fn create_change(store: &Store, user: &str, title: &str) -> Result<ChangeSetId, StudioError> {
+    Ok(store.create_change_set(user, title)?)
+}
+
+/// Writes `content` to `path` in a draft, based on the document's current revision.
+pub fn edit_document(store: &Store, user: &str, change: ChangeSetId, path: &str, content: &str) -> Result<i64, StudioError> {
+    let base = store.document(path)?.map(|(rev, _)| rev);
+    Ok(store.write(user, change, path, content, base)?)
+}
+
+pub fn submit(store: &Store, user: &str, change: ChangeSetId) -> Result<(), StudioError> {
+    Ok(store.submit(user, change)?)
+}
+
+pub fn approve(store: &Store, user: &str, change: ChangeSetId, comment: &str) -> Result<(), StudioError> {
+    Ok(store.decide(user, change, true, comment)?)
+}
+
+pub fn reject(store: &Store, user: &str, change: ChangeSetId, comment: &str) -> Result<(), StudioError> {
+    Ok(store.decide(user, change, false, comment)?)
+}
+
+pub fn publish(store: &Store, user: &str, change: ChangeSetId) -> Result<i64, StudioError> {
+    Ok(store.publish(user, change)?)
+}
+
+pub fn schedule(store: &Store, user: &str, change: ChangeSetId, at: &str) -> Result<i64, StudioError> {
+    if vantage_engine::time::parse_timestamp(at).is_none() {
+        return Err(StudioError::bad_input(format!("`{at}` is not a time such as 2026-12-01T08:00:00Z")));
+    }
+    Ok(store.schedule_publish(user, change, at)?)
+}
+
+/// Fires the scheduled publishes due at `now`; each outcome is a release id or the refusal.
+pub fn run_due(store: &Store, now: &str) -> Result<Vec<vantage_store::ScheduledOutcome>, StudioError> {
+    Ok(store.run_due(now)?)
+}
+
+pub fn rollback(store: &Store, user: &str, release: i64) -> Result<i64, StudioError> {
+    Ok(store.rollback(user, release)?)
+}
+
+pub fn releases(store: &Store) -> Result<Vec<Release>, StudioError> {
+    Ok(store.releases()?)
+}
+
+pub fn verify_audit(store: &Store) -> Result<ChainStatus, StudioError> {
+    Ok(store.verify_audit()?)
+}
+
+pub fn audit_log(
+    store: &Store,
+    actor: Option<&str>,
+    action: Option<&str>,
+    limit: usize,
+) -> Result<Vec<vantage_store::AuditEntry>, StudioError> {
+    Ok(store.audit_log(actor, action, limit)?)
+}
