@@ -395,3 +395,20 @@ fn killed_writer_never_loses_a_reported_revision() {
         assert!(matches!(store.verify_audit().unwrap(), ChainStatus::Intact { .. }), "round {round}");
     }
 }
+
+#[test]
+fn an_older_database_is_migrated_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        // A database at schema version 1, as the first release wrote it.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../src/migrations/0001_initial.sql")).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute("INSERT INTO users (name, role) VALUES ('ada', 'admin')", []).unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.role("ada").unwrap(), Role::Admin, "data survives the migration");
+    let version: i64 = rusqlite::Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, vantage_store::SCHEMA_VERSION);
+}
