@@ -159,6 +159,10 @@ fn run(cli: &Cli, at: &str) -> Result<ExitCode, StudioError> {
         Command::Preview { page, profile, explain, format } => {
             let ws = vantage_studio::open_workspace(&cli.workspace)?;
             let preview = vantage_studio::preview(&ws, page, profile, at, *explain)?;
+            // Reading a visitor's data for a preview is audited wherever there is a store.
+            if cli.db.exists() {
+                vantage_studio::record_profile_read(&vantage_studio::open_store(&cli.db)?, &user(cli), profile)?;
+            }
             match format {
                 Format::Json => emit(&json(&preview.composed)?)?,
                 _ => emit(&preview.html)?,

@@ -87,3 +87,30 @@ fn a_missing_store_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("vantage init"));
 }
+
+#[test]
+fn previewing_a_profile_is_recorded_in_the_audit_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.db");
+    ok(vantage(&db, "ada", &["init", "--from", demo().to_str().unwrap()]));
+    ok(Command::new(env!("CARGO_BIN_EXE_vantage"))
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "--as",
+            "quinn",
+            "-w",
+            demo().to_str().unwrap(),
+            "--at",
+            "2026-11-20T12:00:00Z",
+            "preview",
+            "--page",
+            "home",
+            "--profile",
+            "no-consent",
+        ])
+        .output()
+        .unwrap());
+    let log = ok(vantage(&db, "ada", &["audit", "log", "--action", "profile_read"]));
+    assert!(log.contains("profiles/no-consent.json") && log.contains("quinn"), "{log}");
+}

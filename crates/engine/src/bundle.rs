@@ -48,6 +48,17 @@ pub enum Choice {
     Holdout,
 }
 
+/// Where a visitor stands in a slot's experiment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExperimentStatus {
+    NoUnit,
+    NoConsent,
+    OtherInGroup,
+    NotEligible,
+    NoWeights,
+    Assigned(Assignment),
+}
+
 /// The decision for one slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Decision {
@@ -303,28 +314,40 @@ impl Bundle {
     }
 
     fn assign(&self, x: &CompiledExperiment, ctx: &Context, scratch: &mut Scratch) -> Option<Assignment> {
+        match self.experiment_status(x, ctx, scratch) {
+            ExperimentStatus::Assigned(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// Where a visitor stands in an experiment, and why.
+    pub(crate) fn experiment_status(&self, x: &CompiledExperiment, ctx: &Context, scratch: &mut Scratch) -> ExperimentStatus {
         let mut buf = [0u8; 24];
-        let unit = match ctx.values.get(x.unit_slot as usize)? {
-            Val::Str(s) => &**s,
-            Val::Num(n) => number_unit_text(*n, &mut buf)?,
-            _ => return None,
+        let unit = match ctx.values.get(x.unit_slot as usize) {
+            Some(Val::Str(s)) => Some(&**s),
+            Some(Val::Num(n)) => number_unit_text(*n, &mut buf),
+            _ => None,
         };
+        let Some(unit) = unit else { return ExperimentStatus::NoUnit };
         // The unit itself may need consent: no consent, no experiment.
         if let Some(purpose) = self.program.slots[x.unit_slot as usize].consent {
             if !ctx.granted.get(purpose as usize).copied().unwrap_or(false) {
-                return None;
+                return ExperimentStatus::NoConsent;
             }
         }
         if let Some((group, position, size)) = &x.group {
             let slot_in_group = bucket_prefixed("group:", group, unit) * size / BUCKETS;
             if slot_in_group != *position {
-                return None;
+                return ExperimentStatus::OtherInGroup;
             }
         }
         if !self.program.eval(x.eligibility, ctx, scratch).decide() {
-            return None;
+            return ExperimentStatus::NotEligible;
         }
-        assign(&x.key, unit, x.holdout_threshold, &x.weights)
+        match assign(&x.key, unit, x.holdout_threshold, &x.weights) {
+            Some(a) => ExperimentStatus::Assigned(a),
+            None => ExperimentStatus::NoWeights,
+        }
     }
 
     /// A readable name of the variant a decision picked, e.g. `vip-welcome` or `exp-hero/b`.

@@ -1,7 +1,7 @@
 //! "Why did this visitor get this variant?": the traced evaluation of a page. Its own entry
 //! point, so the untraced path pays nothing for tracing.
 
-use crate::bundle::{Bundle, CompiledPage};
+use crate::bundle::{Bundle, Choice, CompiledPage, ExperimentStatus};
 use crate::context::Context;
 use crate::eval::Scratch;
 use crate::reference::{evaluate_traced, Trace};
@@ -40,17 +40,29 @@ impl Bundle {
             .map(|slot| {
                 let decision = self.decide_slot(slot, &ctx, &mut scratch);
                 let variant = self.variant_label(slot, decision);
-                let experiment = slot.experiment.as_ref().map(|x| match decision.choice {
-                    crate::bundle::Choice::Arm(_) => format!("in experiment `{}`: bucketing chose {variant}", x.key),
-                    crate::bundle::Choice::Holdout => format!("in the holdout of experiment `{}`: sees the baseline", x.key),
-                    _ => format!(
-                        "not in experiment `{}` (not eligible, no usable `{}`, or assigned to another experiment of its group)",
-                        x.key, self.program.slots[x.unit_slot as usize].path
-                    ),
+                let experiment = slot.experiment.as_ref().map(|x| {
+                    let unit = &self.program.slots[x.unit_slot as usize].path;
+                    match self.experiment_status(x, &ctx, &mut scratch) {
+                        ExperimentStatus::Assigned(_) if matches!(decision.choice, Choice::Holdout) => {
+                            format!("in the holdout of experiment `{}`: sees the baseline", x.key)
+                        }
+                        ExperimentStatus::Assigned(_) => format!("in experiment `{}`: bucketing by `{unit}` chose {variant}", x.key),
+                        ExperimentStatus::NoUnit => format!("not in experiment `{}`: `{unit}` is missing or not a usable id", x.key),
+                        ExperimentStatus::NoConsent => format!("not in experiment `{}`: no consent to use `{unit}`", x.key),
+                        ExperimentStatus::OtherInGroup => {
+                            let group = x.group.as_ref().map_or("", |g| g.0.as_str());
+                            format!(
+                                "not in experiment `{}`: the mutual-exclusion group `{group}` assigned this visitor to another experiment",
+                                x.key
+                            )
+                        }
+                        ExperimentStatus::NotEligible => format!("not in experiment `{}`: not eligible", x.key),
+                        ExperimentStatus::NoWeights => format!("not in experiment `{}`: its arms weigh nothing", x.key),
+                    }
                 });
                 let mut attempts = Vec::new();
                 if let Some(entry) = self.workspace.entries.get(&slot.entry) {
-                    if !matches!(decision.choice, crate::bundle::Choice::Arm(_) | crate::bundle::Choice::Holdout) {
+                    if !matches!(decision.choice, Choice::Arm(_) | Choice::Holdout) {
                         for rule in &slot.rules {
                             let Some(p) = entry.personalizations.get(rule.personalization as usize) else { continue };
                             let trace = evaluate_traced(&p.condition, &self.workspace.catalog, &audiences, flat);

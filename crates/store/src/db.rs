@@ -80,6 +80,18 @@ impl Store {
         Ok(value)
     }
 
+    /// Caps the database at `pages` pages (a quota; SQLite pages are 4 KiB here). A write that
+    /// would grow past it fails like a full disk: with an error, and nothing half-written.
+    pub fn set_max_pages(&self, pages: u64) -> Result<()> {
+        self.conn().pragma_update(None, "max_page_count", pages as i64)?;
+        Ok(())
+    }
+
+    /// Pages the database file uses now.
+    pub fn page_count(&self) -> Result<u64> {
+        Ok(self.conn().query_row("PRAGMA page_count", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
     /// `PRAGMA integrity_check`: `ok`, or what is wrong.
     pub fn integrity_check(&self) -> Result<String> {
         Ok(self.conn().query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))?)

@@ -412,3 +412,22 @@ fn an_older_database_is_migrated_in_place() {
     let version: i64 = rusqlite::Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, vantage_store::SCHEMA_VERSION);
 }
+
+#[test]
+fn a_full_disk_gives_a_clear_error_and_leaves_the_database_as_it_was() {
+    let f = fixture();
+    let cs = f.store.create_change_set("mia", "big").unwrap();
+    let before = f.store.export().unwrap();
+    let history_before = f.store.history(HERO).unwrap().len();
+    // No room to grow: the next write that needs a new page fails as on a full disk.
+    f.store.set_max_pages(f.store.page_count().unwrap()).unwrap();
+    let (base, _) = f.store.document(HERO).unwrap().unwrap();
+    let huge = format!("{{\"filler\": \"{}\"}}", "x".repeat(200_000));
+    let err = f.store.write("mia", cs, HERO, &huge, Some(base)).unwrap_err();
+    assert_eq!(err.code, ErrorCode::ReadOnly, "{}", err.message);
+    assert!(err.message.contains("full") && err.message.contains("nothing was changed"), "{}", err.message);
+    assert_eq!(f.store.export().unwrap(), before);
+    assert_eq!(f.store.history(HERO).unwrap().len(), history_before);
+    assert_eq!(f.store.integrity_check().unwrap(), "ok");
+    assert!(matches!(f.store.verify_audit().unwrap(), ChainStatus::Intact { .. }));
+}

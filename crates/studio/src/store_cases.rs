@@ -116,3 +116,8 @@ pub fn audit_log(
 ) -> Result<Vec<vantage_store::AuditEntry>, StudioError> {
     Ok(store.audit_log(actor, action, limit)?)
 }
+
+/// Records that `user` read a visitor profile's data to preview a page (audited).
+pub fn record_profile_read(store: &Store, user: &str, profile: &str) -> Result<(), StudioError> {
+    Ok(store.record_profile_read(user, &format!("profiles/{profile}.json"), "preview")?)
+}
