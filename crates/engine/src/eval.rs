@@ -33,7 +33,23 @@ impl Scratch {
 
 impl Program {
     /// Evaluates node `root` for `ctx`. Call [`Scratch::reset`] once per request first.
+    ///
+    /// Constants and already-memoized results are answered here without a call: most visits
+    /// on a page are shared audiences, and the call itself was the hot spot.
+    #[inline(always)]
     pub fn eval(&self, root: NodeId, ctx: &Context, scratch: &mut Scratch) -> Tri {
+        match &self.nodes[root as usize] {
+            Node::Const(t) => *t,
+            Node::Memo { memo, .. } => match scratch.memo.get(*memo as usize) {
+                Some(&(generation, t)) if generation == scratch.generation => t,
+                _ => self.eval_node(root, ctx, scratch),
+            },
+            _ => self.eval_node(root, ctx, scratch),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_node(&self, root: NodeId, ctx: &Context, scratch: &mut Scratch) -> Tri {
         match &self.nodes[root as usize] {
             Node::Const(t) => *t,
             Node::All { first, len } => {
@@ -61,11 +77,6 @@ impl Program {
             Node::Not(inner) => self.eval(*inner, ctx, scratch).negate(),
             Node::Memo { memo, inner } => {
                 let memo = *memo as usize;
-                if let Some(&(generation, t)) = scratch.memo.get(memo) {
-                    if generation == scratch.generation {
-                        return t;
-                    }
-                }
                 let t = self.eval(*inner, ctx, scratch);
                 if let Some(entry) = scratch.memo.get_mut(memo) {
                     *entry = (scratch.generation, t);

@@ -7,7 +7,9 @@ use crate::catalog::AttrType;
 use crate::time::Instant;
 use regex::Regex;
 use semver::Version;
-use std::collections::HashMap;
+// Slot lookups happen per attribute of every prepared context: FxHash, not SipHash (keys are
+// catalog paths from the workspace, not attacker-chosen).
+use rustc_hash::FxHashMap as HashMap;
 
 /// Index of a node in [`Program::nodes`].
 pub type NodeId = u32;
@@ -173,14 +175,14 @@ impl Program {
             nodes: Vec::new(),
             children: Vec::new(),
             slots: Vec::new(),
-            slot_index: HashMap::new(),
+            slot_index: HashMap::default(),
             purposes: Vec::new(),
-            purpose_index: HashMap::new(),
+            purpose_index: HashMap::default(),
             audiences: Vec::new(),
-            audience_index: HashMap::new(),
+            audience_index: HashMap::default(),
             regexes: Vec::new(),
             memo_slots: 0,
-            shared: HashMap::new(),
+            shared: HashMap::default(),
         };
         program.intern(crate::catalog::NOW, AttrType::Timestamp, None);
         program.intern(crate::catalog::TIMEZONE, AttrType::String, None);
