@@ -48,6 +48,15 @@ pub enum ChangesCommand {
     Rollback { release: i64 },
     /// List releases.
     Releases,
+    /// Comment on a change set, or on one of its documents with --path.
+    Comment {
+        id: i64,
+        text: String,
+        #[arg(long)]
+        path: Option<String>,
+    },
+    /// Show a change set's comments.
+    Comments { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -156,6 +165,21 @@ pub fn changes(db: &Path, user: &str, at: &str, command: &ChangesCommand) -> Res
         }
         ChangesCommand::Rollback { release } => {
             format!("rolled back to release {release} as release {}\n", vantage_studio::rollback(&store, user, *release)?)
+        }
+        ChangesCommand::Comment { id, text, path } => {
+            vantage_studio::comment(&store, user, *id, path.as_deref(), text)?;
+            format!("commented on change set {id}\n")
+        }
+        ChangesCommand::Comments { id } => {
+            let mut out = String::new();
+            for c in vantage_studio::comments(&store, *id)? {
+                let on = c.path.map(|p| format!(" on {p}")).unwrap_or_default();
+                out.push_str(&format!("{}  {}{on}: {}\n", c.at, c.author, c.text));
+            }
+            if out.is_empty() {
+                out = "no comments yet\n".into();
+            }
+            out
         }
         ChangesCommand::Releases => {
             let mut text = String::new();

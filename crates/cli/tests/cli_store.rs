@@ -45,6 +45,9 @@ fn a_change_goes_from_draft_to_release_with_four_eyes_and_an_intact_audit_chain(
     std::fs::write(&file, promo).unwrap();
     ok(vantage(&db, "mia", &["changes", "edit", "1", "entries/sale-promo.json", file.to_str().unwrap()]));
     ok(vantage(&db, "mia", &["changes", "submit", "1"]));
+    ok(vantage(&db, "ada", &["users", "add", "quinn", "qa"]));
+    ok(vantage(&db, "quinn", &["changes", "comment", "1", "Checked on a phone: reads well", "--path", "entries/sale-promo.json"]));
+    assert!(ok(vantage(&db, "rex", &["changes", "comments", "1"])).contains("quinn on entries/sale-promo.json: Checked on a phone"));
 
     let own = vantage(&db, "ada", &["changes", "approve", "1"]);
     assert!(own.status.success(), "an admin who did not write it may approve");

@@ -293,9 +293,21 @@ fn contains_word(text: &str, word: &str) -> bool {
     })
 }
 
-fn feeds(bundle: &Bundle, now: &str, out: &mut Vec<Diagnostic>) {
-    let ws = &bundle.workspace;
-    let Some(now) = parse_timestamp(now) else { return };
+/// A feed older than its declared freshness limit; its data stays in use.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StaleFeed {
+    pub file: String,
+    pub produced_at: String,
+    pub max_age: String,
+    /// Hours since the feed was produced.
+    pub age_hours: i64,
+}
+
+/// Feeds of `ws` that are stale at `now`, and feeds whose freshness fields do not parse.
+pub fn stale_feeds(ws: &crate::model::Workspace, now: &str) -> (Vec<StaleFeed>, Vec<&'static str>) {
+    let mut stale = Vec::new();
+    let mut malformed = Vec::new();
+    let Some(now) = parse_timestamp(now) else { return (stale, malformed) };
     let feeds = [
         ("feeds/products.json", &ws.products.produced_at, &ws.products.max_age),
         ("feeds/recommendations.json", &ws.recommendations.produced_at, &ws.recommendations.max_age),
@@ -305,23 +317,40 @@ fn feeds(bundle: &Bundle, now: &str, out: &mut Vec<Diagnostic>) {
             (Some(produced_at), Some(limit)) => {
                 let age = now.seconds - produced_at.seconds;
                 if age > limit {
-                    out.push(d(
-                        Severity::Warning,
-                        file.into(),
-                        "/produced_at".into(),
-                        "stale_feed",
-                        format!("this feed was produced {} hours ago; it is stale after {max_age}", age / 3600),
-                    ));
+                    stale.push(StaleFeed {
+                        file: file.to_owned(),
+                        produced_at: produced.clone(),
+                        max_age: max_age.clone(),
+                        age_hours: age / 3600,
+                    });
                 }
             }
-            _ => out.push(d(
-                Severity::Error,
-                file.into(),
-                "/produced_at".into(),
-                "bad_value",
-                "produced_at must be an RFC 3339 time and max_age a duration such as 48h".into(),
-            )),
+            _ => malformed.push(file),
         }
+    }
+    (stale, malformed)
+}
+
+fn feeds(bundle: &Bundle, now: &str, out: &mut Vec<Diagnostic>) {
+    let ws = &bundle.workspace;
+    let (stale, malformed) = stale_feeds(ws, now);
+    for f in stale {
+        out.push(d(
+            Severity::Warning,
+            f.file,
+            "/produced_at".into(),
+            "stale_feed",
+            format!("this feed was produced {} hours ago; it is stale after {}", f.age_hours, f.max_age),
+        ));
+    }
+    for file in malformed {
+        out.push(d(
+            Severity::Error,
+            file.into(),
+            "/produced_at".into(),
+            "bad_value",
+            "produced_at must be an RFC 3339 time and max_age a duration such as 48h".into(),
+        ));
     }
     let known: BTreeSet<&str> = ws.products.products.iter().map(|p| p.sku.as_str()).collect();
     for (name, list) in &ws.recommendations.lists {

@@ -56,6 +56,12 @@ impl LiveWorkspace {
         self.problems.values()
     }
 
+    /// Feeds older than their declared freshness limit at `now`; their last good data stays
+    /// in use, and the app shows them as stale.
+    pub fn stale_feeds(&self, now: &str) -> Vec<vantage_engine::lint::StaleFeed> {
+        vantage_engine::lint::stale_feeds(&self.bundle.workspace, now).0
+    }
+
     /// A snapshot as an [`OpenWorkspace`] for the other use cases.
     pub fn snapshot(&self) -> OpenWorkspace {
         OpenWorkspace { sources: self.good.clone(), bundle: (*self.bundle).clone() }

@@ -121,3 +121,15 @@ pub fn audit_log(
 pub fn record_profile_read(store: &Store, user: &str, profile: &str) -> Result<(), StudioError> {
     Ok(store.record_profile_read(user, &format!("profiles/{profile}.json"), "preview")?)
 }
+
+/// Comments on a change set, or on one document of it.
+pub fn comment(store: &Store, user: &str, change: ChangeSetId, path: Option<&str>, text: &str) -> Result<i64, StudioError> {
+    if text.trim().is_empty() {
+        return Err(StudioError::bad_input("a comment needs some text"));
+    }
+    Ok(store.comment(user, Some(change), path, text)?)
+}
+
+pub fn comments(store: &Store, change: ChangeSetId) -> Result<Vec<vantage_store::Comment>, StudioError> {
+    Ok(store.comments(change)?)
+}

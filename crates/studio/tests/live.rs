@@ -117,3 +117,14 @@ async fn delete_then_recreate_ends_with_the_recreated_file_in_use() {
     }
     panic!("the recreated profile never came into use");
 }
+
+#[test]
+fn a_feed_past_its_freshness_limit_is_reported_stale_and_its_data_stays_in_use() {
+    let (_tmp, dir) = demo_copy();
+    let live = LiveWorkspace::open(&dir).unwrap();
+    assert!(live.stale_feeds("2026-11-21T12:00:00Z").is_empty(), "a day old is fresh (limit 48h)");
+    let stale = live.stale_feeds("2026-11-23T12:00:00Z");
+    assert_eq!(stale.iter().map(|f| f.file.as_str()).collect::<Vec<_>>(), ["feeds/products.json", "feeds/recommendations.json"]);
+    assert_eq!(stale[0].age_hours, 78);
+    assert_eq!(live.bundle().workspace.products.products.len(), 56, "the stale data is still used");
+}
