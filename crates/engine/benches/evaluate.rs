@@ -76,7 +76,7 @@ fn compile(c: &mut Criterion) {
     let mut out = Vec::new();
     group.bench_function("decide_every_page", |b| {
         b.iter(|| {
-            for page in &bundle.pages {
+            for page in bundle.pages.iter() {
                 bundle.decide(page, &ctx, &mut scratch, &mut out);
             }
             black_box(&out);

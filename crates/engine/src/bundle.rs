@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -108,8 +109,9 @@ pub struct CompiledPage {
 pub struct Bundle {
     pub hash: String,
     pub workspace: Workspace,
-    pub program: Program,
-    pub pages: Vec<CompiledPage>,
+    /// Shared with later bundles whose rules did not change (see [`Bundle::with_new_data`]).
+    pub program: Arc<Program>,
+    pub pages: Arc<Vec<CompiledPage>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -274,7 +276,31 @@ impl Bundle {
             pages.push(CompiledPage { id: page_id.clone(), slots });
         }
         diagnostics.sort();
-        Bundle { hash, workspace, program, pages, diagnostics }
+        Bundle { hash, workspace, program: Arc::new(program), pages: Arc::new(pages), diagnostics }
+    }
+
+    /// Whether `workspace` differs from this bundle's only in what compiled rules do not read:
+    /// component templates and schemas, feeds, profiles, the theme, brand rules.
+    pub fn rules_unchanged(&self, workspace: &Workspace) -> bool {
+        let old = &self.workspace;
+        old.catalog == workspace.catalog
+            && old.audiences == workspace.audiences
+            && old.entries == workspace.entries
+            && old.experiments == workspace.experiments
+            && old.pages == workspace.pages
+            && old.components.keys().eq(workspace.components.keys())
+    }
+
+    /// The bundle for `workspace` reusing this one's compiled program and pages, which only
+    /// the rules determine. Call it when [`Bundle::rules_unchanged`] holds; otherwise compile.
+    pub fn with_new_data(&self, workspace: Workspace, hash: String) -> Bundle {
+        Bundle {
+            hash,
+            workspace,
+            program: Arc::clone(&self.program),
+            pages: Arc::clone(&self.pages),
+            diagnostics: self.diagnostics.clone(),
+        }
     }
 
     pub fn page(&self, id: &str) -> Option<&CompiledPage> {

@@ -45,7 +45,7 @@ const EXAMPLES: usize = 3;
 pub fn impact(old: &Bundle, new: &Bundle, population: &[Map<String, Value>], now: &str) -> Impact {
     let mut slots = Vec::new();
     let mut visitors_count = 0;
-    for page in &new.pages {
+    for page in new.pages.iter() {
         let Some(old_page) = old.page(&page.id) else { continue };
         let Some(meta) = new.workspace.pages.get(&page.id) else { continue };
         let mut visitors: Vec<(String, Map<String, Value>)> =

@@ -92,7 +92,13 @@ impl LiveWorkspace {
             Ok(workspace) => {
                 let before = Arc::clone(&self.bundle);
                 let hash = source_hash(&candidate);
-                let bundle = Bundle::compile(workspace, hash.clone());
+                // Recompile only when rules changed; a template, feed or profile change keeps
+                // the compiled program and re-renders.
+                let bundle = if before.rules_unchanged(&workspace) {
+                    before.with_new_data(workspace, hash.clone())
+                } else {
+                    Bundle::compile(workspace, hash.clone())
+                };
                 let affected = affected_slots(&before.workspace, &bundle.workspace, changed);
                 self.bundle = Arc::new(bundle);
                 self.good = candidate;

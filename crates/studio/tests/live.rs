@@ -56,6 +56,7 @@ fn reloaded(events: &[WorkspaceEvent], path: &str) -> bool {
 async fn write_to_temp_then_rename_reloads_and_names_the_affected_slots() {
     let (_tmp, dir) = demo_copy();
     let mut live = LiveWorkspace::open(&dir).unwrap();
+    let before = live.bundle();
     let (_watch, mut rx) = vantage_watch::watch(&dir, Duration::from_millis(100)).unwrap();
     let template = dir.join("components/hero/template.html");
     let text = std::fs::read_to_string(&template).unwrap();
@@ -71,6 +72,8 @@ async fn write_to_temp_then_rename_reloads_and_names_the_affected_slots() {
         })
         .unwrap();
     assert!(affected.iter().any(|s| s.page == "home"), "a hero template change affects the home page's hero: {affected:?}");
+    assert!(!affected.iter().any(|s| s.slot == "footer"), "the footer does not use the hero: {affected:?}");
+    assert!(std::sync::Arc::ptr_eq(&before.program, &live.bundle().program), "a template change does not recompile the rules");
     assert!(live.bundle().workspace.components["hero"].template.contains("<!-- edited -->"));
 }
 
@@ -127,4 +130,20 @@ fn a_feed_past_its_freshness_limit_is_reported_stale_and_its_data_stays_in_use()
     assert_eq!(stale.iter().map(|f| f.file.as_str()).collect::<Vec<_>>(), ["feeds/products.json", "feeds/recommendations.json"]);
     assert_eq!(stale[0].age_hours, 78);
     assert_eq!(live.bundle().workspace.products.products.len(), 56, "the stale data is still used");
+}
+
+#[test]
+fn an_entry_change_recompiles_the_rules() {
+    let (_tmp, dir) = demo_copy();
+    let mut live = LiveWorkspace::open(&dir).unwrap();
+    let before = live.bundle();
+    let path = dir.join("entries/home-hero.json");
+    let text = std::fs::read_to_string(&path).unwrap().replace("Built for the long way round", "Built for the longest way round");
+    std::fs::write(&path, text).unwrap();
+    let events = live.apply(&["entries/home-hero.json".to_owned()]);
+    assert!(
+        matches!(&events[..], [WorkspaceEvent::Reloaded { affected, .. }] if affected.iter().any(|s| s.page == "home" && s.slot == "hero")),
+        "{events:?}"
+    );
+    assert!(!std::sync::Arc::ptr_eq(&before.program, &live.bundle().program));
 }
