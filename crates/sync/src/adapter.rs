@@ -1,0 +1,69 @@
+//! The CMS adapter: the few operations sync needs, so that Strapi, Contentful, Storyblok or
+//! Sanity can each be one implementation. Versions are opaque strings (a revision number, an
+//! ETag, a `sys.version`); a write names the version it replaces and the CMS refuses it if the
+//! document moved on.
+
+use std::future::Future;
+use std::time::Duration;
+
+/// A document changed remotely since a cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteChange {
+    pub path: String,
+    pub version: String,
+    /// `None` when it was deleted.
+    pub content: Option<String>,
+    pub author: String,
+}
+
+/// One page of remote changes and the cursor to continue from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemotePage {
+    pub changes: Vec<RemoteChange>,
+    pub cursor: String,
+    pub more: bool,
+}
+
+/// What can go wrong talking to a CMS, classified for the retry policy.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CmsError {
+    /// The document is not at the expected version (HTTP 409/412): a conflict, never retried.
+    #[error("{path} changed on the CMS (now at version {current})")]
+    Conflict { path: String, current: String },
+    /// Too many requests (429), with the server's wait if it gave one.
+    #[error("the CMS asks to slow down")]
+    RateLimited { retry_after: Option<Duration> },
+    /// Timeouts, refused connections and 5xx: worth retrying.
+    #[error("the CMS is unreachable or failing: {0}")]
+    Transient(String),
+    /// Anything retrying will not fix (401, 403, 400, a malformed answer).
+    #[error("the CMS refused the request: {0}")]
+    Permanent(String),
+}
+
+impl CmsError {
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, CmsError::RateLimited { .. } | CmsError::Transient(_))
+    }
+}
+
+/// The operations sync needs from a CMS.
+pub trait CmsAdapter {
+    /// Changes since `cursor` (`None`: from the beginning).
+    fn changes_since(&self, cursor: Option<&str>) -> impl Future<Output = Result<RemotePage, CmsError>> + Send;
+    /// A document's current content and version, if it exists.
+    fn read(&self, path: &str) -> impl Future<Output = Result<Option<(String, String)>, CmsError>> + Send;
+    /// Creates (`expected` = `None`) or replaces the document at version `expected`. The
+    /// `idempotency_key` makes a retried request apply once. Returns the new version.
+    fn put(
+        &self,
+        path: &str,
+        content: &str,
+        expected: Option<&str>,
+        idempotency_key: &str,
+    ) -> impl Future<Output = Result<String, CmsError>> + Send;
+    /// Deletes the document if it is still at version `expected`.
+    fn delete(&self, path: &str, expected: &str, idempotency_key: &str) -> impl Future<Output = Result<(), CmsError>> + Send;
+    /// Records a published release (its content hash) on the CMS.
+    fn publish_release(&self, hash: &str, idempotency_key: &str) -> impl Future<Output = Result<(), CmsError>> + Send;
+}
