@@ -95,6 +95,11 @@ enum Command {
         #[command(subcommand)]
         command: store_commands::ChangesCommand,
     },
+    /// Sync with the remote CMS (so far: what is queued for it).
+    Sync {
+        #[command(subcommand)]
+        command: store_commands::SyncCommand,
+    },
     /// The audit log and its hash chain.
     Audit {
         #[command(subcommand)]
@@ -147,6 +152,7 @@ fn run(cli: &Cli, at: &str) -> Result<ExitCode, StudioError> {
         Command::History { path } => store_commands::history(db, path),
         Command::Changes { command } => store_commands::changes(db, &user(cli), at, command),
         Command::Audit { command } => store_commands::audit(db, command),
+        Command::Sync { command } => store_commands::sync(db, command),
         Command::Lint { format } => {
             let ws = vantage_studio::open_workspace(&cli.workspace)?;
             let report = vantage_studio::lint(&ws, at)?;

@@ -60,6 +60,12 @@ pub enum ChangesCommand {
 }
 
 #[derive(Subcommand)]
+pub enum SyncCommand {
+    /// What is waiting to reach the CMS, the last confirmed send and the last error.
+    Status,
+}
+
+#[derive(Subcommand)]
 pub enum AuditCommand {
     /// Walk the hash chain and name the first bad entry.
     Verify,
@@ -218,4 +224,20 @@ pub fn audit(db: &Path, command: &AuditCommand) -> Result<ExitCode, StudioError>
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+pub fn sync(db: &Path, command: &SyncCommand) -> Result<ExitCode, StudioError> {
+    let store = vantage_studio::open_store(db)?;
+    match command {
+        SyncCommand::Status => {
+            let s = vantage_studio::sync_status(&store)?;
+            let mut text = format!("{} changes waiting to reach the CMS\n", s.pending);
+            text.push_str(&format!("last confirmed send: {}\n", s.last_success.as_deref().unwrap_or("never")));
+            if let Some(e) = s.last_error {
+                text.push_str(&format!("last error: {e}\n"));
+            }
+            emit(&text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

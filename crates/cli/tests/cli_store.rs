@@ -61,6 +61,8 @@ fn a_change_goes_from_draft_to_release_with_four_eyes_and_an_intact_audit_chain(
     ok(vantage(&db, "rex", &["changes", "approve", "2", "--comment", "fine"]));
     ok(vantage(&db, "rex", &["changes", "publish", "2"]));
 
+    let status = ok(vantage(&db, "rex", &["sync", "status"]));
+    assert!(status.contains("changes waiting to reach the CMS") && !status.starts_with("0 "), "{status}");
     let releases = ok(vantage(&db, "rex", &["changes", "releases"]));
     assert_eq!(releases.lines().count(), 2, "{releases}");
     let history = ok(vantage(&db, "rex", &["history", "entries/sale-promo.json"]));

@@ -194,6 +194,9 @@ impl Store {
                 params![hash, sources, user, at, release],
             )?;
             let id = tx.last_insert_rowid();
+            let frozen: SourceFiles = serde_json::from_str(&sources)
+                .map_err(|e| StoreError::new(ErrorCode::Database, format!("release {release} is unreadable: {e}")))?;
+            crate::outbox::enqueue_release(tx, id, &hash, &frozen)?;
             append(tx, &at, user, "rollback", &id.to_string(), &serde_json::json!({"to": release, "hash": hash}))?;
             Ok(id)
         })
@@ -352,6 +355,7 @@ fn publish_in(tx: &Transaction<'_>, user: &str, id: ChangeSetId, at: &str) -> Re
         params![id, hash, frozen, user, at],
     )?;
     let release = tx.last_insert_rowid();
+    crate::outbox::enqueue_release(tx, release, &hash, &sources)?;
     tx.execute("UPDATE change_sets SET state = 'published' WHERE id = ?1", [id])?;
     append(tx, at, user, "publish", &id.to_string(), &serde_json::json!({"release": release, "hash": hash}))?;
     Ok(release)

@@ -18,6 +18,7 @@ mod change_sets;
 mod db;
 mod documents;
 mod error;
+mod outbox;
 mod roles;
 
 pub use audit::{AuditEntry, ChainStatus};
@@ -25,6 +26,7 @@ pub use change_sets::{ChangeSet, ChangeSetState, Comment, Release, ScheduledOutc
 pub use db::{Store, SCHEMA_VERSION};
 pub use documents::Revision;
 pub use error::{ErrorCode, StoreError};
+pub use outbox::{OutboxEntry, OutboxStatus};
 pub use roles::Role;
 
 /// A revision's id (increasing; later writes have larger ids).

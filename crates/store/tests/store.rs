@@ -444,3 +444,59 @@ fn a_full_disk_gives_a_clear_error_and_leaves_the_database_as_it_was() {
     assert_eq!(f.store.integrity_check().unwrap(), "ok");
     assert!(matches!(f.store.verify_audit().unwrap(), ChainStatus::Intact { .. }));
 }
+
+#[test]
+fn publishing_queues_exactly_the_changed_documents_then_the_release_marker() {
+    let f = fixture();
+    f.store.add_user("ada", "rita", Role::Reviewer).unwrap();
+    let a = f.store.create_change_set("mia", "fix the promo").unwrap();
+    fix_banned_word(&f.store, a, "mia");
+    f.store.submit("mia", a).unwrap();
+    f.store.decide("rex", a, true, "ok").unwrap();
+    let first = f.store.publish("rex", a).unwrap();
+    let all = f.store.outbox_pending(10_000).unwrap();
+    assert_eq!(all.len(), demo_files().len() + 1, "the first release sends every document and its marker");
+    assert_eq!(all.last().unwrap().path, None);
+    for e in &all {
+        f.store.outbox_done(e.id).unwrap();
+    }
+    let b = f.store.create_change_set("mia", "hero").unwrap();
+    let (base, _) = f.store.document(HERO).unwrap().unwrap();
+    f.store.write("mia", b, HERO, &edited_hero(&f.store, "Queued headline"), Some(base)).unwrap();
+    f.store.submit("mia", b).unwrap();
+    f.store.decide("rita", b, true, "ok").unwrap();
+    let second = f.store.publish("rita", b).unwrap();
+    let queued = f.store.outbox_pending(100).unwrap();
+    assert_eq!(queued.iter().map(|e| e.path.clone()).collect::<Vec<_>>(), vec![Some(HERO.to_owned()), None]);
+    assert_eq!(queued[0].release, second);
+    assert!(queued[0].content.as_deref().unwrap().contains("Queued headline"));
+    assert_eq!(queued[0].idempotency_key, format!("release-{second}:{HERO}"));
+    f.store.outbox_failed(queued[0].id, "connection refused").unwrap();
+    let status = f.store.outbox_status().unwrap();
+    assert_eq!((status.pending, status.last_error.as_deref()), (2, Some("connection refused")));
+    assert!(status.last_success.is_some());
+    assert_eq!(f.store.outbox_pending(100).unwrap()[0].attempts, 1, "a failed entry stays, in order");
+    for e in f.store.outbox_pending(100).unwrap() {
+        f.store.outbox_done(e.id).unwrap();
+    }
+    f.store.rollback("rex", first).unwrap();
+    let back = f.store.outbox_pending(100).unwrap();
+    assert_eq!(back.len(), 2, "rolling back sends the hero's earlier content and a marker");
+    assert!(!back[0].content.as_deref().unwrap().contains("Queued headline"));
+}
+
+#[test]
+fn a_refused_publish_queues_nothing() {
+    let f = fixture();
+    let a = f.store.create_change_set("mia", "x").unwrap();
+    fix_banned_word(&f.store, a, "mia");
+    f.store.submit("mia", a).unwrap();
+    f.store.decide("rex", a, true, "ok").unwrap();
+    // Break lint after approval: publishing must fail and leave the outbox empty.
+    let b = f.store.create_change_set("max", "breaks lint").unwrap();
+    let path = "entries/sale-promo.json";
+    let (rev, text) = f.store.document(path).unwrap().unwrap();
+    f.store.write("max", b, path, &text.replace("outlet prices", "cheap prices"), Some(rev)).unwrap();
+    assert_eq!(f.store.publish("rex", a).unwrap_err().code, ErrorCode::LintFailed);
+    assert!(f.store.outbox_pending(10).unwrap().is_empty());
+}

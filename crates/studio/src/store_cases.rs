@@ -133,3 +133,8 @@ pub fn comment(store: &Store, user: &str, change: ChangeSetId, path: Option<&str
 pub fn comments(store: &Store, change: ChangeSetId) -> Result<Vec<vantage_store::Comment>, StudioError> {
     Ok(store.comments(change)?)
 }
+
+/// What is waiting to reach the CMS, the last confirmed send and the newest standing error.
+pub fn sync_status(store: &Store) -> Result<vantage_store::OutboxStatus, StudioError> {
+    Ok(store.outbox_status()?)
+}
