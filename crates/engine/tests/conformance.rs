@@ -33,3 +33,12 @@ fn every_bucketing_vector_and_assignment_passes() {
     assert!(report.failures.is_empty(), "{} failures:\n{:#?}", report.failures.len(), report.failures);
     assert_eq!(report.passed, 36 + 201 + 50 + 50);
 }
+
+#[test]
+fn vantage_own_cases_pass() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/conformance/vantage-extra.json");
+    let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let report = run(&value).unwrap();
+    assert!(report.failures.is_empty(), "{:#?}", report.failures);
+    assert!(report.passed >= 10);
+}
