@@ -3,7 +3,8 @@
 //! The parts of syncing with a remote CMS that decide what to do, kept pure so they are tested
 //! on cases: the sync planner (`plan`: what to push, pull, delete, or show as a conflict), the
 //! field-level diff shown for a conflict (`field_diff`), the retry policy (exponential backoff
-//! with jitter, honouring `Retry-After`), and the adapter trait a CMS client implements.
+//! with jitter, honouring `Retry-After`), the adapter trait a CMS client implements, and
+//! `push`, which drains the store's outbox through an adapter in order.
 //!
 //! ```
 //! use vantage_sync::{plan, Base, LocalDoc, RemoteDoc, SyncOp};
@@ -15,9 +16,11 @@
 mod adapter;
 mod diff;
 mod plan;
+mod push;
 mod retry;
 
 pub use adapter::{CmsAdapter, CmsError, RemoteChange, RemotePage};
 pub use diff::{field_diff, FieldDiff};
 pub use plan::{plan, Base, ConflictKind, LocalDoc, RemoteDoc, SyncOp};
+pub use push::{push, Jitter, PushOutcome, Versions};
 pub use retry::{retry_after, Backoff};
