@@ -44,7 +44,21 @@ impl Program {
                 Some(&(generation, t)) if generation == scratch.generation => t,
                 _ => self.eval_node(root, ctx, scratch),
             },
+            // Leaves go to a small function of their own: the combinators' larger frame is
+            // not paid for the most common node.
+            Node::Pred { slot, consent, test, negate } => self.pred(*slot, *consent, test, *negate, ctx),
             _ => self.eval_node(root, ctx, scratch),
+        }
+    }
+
+    #[inline(never)]
+    fn pred(&self, slot: u32, consent: Option<u16>, test: &Test, negate: bool, ctx: &Context) -> Tri {
+        if !consented(consent, ctx) {
+            return Tri::Unknown;
+        }
+        match &ctx.values[slot as usize] {
+            Val::Missing => Tri::False,
+            value => Tri::from_bool(self.test(test, value, slot, ctx) != negate),
         }
     }
 
@@ -83,15 +97,7 @@ impl Program {
                 }
                 t
             }
-            Node::Pred { slot, consent, test, negate } => {
-                if !consented(*consent, ctx) {
-                    return Tri::Unknown;
-                }
-                match &ctx.values[*slot as usize] {
-                    Val::Missing => Tri::False,
-                    value => Tri::from_bool(self.test(test, value, *slot, ctx) != *negate),
-                }
-            }
+            Node::Pred { slot, consent, test, negate } => self.pred(*slot, *consent, test, *negate, ctx),
             Node::Rollout { slot, consent, prefix, threshold } => {
                 if !consented(*consent, ctx) {
                     return Tri::Unknown;
