@@ -5,6 +5,7 @@ use crate::audit::append;
 use crate::db::Store;
 use crate::documents::require;
 use crate::error::{ErrorCode, Result, StoreError};
+use crate::live::{all_paths, applied, changed_since_approval, changes_of, latest_release, live, reset_heads};
 use crate::roles::Action;
 use crate::ChangeSetId;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -86,12 +87,6 @@ fn expect_state(tx: &Transaction<'_>, id: ChangeSetId, want: ChangeSetState, doi
     Ok(author)
 }
 
-fn current_sources(tx: &Transaction<'_>) -> Result<SourceFiles> {
-    let mut stmt = tx.prepare("SELECT d.path, r.content FROM documents d JOIN revisions r ON r.id = d.head WHERE r.content IS NOT NULL")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
-}
-
 /// Lint errors of `sources` at `now`, as lines; empty when the workspace may be published.
 fn lint_errors(sources: &SourceFiles, now: &str) -> Vec<String> {
     match load(sources) {
@@ -113,10 +108,6 @@ fn lint_errors(sources: &SourceFiles, now: &str) -> Vec<String> {
     }
 }
 
-fn latest_release(tx: &Transaction<'_>) -> Result<Option<i64>> {
-    Ok(tx.query_row("SELECT MAX(id) FROM releases", [], |r| r.get(0))?)
-}
-
 impl Store {
     /// Starts a draft change set.
     pub fn create_change_set(&self, user: &str, title: &str) -> Result<ChangeSetId> {
@@ -133,14 +124,14 @@ impl Store {
         })
     }
 
-    /// Submits a draft for review. Lint runs on the workspace with the change applied; any
-    /// error refuses the submission and lists the errors.
+    /// Submits a draft for review. Lint runs on the live workspace with this change set applied
+    /// (other drafts are not part of it); any error refuses the submission and lists the errors.
     pub fn submit(&self, user: &str, id: ChangeSetId) -> Result<()> {
         let at = self.now();
         self.with_tx(|tx| {
             require(tx, user, Action::Submit, "submit change sets")?;
             expect_state(tx, id, ChangeSetState::Draft, "submitted")?;
-            let errors = lint_errors(&current_sources(tx)?, &at);
+            let errors = lint_errors(&applied(tx, id)?, &at);
             if !errors.is_empty() {
                 return Err(StoreError::new(
                     ErrorCode::LintFailed,
@@ -152,7 +143,9 @@ impl Store {
         })
     }
 
-    /// Approves or rejects a submitted change set. Nobody decides on their own change.
+    /// Approves or rejects a submitted change set. Nobody decides on a change they wrote any
+    /// part of (four eyes). Rejecting gives the change set's documents back their live content
+    /// (the rejected edits stay in their history).
     pub fn decide(&self, user: &str, id: ChangeSetId, approve: bool, comment: &str) -> Result<()> {
         let at = self.now();
         self.with_tx(|tx| {
@@ -161,27 +154,46 @@ impl Store {
             if author == user {
                 return Err(StoreError::new(ErrorCode::Forbidden, format!("`{user}` wrote change set {id}, so someone else must review it (four eyes)")));
             }
+            let contributed: bool =
+                tx.query_row("SELECT EXISTS (SELECT 1 FROM revisions WHERE change_set = ?1 AND author = ?2)", params![id, user], |r| r.get(0))?;
+            if contributed {
+                return Err(StoreError::new(
+                    ErrorCode::Forbidden,
+                    format!("`{user}` edited documents in change set {id}, so someone else must review it (four eyes)"),
+                ));
+            }
             let state = if approve { "approved" } else { "rejected" };
             let latest = latest_release(tx)?;
             tx.execute(
                 "UPDATE change_sets SET state = ?1, decided_by = ?2, decided_at = ?3, decision_comment = ?4, approved_after_release = ?5 WHERE id = ?6",
                 params![state, user, at, comment, latest, id],
             )?;
-            append(tx, &at, user, if approve { "approve" } else { "reject" }, &id.to_string(), &serde_json::json!({"comment": comment}))
+            append(tx, &at, user, if approve { "approve" } else { "reject" }, &id.to_string(), &serde_json::json!({"comment": comment}))?;
+            if !approve {
+                let paths: Vec<String> = changes_of(tx, id)?.into_keys().collect();
+                reset_heads(tx, &paths, &live(tx)?, user, &at, &serde_json::json!({"rejected": id}))?;
+            }
+            Ok(())
         })
     }
 
-    /// Publishes an approved change set: freezes the workspace as an immutable release.
+    /// Publishes an approved change set: freezes the live workspace with this change set
+    /// applied as an immutable release. Refused (Conflict) if the live content of one of its
+    /// documents changed since it was approved (a rollback), and (LintFailed) if lint now finds
+    /// errors.
     pub fn publish(&self, user: &str, id: ChangeSetId) -> Result<i64> {
         let at = self.now();
         self.with_tx(|tx| {
             require(tx, user, Action::Publish, "publish")?;
             expect_state(tx, id, ChangeSetState::Approved, "published")?;
+            stale_check(tx, id)?;
             publish_in(tx, user, id, &at)
         })
     }
 
-    /// Publishes a new release equal to `release` (releases themselves never change).
+    /// Publishes a new release equal to `release` (releases themselves never change). Every
+    /// document no open change set owns gets the restored content as a new revision, so what
+    /// the workspace shows is what is live again.
     pub fn rollback(&self, user: &str, release: i64) -> Result<i64> {
         let at = self.now();
         self.with_tx(|tx| {
@@ -198,12 +210,18 @@ impl Store {
                 .map_err(|e| StoreError::new(ErrorCode::Database, format!("release {release} is unreadable: {e}")))?;
             crate::outbox::enqueue_release(tx, id, &hash, &frozen)?;
             append(tx, &at, user, "rollback", &id.to_string(), &serde_json::json!({"to": release, "hash": hash}))?;
+            let mut paths = all_paths(tx)?;
+            paths.extend(frozen.keys().cloned());
+            paths.sort();
+            paths.dedup();
+            reset_heads(tx, &paths, &frozen, user, &at, &serde_json::json!({"rollback": id, "to": release}))?;
             Ok(id)
         })
     }
 
     /// Schedules an approved change set to publish at `due` (RFC 3339).
     pub fn schedule_publish(&self, user: &str, id: ChangeSetId, due: &str) -> Result<i64> {
+        instant(due, "publish time")?;
         let at = self.now();
         self.with_tx(|tx| {
             require(tx, user, Action::Publish, "schedule publishing")?;
@@ -219,7 +237,7 @@ impl Store {
     }
 
     /// Fires every scheduled publish due at `now`: each is re-validated (still approved, lint
-    /// clean, and no release since its approval touched its documents) and published, or
+    /// clean, and no release since its approval changed its documents) and published, or
     /// refused with the reason recorded. Returns (schedule id, outcome) pairs.
     pub fn run_due(&self, now: &str) -> Result<Vec<ScheduledOutcome>> {
         let due: Vec<(i64, ChangeSetId, String, String)> = {
@@ -229,14 +247,18 @@ impl Store {
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
             rows.collect::<std::result::Result<_, _>>()?
         };
-        let now_instant = vantage_engine::time::parse_timestamp(now);
+        let now_instant = instant(now, "current time")?;
         let mut outcomes = Vec::new();
         for (sid, cs, by, when) in due {
-            if vantage_engine::time::parse_timestamp(&when) > now_instant {
+            // Stored times were checked when scheduled; one that does not parse never fires.
+            if vantage_engine::time::parse_timestamp(&when).is_none_or(|due| due > now_instant) {
                 continue;
             }
             let outcome = self.with_tx(|tx| {
-                let result = revalidate(tx, cs, now).and_then(|()| publish_in(tx, &by, cs, now).map_err(|e| e.message));
+                let result = match refusal(tx, cs, now)? {
+                    Some(reason) => Err(reason),
+                    None => Ok(publish_in(tx, &by, cs, now)?),
+                };
                 match &result {
                     Ok(release) => {
                         tx.execute(
@@ -339,8 +361,31 @@ impl Store {
     }
 }
 
+fn instant(text: &str, what: &str) -> Result<vantage_engine::time::Instant> {
+    vantage_engine::time::parse_timestamp(text).ok_or_else(|| {
+        StoreError::new(ErrorCode::Invalid, format!("the {what} `{text}` is not an RFC 3339 time such as 2026-12-01T08:00:00Z"))
+    })
+}
+
+/// Refuses to publish `id` over live content its reviewer did not see.
+fn stale_check(tx: &Transaction<'_>, id: ChangeSetId) -> Result<()> {
+    let changed = changed_since_approval(tx, id)?;
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let release = latest_release(tx)?.map_or_else(String::new, |r| format!(" (release {r})"));
+    Err(StoreError::new(
+        ErrorCode::Conflict,
+        format!(
+            "change set {id} was approved over content that changed since: {} published meanwhile{release}; \
+             start a new change set from the current content",
+            changed.join(", ")
+        ),
+    ))
+}
+
 fn publish_in(tx: &Transaction<'_>, user: &str, id: ChangeSetId, at: &str) -> Result<i64> {
-    let sources = current_sources(tx)?;
+    let sources = applied(tx, id)?;
     let errors = lint_errors(&sources, at);
     if !errors.is_empty() {
         return Err(StoreError::new(
@@ -361,34 +406,20 @@ fn publish_in(tx: &Transaction<'_>, user: &str, id: ChangeSetId, at: &str) -> Re
     Ok(release)
 }
 
-/// Why a scheduled publish must not go ahead now, if it must not.
-fn revalidate(tx: &Transaction<'_>, id: ChangeSetId, now: &str) -> std::result::Result<(), String> {
-    let err = |e: StoreError| e.message;
-    let (state, _) = state_of(tx, id).map_err(err)?;
+/// Why a scheduled publish must not go ahead now, if it must not. Database failures are
+/// errors, not refusals: the schedule stays pending and fires again on the next run.
+fn refusal(tx: &Transaction<'_>, id: ChangeSetId, now: &str) -> Result<Option<String>> {
+    let (state, _) = state_of(tx, id)?;
     if state != ChangeSetState::Approved {
-        return Err(format!("change set {id} is no longer approved ({state:?})").to_lowercase());
+        return Ok(Some(format!("change set {id} is no longer approved ({state:?})").to_lowercase()));
     }
-    let approved_after: Option<i64> =
-        tx.query_row("SELECT approved_after_release FROM change_sets WHERE id = ?1", [id], |r| r.get(0)).map_err(|e| e.to_string())?;
-    // Documents this change set touched that a release published since its approval also changed.
-    let conflicts: Vec<String> = {
-        let mut stmt = tx
-            .prepare(
-                "SELECT DISTINCT r.path FROM revisions r
-                 WHERE r.change_set = ?1 AND EXISTS (
-                   SELECT 1 FROM releases rel JOIN revisions o ON o.change_set = rel.change_set
-                   WHERE rel.id > COALESCE(?2, 0) AND o.path = r.path AND rel.change_set != ?1)",
-            )
-            .map_err(|e| e.to_string())?;
-        let rows = stmt.query_map(params![id, approved_after], |r| r.get::<_, String>(0)).map_err(|e| e.to_string())?;
-        rows.collect::<std::result::Result<_, _>>().map_err(|e| e.to_string())?
-    };
-    if !conflicts.is_empty() {
-        return Err(format!("published meanwhile by another change: {}", conflicts.join(", ")));
+    match stale_check(tx, id) {
+        Err(e) if e.code == ErrorCode::Conflict => return Ok(Some(e.message)),
+        other => other?,
     }
-    let errors = lint_errors(&current_sources(tx).map_err(err)?, now);
+    let errors = lint_errors(&applied(tx, id)?, now);
     if !errors.is_empty() {
-        return Err(format!("lint now finds errors: {}", errors.join("; ")));
+        return Ok(Some(format!("lint now finds errors: {}", errors.join("; "))));
     }
-    Ok(())
+    Ok(None)
 }

@@ -33,10 +33,10 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)
             .map_err(|e| StoreError::new(ErrorCode::ReadOnly, format!("cannot open {}: {e}", path.display())))?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // WAL: readers never block the writer. synchronous=FULL: a committed revision survives
         // power loss too, not only a killed process ("nothing an author typed is lost").
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        set_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&conn, path)?;
@@ -48,7 +48,7 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)
             .map_err(|e| StoreError::new(ErrorCode::NotFound, format!("cannot open {}: {e}", path.display())))?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version != SCHEMA_VERSION {
             return Err(StoreError::new(
@@ -102,19 +102,40 @@ impl Store {
     }
 }
 
+/// How long a call waits for another writer (here or in another process) before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Switches to WAL. SQLite answers `SQLITE_BUSY` at once, without its busy handler, when another
+/// connection is setting up the same fresh file, so this retries for up to the busy timeout.
+fn set_wal(conn: &Connection) -> Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 fn migrate(conn: &Connection, path: &Path) -> Result<()> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > SCHEMA_VERSION {
-        return Err(StoreError::new(
-            ErrorCode::SchemaTooNew,
-            format!("{} was written by a newer Vantage (schema version {version}; this version knows up to {SCHEMA_VERSION}); update Vantage to open it", path.display()),
-        ));
+        return Err(too_new(path, version));
     }
     if version == SCHEMA_VERSION {
         return Ok(());
     }
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let applied = (|| -> Result<()> {
+        // Read again under the write lock: another process opening the same file at the same
+        // moment may have migrated it while this one waited.
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(too_new(path, version));
+        }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             conn.execute_batch(sql)?;
             conn.pragma_update(None, "user_version", (i + 1) as i64)?;
@@ -128,4 +149,14 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
             Err(e)
         }
     }
+}
+
+fn too_new(path: &Path, version: i64) -> StoreError {
+    StoreError::new(
+        ErrorCode::SchemaTooNew,
+        format!(
+            "{} was written by a newer Vantage (schema version {version}; this version knows up to {SCHEMA_VERSION}); update Vantage to open it",
+            path.display()
+        ),
+    )
 }

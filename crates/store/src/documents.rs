@@ -63,21 +63,57 @@ pub(crate) fn require(tx: &Transaction<'_>, user: &str, action: Action, what: &s
     }
 }
 
-struct Head {
-    id: RevisionId,
-    author: String,
-    position: RevisionId,
-    deleted: bool,
+pub(crate) struct Head {
+    pub id: RevisionId,
+    pub author: String,
+    pub position: RevisionId,
+    pub change_set: Option<ChangeSetId>,
+    pub content: Option<String>,
 }
 
-fn head(tx: &Transaction<'_>, path: &str) -> Result<Option<Head>> {
+impl Head {
+    fn deleted(&self) -> bool {
+        self.content.is_none()
+    }
+}
+
+pub(crate) fn head(tx: &Transaction<'_>, path: &str) -> Result<Option<Head>> {
     Ok(tx
         .query_row(
-            "SELECT r.id, r.author, r.position, r.content IS NULL FROM documents d JOIN revisions r ON r.id = d.head WHERE d.path = ?1",
+            "SELECT r.id, r.author, r.position, r.change_set, r.content FROM documents d JOIN revisions r ON r.id = d.head WHERE d.path = ?1",
             [path],
-            |r| Ok(Head { id: r.get(0)?, author: r.get(1)?, position: r.get(2)?, deleted: r.get(3)? }),
+            |r| Ok(Head { id: r.get(0)?, author: r.get(1)?, position: r.get(2)?, change_set: r.get(3)?, content: r.get(4)? }),
         )
         .optional()?)
+}
+
+/// The open (draft, submitted or approved) change set other than `except` whose edit is the
+/// document's head, with its title and author: while it is open, it owns the document.
+pub(crate) fn open_owner(tx: &Transaction<'_>, head: &Head, except: Option<ChangeSetId>) -> Result<Option<(ChangeSetId, String, String)>> {
+    let Some(owner) = head.change_set.filter(|&c| Some(c) != except) else { return Ok(None) };
+    Ok(tx
+        .query_row(
+            "SELECT id, title, author FROM change_sets WHERE id = ?1 AND state IN ('draft', 'submitted', 'approved')",
+            [owner],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?)
+}
+
+/// One open change set per document: an edit on top of another change set's unpublished edit
+/// would carry that edit into this change set's release without its own review.
+fn ownership_check(tx: &Transaction<'_>, path: &str, head: Option<&Head>, change_set: ChangeSetId) -> Result<()> {
+    let Some(head) = head else { return Ok(()) };
+    match open_owner(tx, head, Some(change_set))? {
+        None => Ok(()),
+        Some((owner, title, author)) => Err(StoreError::new(
+            ErrorCode::Conflict,
+            format!(
+                "{path} has unpublished edits by `{author}` in change set {owner} (\"{title}\"); \
+                 it can be edited again once that change set is published or rejected"
+            ),
+        )),
+    }
 }
 
 fn draft_check(tx: &Transaction<'_>, change_set: ChangeSetId, user: &str) -> Result<()> {
@@ -150,7 +186,7 @@ impl Store {
             let current = head(tx, path)?;
             // Up to date: based on the head, or creating a document that is absent or deleted.
             let up_to_date =
-                expected == current.as_ref().map(|h| h.id) || (expected.is_none() && current.as_ref().is_none_or(|h| h.deleted));
+                expected == current.as_ref().map(|h| h.id) || (expected.is_none() && current.as_ref().is_none_or(Head::deleted));
             if !up_to_date {
                 let by = current.as_ref().map_or("someone".to_owned(), |h| format!("`{}` (revision {})", h.author, h.id));
                 return Err(StoreError::new(
@@ -158,6 +194,7 @@ impl Store {
                     format!("{path} was changed by {by} since you opened it; reload it and apply your edit again"),
                 ));
             }
+            ownership_check(tx, path, current.as_ref(), change_set)?;
             let id = insert_edit(tx, path, user, &at, Some(change_set), Some(&content))?;
             append(tx, &at, user, "edit", path, &serde_json::json!({"revision": id, "change_set": change_set}))?;
             Ok(id)
@@ -170,8 +207,9 @@ impl Store {
         self.with_tx(|tx| {
             require(tx, user, Action::Edit, "edit documents")?;
             draft_check(tx, change_set, user)?;
-            match head(tx, path)? {
-                Some(h) if h.id == expected && !h.deleted => {}
+            let current = head(tx, path)?;
+            match &current {
+                Some(h) if h.id == expected && !h.deleted() => ownership_check(tx, path, Some(h), change_set)?,
                 Some(h) => {
                     return Err(StoreError::new(
                         ErrorCode::Conflict,
@@ -202,6 +240,7 @@ impl Store {
             require(tx, user, Action::Edit, "edit documents")?;
             draft_check(tx, change_set, user)?;
             let h = head(tx, path)?.ok_or_else(|| StoreError::new(ErrorCode::NotFound, format!("there is no document {path}")))?;
+            ownership_check(tx, path, Some(&h), change_set)?;
             let target: Option<RevisionId> = if back {
                 tx.query_row("SELECT parent_edit FROM revisions WHERE id = ?1", [h.position], |r| r.get(0))?
             } else {
@@ -281,7 +320,7 @@ impl Store {
     }
 }
 
-fn insert_edit(
+pub(crate) fn insert_edit(
     tx: &Transaction<'_>,
     path: &str,
     author: &str,

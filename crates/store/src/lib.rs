@@ -3,7 +3,21 @@
 //! The local store of a workspace: one SQLite file (WAL, foreign keys, versioned migrations).
 //! A workspace's documents are its files, keyed by their workspace-relative path; every write
 //! is an append-only revision made in one immediate transaction together with its audit entry.
-//! Roles are checked here, on every call, not in the UI; approval is four-eyes.
+//! Roles are checked here, on every call, not in the UI; approval is four-eyes (nobody decides
+//! on a change set they wrote or edited in).
+//!
+//! - **Conflicts.** A write names the revision it is based on; if the document moved on since,
+//!   nothing is written and the `Conflict` names who wrote the current revision. A document with
+//!   unpublished edits in one open change set cannot be edited from another until that one is
+//!   published or rejected.
+//! - **Releases** are the live workspace plus the published change set's own edits, never other
+//!   drafts; they are immutable (SQL triggers refuse UPDATE and DELETE), and a rollback publishes
+//!   a new release equal to an earlier one. Rejecting and rolling back give documents back their
+//!   live content (see `live.rs` for the invariant).
+//! - **Undo/redo** write new revisions: undo restores the content the latest edit was made on,
+//!   redo re-applies the edit the last undo took back; a new edit after an undo drops the redo.
+//! - **Time** is an input: the clock is replaceable ([`Store::with_clock`]) and scheduled
+//!   publishing takes `now` ([`Store::run_due`]).
 //!
 //! ```no_run
 //! use vantage_store::{Role, Store};
@@ -18,6 +32,7 @@ mod change_sets;
 mod db;
 mod documents;
 mod error;
+mod live;
 mod outbox;
 mod roles;
 

@@ -207,28 +207,59 @@ fn four_eyes_then_publish_then_rollback() {
     assert!(raw.execute("DELETE FROM releases", []).is_err());
 }
 
+/// Submits `cs` as `author`, has `reviewer` approve it and publish it; returns the release.
+fn ship(store: &Store, author: &str, reviewer: &str, cs: i64) -> i64 {
+    store.submit(author, cs).unwrap();
+    store.decide(reviewer, cs, true, "ok").unwrap();
+    store.publish(reviewer, cs).unwrap()
+}
+
 #[test]
 fn a_scheduled_publish_is_revalidated_when_it_fires() {
+    let f = fixture();
+    let c0 = f.store.create_change_set("mia", "fix the promo").unwrap();
+    fix_banned_word(&f.store, c0, "mia");
+    let first = ship(&f.store, "mia", "rex", c0);
+    let c1 = f.store.create_change_set("mia", "hero one").unwrap();
+    let (rev, _) = f.store.document(HERO).unwrap().unwrap();
+    f.store.write("mia", c1, HERO, &edited_hero(&f.store, "First"), Some(rev)).unwrap();
+    ship(&f.store, "mia", "rex", c1);
+    let a = f.store.create_change_set("max", "hero two").unwrap();
+    let (rev, _) = f.store.document(HERO).unwrap().unwrap();
+    f.store.write("max", a, HERO, &edited_hero(&f.store, "Second"), Some(rev)).unwrap();
+    f.store.submit("max", a).unwrap();
+    f.store.decide("rex", a, true, "ok").unwrap();
+    f.store.schedule_publish("rex", a, "2026-12-01T08:00:00Z").unwrap();
+    assert!(f.store.run_due("2026-11-30T08:00:00Z").unwrap().is_empty(), "not due yet");
+    // Meanwhile the live hero changes under the approved change set: a rollback.
+    f.store.rollback("rex", first).unwrap();
+    let fired = f.store.run_due("2026-12-01T08:00:01Z").unwrap();
+    assert_eq!(fired.len(), 1);
+    let reason = fired[0].1.clone().unwrap_err();
+    assert!(reason.contains("published meanwhile") && reason.contains(HERO), "{reason}");
+    assert_eq!(f.store.releases().unwrap().len(), 3, "refused, not published blindly");
+    assert!(f.store.run_due("2026-12-02T08:00:00Z").unwrap().is_empty(), "a refused schedule does not fire again");
+    let err = f.store.publish("rex", a).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Conflict, "publishing by hand is refused the same way: {}", err.message);
+    assert!(err.message.contains(&format!("change set {a}")), "{}", err.message);
+    let refusals = f.store.audit_log(None, Some("publish_refused"), 10).unwrap();
+    assert_eq!(refusals.len(), 1, "the refusal is in the audit log");
+}
+
+#[test]
+fn a_scheduled_publish_that_is_still_valid_publishes_when_due() {
     let f = fixture();
     let a = f.store.create_change_set("mia", "fix the promo").unwrap();
     fix_banned_word(&f.store, a, "mia");
     f.store.submit("mia", a).unwrap();
     f.store.decide("rex", a, true, "ok").unwrap();
-    f.store.schedule_publish("rex", a, "2026-12-01T08:00:00Z").unwrap();
-    assert!(f.store.run_due("2026-11-30T08:00:00Z").unwrap().is_empty(), "not due yet");
-    // Meanwhile another change to the same document is published.
-    let b = f.store.create_change_set("max", "promo again").unwrap();
-    let path = "entries/sale-promo.json";
-    let (rev, text) = f.store.document(path).unwrap().unwrap();
-    f.store.write("max", b, path, &text.replace("outlet prices", "outlet prices today"), Some(rev)).unwrap();
-    f.store.submit("max", b).unwrap();
-    f.store.decide("rex", b, true, "ok").unwrap();
-    f.store.publish("rex", b).unwrap();
-    let fired = f.store.run_due("2026-12-01T08:00:01Z").unwrap();
-    assert_eq!(fired.len(), 1);
-    let reason = fired[0].1.clone().unwrap_err();
-    assert!(reason.contains("published meanwhile") && reason.contains(path), "{reason}");
-    assert_eq!(f.store.releases().unwrap().len(), 1, "refused, not published blindly");
+    let schedule = f.store.schedule_publish("rex", a, "2026-12-01T08:00:00+01:00").unwrap();
+    assert!(f.store.run_due("2026-12-01T06:59:59Z").unwrap().is_empty(), "time zones are respected");
+    let fired = f.store.run_due("2026-12-01T07:00:00Z").unwrap();
+    let releases = f.store.releases().unwrap();
+    assert_eq!(fired, vec![(schedule, Ok(releases[0].id))]);
+    assert_eq!(releases[0].change_set, Some(a));
+    assert_eq!(f.store.change_sets().unwrap()[0].state, ChangeSetState::Published);
 }
 
 #[test]
@@ -486,17 +517,36 @@ fn publishing_queues_exactly_the_changed_documents_then_the_release_marker() {
 }
 
 #[test]
-fn a_refused_publish_queues_nothing() {
+fn a_publish_refused_by_lint_queues_nothing_and_changes_nothing() {
     let f = fixture();
-    let a = f.store.create_change_set("mia", "x").unwrap();
-    fix_banned_word(&f.store, a, "mia");
-    f.store.submit("mia", a).unwrap();
+    let c0 = f.store.create_change_set("mia", "fix the promo").unwrap();
+    fix_banned_word(&f.store, c0, "mia");
+    let first = ship(&f.store, "mia", "rex", c0);
+    // A second release adds an audience ...
+    let c1 = f.store.create_change_set("mia", "night owls").unwrap();
+    let (rev, text) = f.store.document("audiences.json").unwrap().unwrap();
+    let mut audiences: serde_json::Value = serde_json::from_str(&text).unwrap();
+    audiences["audiences"]["night-owls"] = audiences["audiences"]["vip"].clone();
+    f.store.write("mia", c1, "audiences.json", &audiences.to_string(), Some(rev)).unwrap();
+    ship(&f.store, "mia", "rex", c1);
+    // ... that an approved change uses ...
+    let a = f.store.create_change_set("max", "hero for night owls").unwrap();
+    let (rev, text) = f.store.document(HERO).unwrap().unwrap();
+    let mut hero: serde_json::Value = serde_json::from_str(&text).unwrap();
+    hero["personalizations"][0]["condition"] = serde_json::json!({"audience": "night-owls"});
+    f.store.write("max", a, HERO, &hero.to_string(), Some(rev)).unwrap();
+    f.store.submit("max", a).unwrap();
     f.store.decide("rex", a, true, "ok").unwrap();
-    // Break lint after approval: publishing must fail and leave the outbox empty.
-    let b = f.store.create_change_set("max", "breaks lint").unwrap();
-    let path = "entries/sale-promo.json";
-    let (rev, text) = f.store.document(path).unwrap().unwrap();
-    f.store.write("max", b, path, &text.replace("outlet prices", "cheap prices"), Some(rev)).unwrap();
-    assert_eq!(f.store.publish("rex", a).unwrap_err().code, ErrorCode::LintFailed);
-    assert!(f.store.outbox_pending(10).unwrap().is_empty());
+    // ... and a rollback removes it again: the approved change no longer lints.
+    f.store.rollback("rex", first).unwrap();
+    let pending = f.store.outbox_pending(10_000).unwrap();
+    let err = f.store.publish("rex", a).unwrap_err();
+    assert_eq!(err.code, ErrorCode::LintFailed, "{}", err.message);
+    assert!(err.message.contains("night-owls") && err.message.contains(&format!("change set {a}")), "{}", err.message);
+    assert_eq!(f.store.outbox_pending(10_000).unwrap(), pending, "nothing queued");
+    assert_eq!(f.store.releases().unwrap().len(), 3);
+    assert_eq!(f.store.change_sets().unwrap()[2].state, ChangeSetState::Approved);
 }
+
+#[path = "store/governance.rs"]
+mod governance;
