@@ -95,10 +95,10 @@ enum Command {
         #[command(subcommand)]
         command: store_commands::ChangesCommand,
     },
-    /// Sync with the remote CMS (so far: what is queued for it).
+    /// Sync with the remote CMS: status, push, pull, conflicts, resolve, login.
     Sync {
         #[command(subcommand)]
-        command: store_commands::SyncCommand,
+        command: sync_commands::SyncCommand,
     },
     /// The audit log and its hash chain.
     Audit {
@@ -109,6 +109,7 @@ enum Command {
 
 mod output;
 mod store_commands;
+mod sync_commands;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -152,7 +153,7 @@ fn run(cli: &Cli, at: &str) -> Result<ExitCode, StudioError> {
         Command::History { path } => store_commands::history(db, path),
         Command::Changes { command } => store_commands::changes(db, &user(cli), at, command),
         Command::Audit { command } => store_commands::audit(db, command),
-        Command::Sync { command } => store_commands::sync(db, command),
+        Command::Sync { command } => sync_commands::sync(db, &user(cli), command),
         Command::Lint { format } => {
             let ws = vantage_studio::open_workspace(&cli.workspace)?;
             let report = vantage_studio::lint(&ws, at)?;

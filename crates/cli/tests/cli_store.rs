@@ -75,14 +75,20 @@ fn a_change_goes_from_draft_to_release_with_four_eyes_and_an_intact_audit_chain(
 }
 
 #[test]
-fn submitting_with_lint_errors_exits_1_and_lists_them() {
+fn submitting_a_change_that_introduces_lint_errors_exits_1_and_lists_them() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("store.db");
     ok(vantage(&db, "ada", &["init", "--from", demo().to_str().unwrap()]));
-    ok(vantage(&db, "ada", &["changes", "create", "untouched"]));
+    ok(vantage(&db, "ada", &["changes", "create", "A bolder hero"]));
+    let hero =
+        std::fs::read_to_string(demo().join("entries/home-hero.json")).unwrap().replace("Built for the long", "Cheap gear for the long");
+    let file = tmp.path().join("hero.json");
+    std::fs::write(&file, hero).unwrap();
+    ok(vantage(&db, "ada", &["changes", "edit", "1", "entries/home-hero.json", file.to_str().unwrap()]));
     let out = vantage(&db, "ada", &["changes", "submit", "1"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("banned word"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("banned word") && stderr.contains("home-hero"), "{stderr}");
 }
 
 #[test]

@@ -172,6 +172,22 @@ impl Catalog {
     }
 }
 
+/// The operators a predicate may apply to an attribute of type `ty` (what the compiler accepts),
+/// in the order an editor should offer them.
+pub fn operators_for(ty: AttrType) -> Vec<crate::condition::Op> {
+    use crate::condition::Op::*;
+    let mut ops = vec![Exists];
+    ops.extend_from_slice(match ty {
+        AttrType::String => &[Eq, Neq, In, NotIn, Contains, StartsWith, EndsWith, Matches][..],
+        AttrType::Number => &[Eq, Neq, In, NotIn, Lt, Lte, Gt, Gte, Between][..],
+        AttrType::Bool => &[Eq, Neq][..],
+        AttrType::StringList => &[AnyOf, AllOf, NoneOf][..],
+        AttrType::Semver => &[SemverEq, SemverLt, SemverLte, SemverGt, SemverGte][..],
+        AttrType::Timestamp => &[Before, After, WithinLast, DayOfWeek, HourBetween][..],
+    });
+    ops
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

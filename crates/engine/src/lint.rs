@@ -27,7 +27,7 @@ pub fn lint(bundle: &Bundle, population: &[Map<String, Value>], now: &str) -> Ve
     reachability(bundle, population, &mut out);
     consent(bundle, &mut out);
     experiments(bundle, &mut out);
-    content(bundle, &mut out);
+    content(bundle, None, &mut out);
     feeds(bundle, now, &mut out);
     out.sort();
     out.dedup();
@@ -197,10 +197,21 @@ fn experiments(bundle: &Bundle, out: &mut Vec<Diagnostic>) {
 }
 
 /// Merged content against the component schema and the brand rules.
-fn content(bundle: &Bundle, out: &mut Vec<Diagnostic>) {
+/// What an editor shows while the author types in entry `entry`: its compile problems, schema
+/// violations and brand-rule findings (not the population-wide checks, which take longer).
+pub fn entry_findings(bundle: &Bundle, entry: &str) -> Vec<Diagnostic> {
+    let file = format!("entries/{entry}.json");
+    let mut out: Vec<Diagnostic> = bundle.diagnostics.iter().filter(|d| d.file == file).cloned().collect();
+    content(bundle, Some(entry), &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn content(bundle: &Bundle, only: Option<&str>, out: &mut Vec<Diagnostic>) {
     let ws = &bundle.workspace;
     let mut variants: Vec<(String, String, String, &str, Value)> = Vec::new();
-    for (id, entry) in &ws.entries {
+    for (id, entry) in ws.entries.iter().filter(|(id, _)| only.is_none_or(|o| o == id.as_str())) {
         let file = format!("entries/{id}.json");
         variants.push((file.clone(), "/baseline".into(), "baseline".into(), &entry.component, entry.baseline.clone()));
         for (i, p) in entry.personalizations.iter().enumerate() {

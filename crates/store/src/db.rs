@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_change_set_index.sql"),
     include_str!("migrations/0003_outbox.sql"),
+    include_str!("migrations/0004_sync.sql"),
 ];
 
 /// The schema version this code writes.

@@ -159,6 +159,19 @@ impl Store {
         })
     }
 
+    /// Every user and their role, by name.
+    pub fn users(&self) -> Result<Vec<(String, Role)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT name, role FROM users ORDER BY name")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut users = Vec::new();
+        for row in rows {
+            let (name, role) = row?;
+            users.push((name, Role::parse(&role)?));
+        }
+        Ok(users)
+    }
+
     /// The role of `user`.
     pub fn role(&self, user: &str) -> Result<Role> {
         let mut conn = self.conn();
@@ -181,7 +194,7 @@ impl Store {
         let content = canonical(path, content)?;
         let at = self.now();
         self.with_tx(|tx| {
-            require(tx, user, Action::Edit, "edit documents")?;
+            require(tx, user, Role::edit_action(path), "edit these documents")?;
             draft_check(tx, change_set, user)?;
             let current = head(tx, path)?;
             // Up to date: based on the head, or creating a document that is absent or deleted.
@@ -205,7 +218,7 @@ impl Store {
     pub fn delete(&self, user: &str, change_set: ChangeSetId, path: &str, expected: RevisionId) -> Result<RevisionId> {
         let at = self.now();
         self.with_tx(|tx| {
-            require(tx, user, Action::Edit, "edit documents")?;
+            require(tx, user, Role::edit_action(path), "edit these documents")?;
             draft_check(tx, change_set, user)?;
             let current = head(tx, path)?;
             match &current {
@@ -237,7 +250,7 @@ impl Store {
     fn step(&self, user: &str, change_set: ChangeSetId, path: &str, back: bool) -> Result<RevisionId> {
         let at = self.now();
         self.with_tx(|tx| {
-            require(tx, user, Action::Edit, "edit documents")?;
+            require(tx, user, Role::edit_action(path), "edit these documents")?;
             draft_check(tx, change_set, user)?;
             let h = head(tx, path)?.ok_or_else(|| StoreError::new(ErrorCode::NotFound, format!("there is no document {path}")))?;
             ownership_check(tx, path, Some(&h), change_set)?;

@@ -35,14 +35,16 @@ mod error;
 mod live;
 mod outbox;
 mod roles;
+mod sync_state;
 
 pub use audit::{AuditEntry, ChainStatus};
 pub use change_sets::{ChangeSet, ChangeSetState, Comment, Release, ScheduledOutcome};
 pub use db::{Store, SCHEMA_VERSION};
-pub use documents::Revision;
+pub use documents::{canonical, Revision};
 pub use error::{ErrorCode, StoreError};
 pub use outbox::{OutboxEntry, OutboxStatus};
-pub use roles::Role;
+pub use roles::{Action, Role};
+pub use sync_state::{PullApplied, PulledChange, SyncBase, SyncConflict};
 
 /// A revision's id (increasing; later writes have larger ids).
 pub type RevisionId = i64;

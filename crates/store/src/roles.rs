@@ -19,7 +19,11 @@ pub enum Role {
 /// What a role may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// Edit content, rules and settings.
     Edit,
+    /// Edit simulated visitor profiles (test data QA keeps for previews); also enough to start
+    /// and submit a change set of them.
+    EditProfiles,
     Submit,
     Comment,
     Decide,
@@ -44,11 +48,20 @@ impl Role {
             .ok_or_else(|| StoreError::new(ErrorCode::Invalid, format!("unknown role `{name}`: use marketer, qa, reviewer or admin")))
     }
 
+    /// The action writing the document at `path` needs.
+    pub fn edit_action(path: &str) -> Action {
+        if path.starts_with("profiles/") {
+            Action::EditProfiles
+        } else {
+            Action::Edit
+        }
+    }
+
     pub fn may(self, action: Action) -> bool {
         match self {
             Role::Admin => true,
-            Role::Marketer => matches!(action, Action::Edit | Action::Submit | Action::Comment),
-            Role::Qa => matches!(action, Action::Comment),
+            Role::Marketer => matches!(action, Action::Edit | Action::EditProfiles | Action::Submit | Action::Comment),
+            Role::Qa => matches!(action, Action::EditProfiles | Action::Submit | Action::Comment),
             Role::Reviewer => matches!(action, Action::Decide | Action::Publish | Action::Comment),
         }
     }
@@ -64,5 +77,6 @@ mod tests {
         assert!(Role::Reviewer.may(Action::Publish) && !Role::Reviewer.may(Action::Edit));
         assert!(!Role::Qa.may(Action::Edit) && Role::Qa.may(Action::Comment));
         assert!(Role::Admin.may(Action::ManageUsers));
+        assert!(Role::Qa.may(Role::edit_action("profiles/vip.json")) && !Role::Qa.may(Role::edit_action("entries/home-hero.json")));
     }
 }

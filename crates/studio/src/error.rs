@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// What kind of failure, for the UI and the CLI's exit code (never parse the message).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// A file or argument is malformed or invalid.
@@ -22,7 +22,8 @@ pub enum ErrorCode {
     Storage,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, thiserror::Error)]
+#[serde(rename = "AppError")]
 #[error("{message}")]
 pub struct StudioError {
     pub code: ErrorCode,

@@ -13,12 +13,14 @@
 mod error;
 mod files;
 mod live;
+pub mod session;
 mod store_cases;
 mod usecases;
 
 pub use error::{ErrorCode, StudioError};
 pub use files::{read_bundle_or_workspace, read_workspace_dir, BundleFile};
 pub use live::{LiveWorkspace, SlotRef, WorkspaceEvent};
+pub use session::{store_path, Session, STARTER_TEAM};
 pub use store_cases::*;
 pub use usecases::*;
 pub use vantage_store::{ChainStatus, Store};

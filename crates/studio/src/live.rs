@@ -126,6 +126,31 @@ impl LiveWorkspace {
         events
     }
 
+    /// Whether the file at `path` on disk differs from the version in use (a file that cannot
+    /// be read counts as different, so its problem gets reported).
+    pub fn differs_from_disk(&self, path: &str) -> bool {
+        match std::fs::read_to_string(self.dir.join(path)) {
+            Ok(text) => self.good.get(path) != Some(&text) || self.problems.contains_key(path),
+            Err(_) => self.good.contains_key(path),
+        }
+    }
+
+    /// The workspace as it would be with `path` holding `text`, without touching disk or the
+    /// bundle in use: the new bundle and the slots that differ, or the file's problems.
+    pub fn with_edit(&self, path: &str, text: &str) -> Result<(Bundle, Vec<SlotRef>), Vec<LoadError>> {
+        let mut candidate = self.good.clone();
+        candidate.insert(path.to_owned(), text.to_owned());
+        let workspace = load(&candidate).map_err(|e| e.0)?;
+        let hash = source_hash(&candidate);
+        let bundle = if self.bundle.rules_unchanged(&workspace) {
+            self.bundle.with_new_data(workspace, hash)
+        } else {
+            Bundle::compile(workspace, hash)
+        };
+        let affected = affected_slots(&self.bundle.workspace, &bundle.workspace, &[path.to_owned()]);
+        Ok((bundle, affected))
+    }
+
     /// Re-reads the whole folder (after the watcher reported an error of its own).
     pub fn rescan(&mut self) -> Result<Vec<WorkspaceEvent>, StudioError> {
         let on_disk = read_workspace_dir(&self.dir)?;
@@ -142,7 +167,7 @@ impl LiveWorkspace {
 }
 
 /// Slots whose content, rules, component type or feed data differ between two workspaces.
-fn affected_slots(old: &Workspace, new: &Workspace, changed: &[String]) -> Vec<SlotRef> {
+pub(crate) fn affected_slots(old: &Workspace, new: &Workspace, changed: &[String]) -> Vec<SlotRef> {
     let feeds_changed =
         changed.iter().any(|p| p.starts_with("feeds/")) && (old.products != new.products || old.recommendations != new.recommendations);
     let audiences_changed = old.audiences != new.audiences || old.catalog != new.catalog || old.experiments != new.experiments;

@@ -34,7 +34,7 @@ pub fn open_bundle_or_workspace(path: &Path) -> Result<OpenWorkspace, StudioErro
     compile(read_bundle_or_workspace(path)?)
 }
 
-fn check_time(at: &str) -> Result<(), StudioError> {
+pub(crate) fn check_time(at: &str) -> Result<(), StudioError> {
     vantage_engine::time::parse_timestamp(at)
         .map(|_| ())
         .ok_or_else(|| StudioError::bad_input(format!("`{at}` is not a time such as 2026-11-20T12:00:00Z")))

@@ -4,31 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::time::Duration;
+use support::demo_copy;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::timeout;
 use vantage_studio::{LiveWorkspace, WorkspaceEvent};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-fn demo_copy() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("demo-store");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo-store"), &dir);
-    (tmp, dir)
-}
 
 /// Feeds batches to the live workspace until `done` holds for the events seen so far.
 async fn until(

@@ -1,10 +1,15 @@
 //! # vantage-sync
 //!
-//! The parts of syncing with a remote CMS that decide what to do, kept pure so they are tested
-//! on cases: the sync planner (`plan`: what to push, pull, delete, or show as a conflict), the
-//! field-level diff shown for a conflict (`field_diff`), the retry policy (exponential backoff
-//! with jitter, honouring `Retry-After`), the adapter trait a CMS client implements, and
-//! `push`, which drains the store's outbox through an adapter in order.
+//! Syncing a workspace's store with a remote CMS. The parts that decide what to do are kept
+//! pure so they are tested on cases: the sync planner (`plan`: what to push, pull, delete, or
+//! show as a conflict), the field-level diff shown for a conflict (`field_diff`), the retry
+//! policy (exponential backoff with jitter, honouring `Retry-After`), and the adapter trait a
+//! CMS client implements. Around them: `push`, which drains the store's outbox through an
+//! adapter in order; `pull` and `resolve`, which bring the CMS's changes in without
+//! overwriting local edits; [`StrapiAdapter`], the client for the Strapi 5 project in
+//! `cms/strapi`; and `secrets`, the API token from the OS keyring or `$VANTAGE_CMS_TOKEN`.
+//!
+//! The CMS URL is a store setting (`sync_settings.cms_url`, see [`CMS_URL_SETTING`]).
 //!
 //! ```
 //! use vantage_sync::{plan, Base, LocalDoc, RemoteDoc, SyncOp};
@@ -16,11 +21,23 @@
 mod adapter;
 mod diff;
 mod plan;
+mod pull;
 mod push;
 mod retry;
+pub mod secrets;
+mod strapi;
 
 pub use adapter::{CmsAdapter, CmsError, RemoteChange, RemotePage};
 pub use diff::{field_diff, FieldDiff};
 pub use plan::{plan, Base, ConflictKind, LocalDoc, RemoteDoc, SyncOp};
+pub use pull::{
+    conflict_diff, connect_strapi, pull, push_and_record, resolve, workspace_id, PullReport, Resolution, Resolved, StoreVersions, SyncError,
+};
 pub use push::{push, Jitter, PushOutcome, Versions};
 pub use retry::{retry_after, Backoff};
+pub use strapi::StrapiAdapter;
+
+/// The store setting that holds the CMS's URL.
+pub const CMS_URL_SETTING: &str = "cms_url";
+/// The store setting that holds this workspace's sync id (namespaces idempotency keys).
+pub const WORKSPACE_ID_SETTING: &str = "workspace_id";

@@ -33,6 +33,21 @@ impl<F: FnMut() -> f64> Jitter for F {
 pub trait Versions {
     fn version_of(&self, path: &str) -> Option<String>;
     fn record(&mut self, path: &str, version: Option<String>);
+    /// Records a confirmed send with the content the CMS now holds (`None`: deleted). Sync
+    /// bases that remember content override this; the default records the version only.
+    fn record_sent(&mut self, path: &str, version: Option<String>, content: Option<&str>) {
+        let _ = content;
+        self.record(path, version);
+    }
+    /// Marks `entry` done now that the CMS confirmed it at `version`, and records that. Stores
+    /// that can do both in one transaction override this.
+    fn confirm(&mut self, store: &Store, entry: &OutboxEntry, version: Option<String>) -> Result<(), vantage_store::StoreError> {
+        store.outbox_done(entry.id)?;
+        if let Some(path) = &entry.path {
+            self.record_sent(path, version, entry.content.as_deref());
+        }
+        Ok(())
+    }
 }
 
 async fn send<A: CmsAdapter>(cms: &A, entry: &OutboxEntry, versions: &dyn Versions) -> Result<Option<String>, CmsError> {
@@ -68,10 +83,7 @@ pub async fn push<A: CmsAdapter>(
             loop {
                 match send(cms, &entry, versions).await {
                     Ok(version) => {
-                        store.outbox_done(entry.id)?;
-                        if let Some(path) = &entry.path {
-                            versions.record(path, version);
-                        }
+                        versions.confirm(store, &entry, version)?;
                         sent += 1;
                         on_progress(sent, pending);
                         break;

@@ -1,0 +1,195 @@
+//! Reading and writing workspace documents from the app: live previews of unsaved edits,
+//! saves into the user's draft change set, undo and redo, and keeping the folder in step with
+//! the store.
+
+use super::views::*;
+use super::{preview, Session};
+use crate::error::StudioError;
+use crate::live::WorkspaceEvent;
+use vantage_store::{ChangeSetId, ChangeSetState};
+
+impl Session {
+    /// A document's current content (the store's head) and revision.
+    pub fn read_document(&self, path: &str) -> Result<DocumentView, StudioError> {
+        let (revision, text) = self.store.document(path)?.ok_or_else(|| StudioError::not_found(format!("there is no document {path}")))?;
+        let content = parse_json(path, &text)?;
+        Ok(DocumentView { path: path.to_owned(), content: Json(content), revision: Some(revision as i32) })
+    }
+
+    /// Renders, for each view, only the slots of `page` that the unsaved `edit` changes, and
+    /// reports the edit's problems by field. Nothing is written.
+    pub fn preview_edit(&self, edit: &DocumentEdit, page: &str, views: &[PreviewRequest]) -> Result<EditPreview, StudioError> {
+        let text = pretty(&edit.content.0)?;
+        match self.live.with_edit(&edit.path, &text) {
+            Err(problems) => Ok(EditPreview {
+                field_errors: problems
+                    .iter()
+                    .filter(|p| p.file == edit.path)
+                    .map(|p| FieldError { pointer: p.pointer.clone().unwrap_or_default(), message: p.message.clone() })
+                    .collect(),
+                frames: Vec::new(),
+            }),
+            Ok((bundle, affected)) => {
+                let slots: Vec<String> = affected.into_iter().filter(|s| s.page == page).map(|s| s.slot).collect();
+                let mut frames = Vec::with_capacity(views.len());
+                for view in views {
+                    let composed = preview::compose(&bundle, page, view)?;
+                    let slots = preview::slot_previews(&bundle, &composed, Some(&slots));
+                    frames.push(FramePatch { profile: view.profile.clone(), slots });
+                }
+                let field_errors = preview::content_problems(&bundle, &edit.path);
+                Ok(EditPreview { field_errors, frames })
+            }
+        }
+    }
+
+    /// Saves `content` as `path` in the user's draft (started if there is none), based on
+    /// revision `base`. Returns the new revision and what changed in the workspace.
+    pub fn save_document(
+        &mut self,
+        path: &str,
+        content: &serde_json::Value,
+        base: Option<i64>,
+    ) -> Result<(Saved, Vec<WorkspaceEvent>), StudioError> {
+        let text = pretty(content)?;
+        let change = self.draft_for_user()?;
+        let revision = self.store.write(&self.user, change, path, &text, base)?;
+        let events = self.write_heads_to_disk()?;
+        Ok((saved(revision, change, &events), events))
+    }
+
+    /// Takes back the user's latest edit of `path`.
+    pub fn undo_document(&mut self, path: &str) -> Result<(Saved, Vec<WorkspaceEvent>), StudioError> {
+        self.step(path, true)
+    }
+
+    /// Re-applies the edit the last undo of `path` took back.
+    pub fn redo_document(&mut self, path: &str) -> Result<(Saved, Vec<WorkspaceEvent>), StudioError> {
+        self.step(path, false)
+    }
+
+    fn step(&mut self, path: &str, back: bool) -> Result<(Saved, Vec<WorkspaceEvent>), StudioError> {
+        let change = self.open_draft()?.ok_or_else(|| StudioError::bad_input("there is nothing to undo: you have no draft open"))?;
+        let revision = if back { self.store.undo(&self.user, change, path)? } else { self.store.redo(&self.user, change, path)? };
+        let events = self.write_heads_to_disk()?;
+        Ok((saved(revision, change, &events), events))
+    }
+
+    /// Saves a visitor profile (new or changed) for the whole team to preview with.
+    pub fn save_profile(
+        &mut self,
+        id: &str,
+        name: &str,
+        attributes: &serde_json::Value,
+        consents: &[String],
+    ) -> Result<(ProfileView, Vec<WorkspaceEvent>), StudioError> {
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            return Err(StudioError::bad_input(format!(
+                "`{id}` cannot name a profile: use lower-case letters, digits and dashes, such as tablet-tom"
+            )));
+        }
+        if name.trim().is_empty() {
+            return Err(StudioError::bad_input("a profile needs a name people will recognise"));
+        }
+        let path = format!("profiles/{id}.json");
+        let existing = self.store.document(&path)?;
+        let mut doc = match &existing {
+            Some((_, text)) => parse_json(&path, text)?,
+            None => serde_json::json!({ "id": id }),
+        };
+        if let Some(map) = doc.as_object_mut() {
+            map.insert("name".into(), name.into());
+            map.insert("attributes".into(), attributes.clone());
+            map.insert("consents".into(), serde_json::json!(consents));
+        }
+        let (_, events) = self.save_document(&path, &doc, existing.map(|(rev, _)| rev))?;
+        let profile = self
+            .live
+            .bundle()
+            .workspace
+            .profiles
+            .get(id)
+            .map(super::profile_view)
+            .ok_or_else(|| StudioError::bad_input(format!("{path} was saved but does not load: {}", describe(&self.problems()))))?;
+        Ok((profile, events))
+    }
+
+    /// The user's open draft, if any.
+    pub(crate) fn open_draft(&self) -> Result<Option<ChangeSetId>, StudioError> {
+        Ok(self.store.change_sets()?.into_iter().find(|c| c.author == self.user && c.state == ChangeSetState::Draft).map(|c| c.id))
+    }
+
+    fn draft_for_user(&self) -> Result<ChangeSetId, StudioError> {
+        match self.open_draft()? {
+            Some(id) => Ok(id),
+            None => Ok(self.store.create_change_set(&self.user, &format!("Changes by {}", self.user))?),
+        }
+    }
+
+    /// Writes every document whose store head moved since it was last written (a save, undo,
+    /// reject, publish, rollback or sync) into the folder, removes deleted ones, then reloads the
+    /// live workspace from the files that changed.
+    pub(crate) fn write_heads_to_disk(&mut self) -> Result<Vec<WorkspaceEvent>, StudioError> {
+        let heads = self.store.export()?;
+        let mut changed = Vec::new();
+        for (path, content) in &heads {
+            if self.written.get(path) == Some(content) {
+                continue;
+            }
+            let target = self.dir.join(path);
+            let same_on_disk = std::fs::read_to_string(&target)
+                .ok()
+                .is_some_and(|text| vantage_store::canonical(path, &text).ok().as_deref() == Some(content));
+            if !same_on_disk {
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| StudioError::io(parent, &e))?;
+                }
+                write_atomically(&target, content)?;
+                changed.push(path.clone());
+            }
+        }
+        for path in self.written.keys().filter(|p| !heads.contains_key(*p)) {
+            let target = self.dir.join(path);
+            match std::fs::remove_file(&target) {
+                Ok(()) => changed.push(path.clone()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(StudioError::io(&target, &e)),
+            }
+        }
+        self.written = heads;
+        Ok(if changed.is_empty() { Vec::new() } else { self.live.apply(&changed) })
+    }
+}
+
+fn saved(revision: i64, change: ChangeSetId, events: &[WorkspaceEvent]) -> Saved {
+    let affected = events
+        .iter()
+        .flat_map(|e| match e {
+            WorkspaceEvent::Reloaded { affected, .. } => affected.clone(),
+            _ => Vec::new(),
+        })
+        .map(|s| SlotRefView { page: s.page, slot: s.slot })
+        .collect();
+    Saved { revision: revision as i32, change_set: change as i32, affected }
+}
+
+/// Writes through a temporary file and a rename, so a crash never leaves half a document and
+/// the watcher sees one complete change.
+fn write_atomically(target: &std::path::Path, content: &str) -> Result<(), StudioError> {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = target.with_file_name(format!(".{name}.vantage-tmp"));
+    std::fs::write(&temp, content).map_err(|e| StudioError::io(&temp, &e))?;
+    std::fs::rename(&temp, target).map_err(|e| StudioError::io(target, &e))
+}
+
+fn parse_json(path: &str, text: &str) -> Result<serde_json::Value, StudioError> {
+    serde_json::from_str(text).map_err(|e| StudioError::bad_input(format!("{path}:{}:{}: {e}", e.line(), e.column())))
+}
+
+fn pretty(content: &serde_json::Value) -> Result<String, StudioError> {
+    serde_json::to_string_pretty(content).map(|s| s + "\n").map_err(|e| StudioError::bad_input(format!("not a JSON document: {e}")))
+}
+
+fn describe(problems: &[FileProblem]) -> String {
+    problems.iter().map(|p| format!("{}: {}", p.file, p.message)).collect::<Vec<_>>().join("; ")
+}

@@ -1,0 +1,227 @@
+//! Change sets from the app: the inbox, a reviewer's view of one change (diff, lint, impact,
+//! before and after), decisions, publishing, releases and the audit log.
+
+use super::views::*;
+use super::{preview, Session};
+use crate::error::StudioError;
+use crate::live::WorkspaceEvent;
+use std::collections::BTreeSet;
+use vantage_engine::bundle::{source_hash, Bundle};
+use vantage_engine::diff::ChangeKind;
+use vantage_engine::load::{load, SourceFiles};
+use vantage_store::{ChainStatus, ChangeSet, ChangeSetId};
+
+impl Session {
+    /// Every change set, newest first.
+    pub fn change_sets(&self) -> Result<Vec<ChangeSetView>, StudioError> {
+        let mut list: Vec<ChangeSetView> = self.store.change_sets()?.into_iter().map(|c| self.change_view(c)).collect();
+        list.reverse();
+        Ok(list)
+    }
+
+    pub fn submit_change(&mut self, id: i64) -> Result<ChangeSetView, StudioError> {
+        self.store.submit(&self.user, id)?;
+        self.change(id)
+    }
+
+    /// Approves or rejects; a rejection puts the live content back in the folder.
+    pub fn decide_change(&mut self, id: i64, approve: bool, comment: &str) -> Result<(ChangeSetView, Vec<WorkspaceEvent>), StudioError> {
+        if !approve && comment.trim().is_empty() {
+            return Err(StudioError::bad_input("say why you reject it, so the author knows what to change"));
+        }
+        self.store.decide(&self.user, id, approve, comment)?;
+        let events = self.write_heads_to_disk()?;
+        Ok((self.change(id)?, events))
+    }
+
+    pub fn publish_change(&mut self, id: i64) -> Result<(i64, Vec<WorkspaceEvent>), StudioError> {
+        let release = self.store.publish(&self.user, id)?;
+        Ok((release, self.write_heads_to_disk()?))
+    }
+
+    pub fn rollback(&mut self, release: i64) -> Result<(i64, Vec<WorkspaceEvent>), StudioError> {
+        let new_release = self.store.rollback(&self.user, release)?;
+        Ok((new_release, self.write_heads_to_disk()?))
+    }
+
+    /// What a reviewer sees for change set `id`: semantic diff, lint of the result, the measured
+    /// impact over the simulated population, and which pages and profiles it changes.
+    pub fn review_change(&self, id: i64, at: &str) -> Result<Review, StudioError> {
+        crate::usecases::check_time(at)?;
+        let change = self.change(id)?;
+        let (before, after) = self.review_bundles(id)?;
+        let settings = &after.workspace.settings.population;
+        let population = vantage_engine::population::generate(&after.workspace, settings.size, settings.seed, at);
+        let impact = vantage_engine::impact::impact(&before, &after, &population, at);
+        let lint = preview::findings(vantage_engine::lint::lint(&after, &population, at));
+        let diff = vantage_engine::diff::diff(&before.workspace, &after.workspace)
+            .into_iter()
+            .map(|c| DiffLine {
+                kind: match c.kind {
+                    ChangeKind::Added => "added",
+                    ChangeKind::Removed => "removed",
+                    ChangeKind::Changed => "changed",
+                    ChangeKind::Reordered => "reordered",
+                }
+                .into(),
+                subject: format!("{} {}", c.area, c.target),
+                detail: match (&c.before, &c.after) {
+                    (Some(b), Some(a)) => format!("{}: {b} → {a}", c.aspect),
+                    (None, Some(a)) => format!("{}: {a}", c.aspect),
+                    (Some(b), None) => format!("{}: was {b}", c.aspect),
+                    (None, None) => c.aspect.clone(),
+                },
+            })
+            .collect();
+        let (pages, profiles) = who_changes(&before, &after, at);
+        let slots = impact
+            .slots
+            .iter()
+            .map(|s| SlotImpactView {
+                page: s.page.clone(),
+                slot: s.slot.clone(),
+                changed_share: s.share / 100.0,
+                summary: format!("{:.1}% of visitors change on {}/{}", s.share, s.page, s.slot),
+            })
+            .collect();
+        Ok(Review {
+            change,
+            diff,
+            lint,
+            impact: ImpactView { visitors: impact.visitors as u32, slots },
+            affected_pages: pages,
+            affected_profiles: profiles,
+        })
+    }
+
+    /// `page` as `view` sees it before (live) or after (with change set `id`).
+    pub fn render_review_page(&self, id: i64, side: Side, page: &str, view: &PreviewRequest) -> Result<PagePreview, StudioError> {
+        let (before, after) = self.review_bundles(id)?;
+        let bundle = match side {
+            Side::Before => before,
+            Side::After => after,
+        };
+        let composed = preview::compose(&bundle, page, view)?;
+        Ok(PagePreview {
+            profile: view.profile.clone(),
+            html: vantage_engine::render::Templates::new(&bundle.workspace).render_page(&composed, &bundle.workspace.theme),
+            slots: preview::slot_previews(&bundle, &composed, None),
+        })
+    }
+
+    pub fn comments(&self, id: i64) -> Result<Vec<CommentView>, StudioError> {
+        Ok(crate::store_cases::comments(&self.store, id)?
+            .into_iter()
+            .map(|c| CommentView { id: c.id as i32, author: c.author, at: c.at, text: c.text })
+            .collect())
+    }
+
+    pub fn add_comment(&self, id: i64, text: &str) -> Result<(), StudioError> {
+        crate::store_cases::comment(&self.store, &self.user, id, None, text).map(|_| ())
+    }
+
+    pub fn releases(&self) -> Result<Vec<ReleaseView>, StudioError> {
+        let mut list: Vec<ReleaseView> = self
+            .store
+            .releases()?
+            .into_iter()
+            .map(|r| ReleaseView {
+                id: r.id as i32,
+                change_set: r.change_set.map(|c| c as i32),
+                hash: r.hash,
+                published_by: r.published_by,
+                at: r.at,
+                rollback_of: r.rollback_of.map(|c| c as i32),
+            })
+            .collect();
+        list.reverse();
+        Ok(list)
+    }
+
+    pub fn audit_log(&self, actor: Option<&str>, action: Option<&str>, limit: usize) -> Result<AuditView, StudioError> {
+        let entries = self
+            .store
+            .audit_log(actor.filter(|a| !a.is_empty()), action.filter(|a| !a.is_empty()), limit)?
+            .into_iter()
+            .map(|e| AuditEntryView { id: e.seq as i32, at: e.at, actor: e.actor, action: e.action, subject: e.subject, detail: e.detail })
+            .collect();
+        let chain = match self.store.verify_audit()? {
+            ChainStatus::Intact { entries } => ChainView {
+                ok: true,
+                checked: entries as i32,
+                first_bad: None,
+                message: format!("All {entries} entries are intact: none was altered or removed."),
+            },
+            ChainStatus::Broken { seq, reason } => ChainView {
+                ok: false,
+                checked: seq as i32,
+                first_bad: Some(seq as i32),
+                message: format!("Entry {seq} was tampered with: {reason}"),
+            },
+        };
+        Ok(AuditView { entries, chain })
+    }
+
+    pub fn sync_status(&self) -> Result<SyncStatusView, StudioError> {
+        let s = crate::store_cases::sync_status(&self.store)?;
+        Ok(SyncStatusView { pending: s.pending as i32, last_success: s.last_success, last_error: s.last_error })
+    }
+
+    fn change(&self, id: ChangeSetId) -> Result<ChangeSetView, StudioError> {
+        self.store
+            .change_sets()?
+            .into_iter()
+            .find(|c| c.id == id)
+            .map(|c| self.change_view(c))
+            .ok_or_else(|| StudioError::not_found(format!("there is no change set {id}")))
+    }
+
+    fn change_view(&self, c: ChangeSet) -> ChangeSetView {
+        ChangeSetView {
+            id: c.id as i32,
+            mine: c.author == self.user,
+            title: c.title,
+            author: c.author,
+            state: c.state.into(),
+            created_at: c.created_at,
+            decided_by: c.decided_by,
+            decision_comment: c.decision_comment,
+            documents: c.documents,
+        }
+    }
+
+    fn review_bundles(&self, id: ChangeSetId) -> Result<(Bundle, Bundle), StudioError> {
+        let (before, after) = self.store.change_set_sources(id)?;
+        Ok((compile(before, "live")?, compile(after, &format!("change set {id}"))?))
+    }
+}
+
+fn compile(sources: SourceFiles, what: &str) -> Result<Bundle, StudioError> {
+    let hash = source_hash(&sources);
+    let workspace = load(&sources).map_err(|e| StudioError::bad_input(format!("the workspace {what} does not load: {e}")))?;
+    Ok(Bundle::compile(workspace, hash))
+}
+
+/// Pages and named profiles that see different content (variant or text) after the change.
+fn who_changes(before: &Bundle, after: &Bundle, at: &str) -> (Vec<String>, Vec<String>) {
+    let (mut pages, mut profiles) = (BTreeSet::new(), BTreeSet::new());
+    for page in after.workspace.pages.keys() {
+        for profile in after.workspace.profiles.keys() {
+            let view = PreviewRequest { profile: profile.clone(), overrides: None, at: at.to_owned() };
+            let old = preview::compose(before, page, &view).ok();
+            let new = preview::compose(after, page, &view).ok();
+            let same = match (&old, &new) {
+                (Some(o), Some(n)) => {
+                    o.slots.len() == n.slots.len()
+                        && o.slots.iter().zip(&n.slots).all(|(a, b)| a.variant == b.variant && a.content == b.content)
+                }
+                _ => old.is_none() && new.is_none(),
+            };
+            if !same {
+                pages.insert(page.clone());
+                profiles.insert(profile.clone());
+            }
+        }
+    }
+    (pages.into_iter().collect(), profiles.into_iter().collect())
+}

@@ -1,0 +1,549 @@
+//! What the desktop app shows, as plain serialisable views. Their TypeScript types are generated
+//! from these definitions (see `src-tauri`), so the UI and Rust cannot drift apart.
+//!
+//! Workspace documents travel as JSON values: their shape is given by the workspace's own JSON
+//! Schemas (the form generator's input), not by Rust types.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+/// Any JSON value (a workspace document or part of one). The `JsonValue` type below only
+/// describes it to TypeScript; numbers travel as JSON numbers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+#[serde(transparent)]
+pub struct Json(#[specta(type = JsonValue)] pub serde_json::Value);
+
+/// TypeScript's view of [`Json`].
+#[derive(Serialize, Type)]
+#[serde(untagged)]
+pub enum JsonValue {
+    Null(()),
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Array(Vec<JsonValue>),
+    Object(std::collections::BTreeMap<String, JsonValue>),
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "Session")]
+pub struct SessionView {
+    pub workspace: WorkspaceInfo,
+    pub user: UserView,
+    pub users: Vec<UserView>,
+    pub permissions: Vec<Permission>,
+    pub pages: Vec<PageNode>,
+    pub profiles: Vec<ProfileView>,
+    pub components: Vec<ComponentView>,
+    pub audiences: Vec<AudienceView>,
+    pub experiments: Vec<ExperimentView>,
+    pub catalog: Vec<AttributeView>,
+    pub consent_purposes: Vec<ConsentPurposeView>,
+    pub problems: Vec<FileProblem>,
+    pub stale_feeds: Vec<StaleFeedView>,
+    /// The default moment previews are shown at (RFC 3339).
+    pub now: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceInfo {
+    pub dir: String,
+    pub name: String,
+    pub is_demo: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "User")]
+pub struct UserView {
+    pub name: String,
+    pub role: RoleName,
+}
+
+/// Whether the current user may take an action, and if not, why (shown beside the control).
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Permission {
+    pub action: ActionName,
+    pub allowed: bool,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PageNode {
+    pub id: String,
+    pub title: String,
+    pub path: String,
+    pub slots: Vec<SlotNode>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotNode {
+    pub id: String,
+    pub entry: EntryNode,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "EntryRef")]
+pub struct EntryNode {
+    pub id: String,
+    pub component: String,
+    pub path: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub attributes: Json,
+    pub consents: Vec<String>,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentView {
+    pub id: String,
+    pub name: String,
+    pub path: String,
+    pub schema: Json,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AudienceView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub condition: Json,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ExperimentView {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AttributeView {
+    pub path: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub source: String,
+    pub description: String,
+    /// Values the catalog's distribution names (may be empty).
+    pub values: Vec<String>,
+    /// Operators valid for this attribute's type.
+    pub operators: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "ConsentPurpose")]
+pub struct ConsentPurposeView {
+    pub id: String,
+    pub label: String,
+}
+
+/// A workspace file that does not load; its last good version stays in use.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FileProblem {
+    pub file: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "StaleFeed")]
+pub struct StaleFeedView {
+    pub feed: String,
+    pub age_hours: i32,
+    pub max_age: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentView {
+    pub path: String,
+    pub content: Json,
+    pub revision: Option<i32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentEdit {
+    pub path: String,
+    pub content: Json,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldError {
+    /// JSON pointer inside the edited document.
+    pub pointer: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase", rename = "SlotRef")]
+pub struct SlotRefView {
+    pub page: String,
+    pub slot: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Saved {
+    pub revision: i32,
+    pub change_set: i32,
+    pub affected: Vec<SlotRefView>,
+}
+
+/// Who the preview is for: a named profile, optionally with some attributes overridden, at a
+/// moment.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewRequest {
+    pub profile: String,
+    pub overrides: Option<Json>,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PagePreview {
+    pub profile: String,
+    /// The whole preview document (a frame's `srcdoc`).
+    pub html: String,
+    pub slots: Vec<SlotPreview>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotPreview {
+    pub slot: String,
+    pub entry: String,
+    pub variant: String,
+    /// The slot's whole `<section data-slot=…>` element.
+    pub html: String,
+}
+
+/// The slots an unsaved edit changes, for each visible preview, and the edit's field errors.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct EditPreview {
+    pub field_errors: Vec<FieldError>,
+    pub frames: Vec<FramePatch>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "FramePreview")]
+pub struct FramePatch {
+    pub profile: String,
+    pub slots: Vec<SlotPreview>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotWhy {
+    pub slot: String,
+    pub entry: String,
+    pub chosen: String,
+    pub experiment: Option<String>,
+    pub steps: Vec<WhyStep>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct WhyStep {
+    pub variant: String,
+    pub name: String,
+    pub outcome: Outcome,
+    pub reason: String,
+    /// The condition's evaluation, one line per node, indented by depth.
+    pub trace: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CoveragePage {
+    pub page: String,
+    pub title: String,
+    pub profiles: Vec<String>,
+    pub rows: Vec<CoverageRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CoverageRow {
+    pub slot: String,
+    pub entry: String,
+    pub cells: Vec<String>,
+    pub unseen: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub severity: SeverityName,
+    pub code: String,
+    pub file: String,
+    pub pointer: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeSetView {
+    pub id: i32,
+    pub title: String,
+    pub author: String,
+    pub state: ChangeState,
+    pub created_at: String,
+    pub decided_by: Option<String>,
+    pub decision_comment: Option<String>,
+    pub documents: Vec<String>,
+    pub mine: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Review {
+    pub change: ChangeSetView,
+    pub diff: Vec<DiffLine>,
+    pub lint: Vec<Finding>,
+    pub impact: ImpactView,
+    pub affected_pages: Vec<String>,
+    pub affected_profiles: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "DiffItem")]
+pub struct DiffLine {
+    pub kind: String,
+    pub subject: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "Impact")]
+pub struct ImpactView {
+    pub visitors: u32,
+    pub slots: Vec<SlotImpactView>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "SlotImpact")]
+pub struct SlotImpactView {
+    pub page: String,
+    pub slot: String,
+    /// Share of visitors who see something different, 0 to 1.
+    pub changed_share: f64,
+    /// For people: "12.4% of visitors change on home/hero".
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "Comment")]
+pub struct CommentView {
+    pub id: i32,
+    pub author: String,
+    pub at: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "Release")]
+pub struct ReleaseView {
+    pub id: i32,
+    pub change_set: Option<i32>,
+    pub hash: String,
+    pub published_by: String,
+    pub at: String,
+    pub rollback_of: Option<i32>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "AuditPage")]
+pub struct AuditView {
+    pub entries: Vec<AuditEntryView>,
+    pub chain: ChainView,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "AuditEntry")]
+pub struct AuditEntryView {
+    pub id: i32,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "ChainStatus")]
+pub struct ChainView {
+    pub ok: bool,
+    pub checked: i32,
+    pub first_bad: Option<i32>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "SyncStatus")]
+pub struct SyncStatusView {
+    pub pending: i32,
+    pub last_success: Option<String>,
+    pub last_error: Option<String>,
+}
+
+/// Emitted when workspace files changed (saved here or edited on disk): re-render these slots.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceChange {
+    pub changed: Vec<String>,
+    pub affected: Vec<SlotRefView>,
+    pub hash: String,
+}
+
+/// Emitted when files start or stop failing to load.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProblemList {
+    pub problems: Vec<FileProblem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case", rename = "Role")]
+pub enum RoleName {
+    Marketer,
+    Qa,
+    Reviewer,
+    Admin,
+}
+
+impl From<vantage_store::Role> for RoleName {
+    fn from(role: vantage_store::Role) -> RoleName {
+        match role {
+            vantage_store::Role::Marketer => RoleName::Marketer,
+            vantage_store::Role::Qa => RoleName::Qa,
+            vantage_store::Role::Reviewer => RoleName::Reviewer,
+            vantage_store::Role::Admin => RoleName::Admin,
+        }
+    }
+}
+
+/// The actions the UI enables or disables by role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case", rename = "Action")]
+pub enum ActionName {
+    Edit,
+    Submit,
+    Approve,
+    Publish,
+    Rollback,
+    SaveProfile,
+}
+
+/// What became of one personalization when a slot was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Its rule matched first: the visitor sees it.
+    Chosen,
+    /// Its rule does not match.
+    NoMatch,
+    /// Its rule needs data the visitor did not consent to or send.
+    Unknown,
+    /// Not evaluated: an earlier one was chosen.
+    Skipped,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case", rename = "Severity")]
+pub enum SeverityName {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeState {
+    Draft,
+    Submitted,
+    Approved,
+    Rejected,
+    Published,
+}
+
+impl From<vantage_store::ChangeSetState> for ChangeState {
+    fn from(state: vantage_store::ChangeSetState) -> ChangeState {
+        use vantage_store::ChangeSetState as S;
+        match state {
+            S::Draft => ChangeState::Draft,
+            S::Submitted => ChangeState::Submitted,
+            S::Approved => ChangeState::Approved,
+            S::Rejected => ChangeState::Rejected,
+            S::Published => ChangeState::Published,
+        }
+    }
+}
+
+/// Which side of a change a review preview shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// What is live now.
+    Before,
+    /// As it would be with the change published.
+    After,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncSummary {
+    pub sent: u32,
+    pub pulled: u32,
+    /// Documents now in conflict.
+    pub conflicts: Vec<String>,
+    /// Where the API token came from (the OS keyring or an environment variable), never the token.
+    pub token_source: String,
+    /// For people: what happened.
+    pub message: String,
+    /// False when the push stopped early (a conflict, or the CMS unreachable).
+    pub complete: bool,
+}
+
+/// A document changed both here and on the CMS since the last sync.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncConflictView {
+    pub path: String,
+    /// `None`: deleted here.
+    pub mine: Option<String>,
+    /// `None`: deleted on the CMS.
+    pub theirs: Option<String>,
+    pub remote_author: String,
+    /// Field-level differences.
+    pub diff: Json,
+    pub found_at: String,
+}
+
+/// Progress of a push, sent while it runs.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgressView {
+    pub sent: u32,
+    pub pending: u32,
+}

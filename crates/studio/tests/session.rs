@@ -1,0 +1,251 @@
+//! The desktop app's session on a private copy of the demo workspace, with its real SQLite store
+//! and real files: what each screen's actions do, end to end below the window.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
+mod support;
+
+use serde_json::json;
+use support::demo_copy;
+use vantage_studio::session::views::*;
+use vantage_studio::{ErrorCode, Session};
+
+const AT: &str = "2026-11-20T12:00:00Z";
+const HERO: &str = "entries/home-hero.json";
+
+fn view(profile: &str) -> PreviewRequest {
+    PreviewRequest { profile: profile.into(), overrides: None, at: AT.into() }
+}
+
+fn hero_html(frame: &FramePatch) -> &str {
+    &frame.slots.iter().find(|s| s.slot == "hero").expect("the hero slot is patched").html
+}
+
+fn with_vip_headline(session: &Session, headline: &str) -> serde_json::Value {
+    let mut doc = session.read_document(HERO).unwrap().content.0;
+    doc["personalizations"][0]["patch"]["headline"] = json!(headline);
+    doc
+}
+
+#[test]
+fn first_open_creates_the_store_with_a_team_and_acts_as_the_marketer() {
+    let (_tmp, dir) = demo_copy();
+    let session = Session::open(&dir, true).unwrap();
+    assert!(dir.join(".vantage/store.db").exists());
+    let v = session.view().unwrap();
+    assert_eq!((v.user.name.as_str(), v.user.role), ("maria", RoleName::Marketer));
+    assert_eq!(v.users.len(), 4);
+    assert_eq!(v.pages.len(), 4);
+    assert!(v.profiles.iter().any(|p| p.id == "no-consent"));
+    let approve = v.permissions.iter().find(|p| p.action == ActionName::Approve).unwrap();
+    assert!(!approve.allowed && approve.reason.as_deref().unwrap_or_default().contains("reviewers"));
+    let tier = v.catalog.iter().find(|a| a.path == "profile.tier").unwrap();
+    assert!(tier.values.contains(&"vip".to_owned()) && tier.operators.contains(&"in".to_owned()));
+    // Reopening finds the same store (no second import).
+    drop(session);
+    let again = Session::open(&dir, true).unwrap();
+    assert_eq!(again.change_sets().unwrap().len(), 0);
+}
+
+#[test]
+fn an_unsaved_edit_of_the_vip_headline_changes_the_vip_preview_only() {
+    let (_tmp, dir) = demo_copy();
+    let session = Session::open(&dir, true).unwrap();
+    let edit = DocumentEdit { path: HERO.into(), content: Json(with_vip_headline(&session, "Early access, just for you")) };
+    let preview = session.preview_edit(&edit, "home", &[view("vip-anna"), view("first-time-mobile")]).unwrap();
+    assert!(preview.field_errors.is_empty(), "{:?}", preview.field_errors);
+    assert_eq!(preview.frames.len(), 2);
+    assert!(preview.frames.iter().all(|f| f.slots.iter().all(|s| s.slot == "hero")), "only the edited slot is re-rendered");
+    assert!(hero_html(&preview.frames[0]).contains("Early access, just for you"));
+    assert!(!hero_html(&preview.frames[1]).contains("Early access"));
+    // Nothing was written.
+    assert!(!std::fs::read_to_string(dir.join(HERO)).unwrap().contains("Early access"));
+}
+
+#[test]
+fn typing_a_banned_word_or_breaking_the_schema_shows_field_errors_as_you_type() {
+    let (_tmp, dir) = demo_copy();
+    let session = Session::open(&dir, true).unwrap();
+    let edit = DocumentEdit { path: HERO.into(), content: Json(with_vip_headline(&session, "Cheap jackets for VIPs")) };
+    let preview = session.preview_edit(&edit, "home", &[view("vip-anna")]).unwrap();
+    let banned = preview.field_errors.iter().find(|e| e.message.contains("cheap")).expect("the banned word is reported");
+    assert!(banned.pointer.starts_with("/personalizations/0/patch"), "{}", banned.pointer);
+
+    let mut doc = session.read_document(HERO).unwrap().content.0;
+    doc["personalizations"][0]["condition"] = json!({"attr": "profile.tier", "op": "gt", "value": 3});
+    let preview = session.preview_edit(&DocumentEdit { path: HERO.into(), content: Json(doc) }, "home", &[view("vip-anna")]).unwrap();
+    let wrong_op = preview.field_errors.iter().find(|e| e.pointer.contains("/personalizations/0/condition")).expect("op error");
+    assert!(wrong_op.message.contains("does not apply"), "{}", wrong_op.message);
+}
+
+#[test]
+fn saving_writes_the_store_and_the_file_and_undo_takes_it_back() {
+    let (_tmp, dir) = demo_copy();
+    let mut session = Session::open(&dir, true).unwrap();
+    let base = session.read_document(HERO).unwrap().revision.map(i64::from);
+    let (saved, _) = session.save_document(HERO, &with_vip_headline(&session, "Welcome back, Anna"), base).unwrap();
+    assert!(saved.affected.contains(&SlotRefView { page: "home".into(), slot: "hero".into() }));
+    assert!(std::fs::read_to_string(dir.join(HERO)).unwrap().contains("Welcome back, Anna"));
+    let page = session.render_page("home", &view("vip-anna")).unwrap();
+    assert!(page.html.contains("Welcome back, Anna"));
+    let drafts = session.change_sets().unwrap();
+    assert_eq!((drafts.len(), drafts[0].state, drafts[0].mine), (1, ChangeState::Draft, true));
+
+    // Saving over a stale revision is a conflict, not a silent overwrite.
+    let stale = session.save_document(HERO, &with_vip_headline(&session, "Other"), base).unwrap_err();
+    assert_eq!(stale.code, ErrorCode::Conflict);
+
+    session.undo_document(HERO).unwrap();
+    assert!(!std::fs::read_to_string(dir.join(HERO)).unwrap().contains("Welcome back, Anna"));
+    session.redo_document(HERO).unwrap();
+    assert!(std::fs::read_to_string(dir.join(HERO)).unwrap().contains("Welcome back, Anna"));
+}
+
+#[test]
+fn the_author_cannot_approve_their_own_change_and_a_reviewer_approves_and_publishes() {
+    let (_tmp, dir) = demo_copy();
+    let mut session = Session::open(&dir, true).unwrap();
+    let base = session.read_document(HERO).unwrap().revision.map(i64::from);
+    let (saved, _) = session.save_document(HERO, &with_vip_headline(&session, "Your preview is open"), base).unwrap();
+    let id = i64::from(saved.change_set);
+    assert_eq!(session.submit_change(id).unwrap().state, ChangeState::Submitted);
+    assert_eq!(session.decide_change(id, true, "fine").unwrap_err().code, ErrorCode::Forbidden, "marketers cannot approve");
+    session.switch_user("rita").unwrap();
+    let review = session.review_change(id, AT).unwrap();
+    assert!(review.diff.iter().any(|d| d.subject.contains("home-hero")), "{:?}", review.diff);
+    let hero = review.impact.slots.iter().find(|s| s.page == "home" && s.slot == "hero").expect("hero impact");
+    assert!(hero.changed_share > 0.0 && hero.summary.contains("% of visitors change on home/hero"));
+    assert!(review.affected_profiles.contains(&"vip-anna".to_owned()));
+    assert!(!review.affected_profiles.contains(&"first-time-mobile".to_owned()));
+    let after = session.render_review_page(id, Side::After, "home", &view("vip-anna")).unwrap();
+    let before = session.render_review_page(id, Side::Before, "home", &view("vip-anna")).unwrap();
+    assert!(after.html.contains("Your preview is open") && !before.html.contains("Your preview is open"));
+    session.decide_change(id, true, "Reads well").unwrap();
+    let (release, _) = session.publish_change(id).unwrap();
+    assert_eq!(session.releases().unwrap()[0].id as i64, release);
+    let audit = session.audit_log(Some("rita"), None, 50).unwrap();
+    assert!(audit.chain.ok && audit.entries.iter().any(|e| e.action == "publish"), "{:?}", audit.entries);
+}
+
+#[test]
+fn a_rejection_puts_the_live_content_back_in_the_folder() {
+    let (_tmp, dir) = demo_copy();
+    let mut session = Session::open(&dir, true).unwrap();
+    let base = session.read_document(HERO).unwrap().revision.map(i64::from);
+    let (saved, _) = session.save_document(HERO, &with_vip_headline(&session, "Too pushy"), base).unwrap();
+    let id = i64::from(saved.change_set);
+    session.submit_change(id).unwrap();
+    session.switch_user("rita").unwrap();
+    assert_eq!(session.decide_change(id, false, "  ").unwrap_err().code, ErrorCode::BadInput, "a rejection needs a reason");
+    session.decide_change(id, false, "Too pushy for VIPs").unwrap();
+    assert!(!std::fs::read_to_string(dir.join(HERO)).unwrap().contains("Too pushy"));
+}
+
+#[test]
+fn the_why_panel_explains_the_vip_hero_and_the_visitor_without_consent() {
+    let (_tmp, dir) = demo_copy();
+    let session = Session::open(&dir, true).unwrap();
+    let why = session.explain_slot("home", &view("vip-anna"), "hero").unwrap();
+    assert_eq!(why.chosen, "vip-welcome");
+    let chosen = why.steps.iter().find(|s| s.outcome == Outcome::Chosen).unwrap();
+    assert!(!chosen.trace.is_empty() && chosen.name == "VIP welcome back");
+    let nobody = session.explain_slot("home", &view("no-consent"), "hero").unwrap();
+    assert!(nobody.steps.iter().any(|s| s.outcome == Outcome::Unknown), "{:?}", nobody.steps);
+}
+
+#[test]
+fn overrides_and_the_preview_moment_change_what_a_profile_sees() {
+    let (_tmp, dir) = demo_copy();
+    let session = Session::open(&dir, true).unwrap();
+    let mut standard = view("vip-anna");
+    standard.overrides = Some(Json(json!({"profile.tier": "standard", "profile.lifetime_value": 10})));
+    let as_standard = session.render_slots("home", &standard, &["hero".into()]).unwrap();
+    assert_ne!(as_standard[0].variant, "vip-welcome");
+    assert_eq!(session.render_slots("home", &view("vip-anna"), &["hero".into()]).unwrap()[0].variant, "vip-welcome");
+    let mut bad_time = view("vip-anna");
+    bad_time.at = "yesterday".into();
+    assert_eq!(session.render_page("home", &bad_time).unwrap_err().code, ErrorCode::BadInput);
+}
+
+#[test]
+fn qa_saves_a_reusable_profile_but_cannot_edit_content() {
+    let (_tmp, dir) = demo_copy();
+    let mut session = Session::open(&dir, true).unwrap();
+    session.switch_user("quinn").unwrap();
+    let (profile, _) =
+        session.save_profile("tablet-tom", "Tom on a tablet", &json!({"request.device": "tablet", "request.country": "GB"}), &[]).unwrap();
+    assert_eq!(profile.id, "tablet-tom");
+    assert!(dir.join("profiles/tablet-tom.json").exists());
+    assert!(session.view().unwrap().profiles.iter().any(|p| p.id == "tablet-tom"));
+    let base = session.read_document(HERO).unwrap().revision.map(i64::from);
+    assert_eq!(session.save_document(HERO, &with_vip_headline(&session, "x"), base).unwrap_err().code, ErrorCode::Forbidden);
+    assert_eq!(session.save_profile("Bad Id", "x", &json!({}), &[]).unwrap_err().code, ErrorCode::BadInput);
+}
+
+#[test]
+fn author_markup_in_a_variant_is_escaped_in_every_preview() {
+    let (_tmp, dir) = demo_copy();
+    let mut session = Session::open(&dir, true).unwrap();
+    let base = session.read_document(HERO).unwrap().revision.map(i64::from);
+    let payload = "<script>window.parent.pwned=1</script><img src=x onerror=\"alert(1)\">";
+    session.save_document(HERO, &with_vip_headline(&session, payload), base).unwrap();
+    let html = session.render_page("home", &view("vip-anna")).unwrap().html;
+    assert!(!html.contains("<script>window") && !html.contains("<img src=x"), "author markup must be text");
+    assert!(html.contains("&lt;script&gt;"));
+}
+
+#[test]
+fn coverage_lists_every_page_and_flags_variants_nobody_sees() {
+    let (_tmp, dir) = demo_copy();
+    let session = Session::open(&dir, true).unwrap();
+    let coverage = session.coverage(AT).unwrap();
+    assert_eq!(coverage.len(), 4);
+    let home = coverage.iter().find(|p| p.page == "home").unwrap();
+    assert!(home.rows.iter().all(|r| r.cells.len() == home.profiles.len()));
+    assert!(coverage.iter().flat_map(|p| &p.rows).any(|r| !r.unseen.is_empty()));
+}
+
+#[test]
+fn syncing_without_a_cms_address_or_with_the_cms_down_says_so_and_keeps_everything_queued() {
+    let (_tmp, dir) = demo_copy();
+    let mut session = Session::open(&dir, true).unwrap();
+    let base = session.read_document(HERO).unwrap().revision.map(i64::from);
+    let (saved, _) = session.save_document(HERO, &with_vip_headline(&session, "Queued for the CMS"), base).unwrap();
+    let id = i64::from(saved.change_set);
+    session.submit_change(id).unwrap();
+    session.switch_user("rita").unwrap();
+    session.decide_change(id, true, "ok").unwrap();
+    session.publish_change(id).unwrap();
+    let pending = session.sync_status().unwrap().pending;
+    assert!(pending > 0);
+
+    let no_url = vantage_studio::session::sync_now(&dir, "rita", None, |_, _| {}).unwrap_err();
+    assert_eq!(no_url.code, ErrorCode::BadInput);
+    assert!(no_url.message.contains("CMS address"), "{}", no_url.message);
+
+    // A port nobody listens on: the push gives up for now, and nothing leaves the queue.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    std::env::set_var("VANTAGE_CMS_TOKEN", "test-token");
+    let outcome = vantage_studio::session::sync_now(&dir, "rita", Some(&closed), |_, _| {});
+    match outcome {
+        Ok(summary) => assert!(!summary.complete && summary.sent == 0, "{summary:?}"),
+        Err(e) => assert_eq!(e.code, ErrorCode::Io, "{e:?}"),
+    }
+    assert_eq!(session.sync_status().unwrap().pending, pending, "nothing is lost while the CMS is down");
+}
+
+#[test]
+fn saving_one_document_never_overwrites_another_file_edited_outside_the_app() {
+    let (_tmp, dir) = demo_copy();
+    let mut session = Session::open(&dir, true).unwrap();
+    let template = dir.join("components/hero/template.html");
+    let edited = std::fs::read_to_string(&template).unwrap() + "\n<p>edited in another editor</p>\n";
+    std::fs::write(&template, &edited).unwrap();
+    session.apply_disk_changes(&["components/hero/template.html".into()]);
+    let base = session.read_document(HERO).unwrap().revision.map(i64::from);
+    session.save_document(HERO, &with_vip_headline(&session, "Saved meanwhile"), base).unwrap();
+    assert_eq!(std::fs::read_to_string(&template).unwrap(), edited);
+    assert!(session.render_page("home", &view("vip-anna")).unwrap().html.contains("edited in another editor"));
+}

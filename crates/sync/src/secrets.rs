@@ -1,0 +1,106 @@
+//! The CMS API token: from the OS keyring (service `vantage-cms`, account = the CMS URL), or,
+//! where there is no keyring entry or no keyring at all (CI, containers without a session
+//! keyring), from the environment variable `VANTAGE_CMS_TOKEN`. The caller is told which source
+//! was used and why; the token itself is never printed (`Debug` and `Display` hide it).
+
+/// The keyring service name tokens are stored under.
+pub const KEYRING_SERVICE: &str = "vantage-cms";
+/// The environment variable read when the keyring has no token.
+pub const TOKEN_ENV: &str = "VANTAGE_CMS_TOKEN";
+
+/// Where the token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    Keyring,
+    Env,
+}
+
+/// An API token. Its text is reachable only through [`CmsToken::expose`].
+#[derive(Clone)]
+pub struct CmsToken {
+    secret: String,
+    pub source: TokenSource,
+    /// Why the keyring was not used, when the token came from the environment.
+    pub note: Option<String>,
+}
+
+impl std::fmt::Debug for CmsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CmsToken").field("secret", &"<hidden>").field("source", &self.source).field("note", &self.note).finish()
+    }
+}
+
+impl CmsToken {
+    /// The token text, to put in a request header. Never log it.
+    pub fn expose(&self) -> &str {
+        &self.secret
+    }
+
+    /// One line saying where the token came from (no secret in it).
+    pub fn describe(&self) -> String {
+        match (self.source, &self.note) {
+            (TokenSource::Keyring, _) => format!("API token from the OS keyring (service {KEYRING_SERVICE})"),
+            (TokenSource::Env, Some(note)) => format!("API token from ${TOKEN_ENV} ({note})"),
+            (TokenSource::Env, None) => format!("API token from ${TOKEN_ENV}"),
+        }
+    }
+}
+
+/// No token anywhere, or the keyring refused to store one.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SecretError(String);
+
+fn keyring_token(cms_url: &str) -> Result<Option<String>, String> {
+    let entry = keyring::Entry::new(KEYRING_SERVICE, cms_url).map_err(|e| format!("the OS keyring is unavailable: {e}"))?;
+    match entry.get_password() {
+        Ok(token) if !token.is_empty() => Ok(Some(token)),
+        Ok(_) | Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(format!("the OS keyring is unavailable: {e}")),
+    }
+}
+
+/// The API token for the CMS at `cms_url`: the keyring first, then `$VANTAGE_CMS_TOKEN`.
+pub fn load_token(cms_url: &str) -> Result<CmsToken, SecretError> {
+    load_token_with(cms_url, std::env::var(TOKEN_ENV).ok())
+}
+
+fn load_token_with(cms_url: &str, env: Option<String>) -> Result<CmsToken, SecretError> {
+    let note = match keyring_token(cms_url) {
+        Ok(Some(secret)) => return Ok(CmsToken { secret, source: TokenSource::Keyring, note: None }),
+        Ok(None) => format!("no token for {cms_url} in the OS keyring"),
+        Err(why) => why,
+    };
+    match env.filter(|t| !t.trim().is_empty()) {
+        Some(secret) => Ok(CmsToken { secret: secret.trim().to_owned(), source: TokenSource::Env, note: Some(note) }),
+        None => Err(SecretError(format!(
+            "no CMS API token: {note}, and ${TOKEN_ENV} is not set; store one with `vantage sync login` or set ${TOKEN_ENV}"
+        ))),
+    }
+}
+
+/// Stores `token` for `cms_url` in the OS keyring.
+pub fn save_token(cms_url: &str, token: &str) -> Result<(), SecretError> {
+    let entry = keyring::Entry::new(KEYRING_SERVICE, cms_url).map_err(|e| SecretError(format!("the OS keyring is unavailable: {e}")))?;
+    entry.set_password(token).map_err(|e| SecretError(format!("cannot store the token in the OS keyring: {e}; use ${TOKEN_ENV} instead")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_is_the_fallback_and_the_token_never_shows() {
+        // A URL no keyring holds an entry for.
+        let url = "http://127.0.0.1:9/vantage-secrets-test";
+        let token = load_token_with(url, Some("s3cret-token".into())).unwrap();
+        assert_eq!(token.expose(), "s3cret-token");
+        if token.source == TokenSource::Env {
+            assert!(token.describe().contains(TOKEN_ENV));
+        }
+        assert!(!format!("{token:?}").contains("s3cret"));
+        assert!(!token.describe().contains("s3cret"));
+        let missing = load_token_with(url, None).unwrap_err().to_string();
+        assert!(missing.contains(TOKEN_ENV), "{missing}");
+    }
+}

@@ -1,0 +1,232 @@
+//! The Strapi 5 adapter: the sync API of `cms/strapi` (custom routes under `/api/vantage`)
+//! spoken over plain HTTP with an API token.
+//!
+//! Every request has a timeout. Answers map onto [`CmsError`]: 409 and 412 are conflicts (with
+//! the CMS's current version), 429 is rate limiting (with `Retry-After`), refused connections,
+//! timeouts, cut-off answers and 5xx are transient, and other 4xx or malformed answers are
+//! permanent. The token is sent as a bearer token and never printed (`Debug` hides it).
+
+use crate::adapter::{CmsAdapter, CmsError, RemoteChange, RemotePage};
+use crate::retry::retry_after;
+use reqwest::{Client, Method, StatusCode, Url};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// How many changes one page of the feed asks for.
+const PAGE: usize = 500;
+
+/// A client for the Strapi sync API.
+#[derive(Clone)]
+pub struct StrapiAdapter {
+    client: Client,
+    base: Url,
+    token: String,
+    author: String,
+    timeout: Duration,
+    /// Prefixed to idempotency keys so that two workspaces syncing with one CMS never share one.
+    namespace: String,
+}
+
+impl std::fmt::Debug for StrapiAdapter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StrapiAdapter")
+            .field("base", &self.base.as_str())
+            .field("token", &"<hidden>")
+            .field("author", &self.author)
+            .finish()
+    }
+}
+
+#[derive(Deserialize)]
+struct Written {
+    version: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct Change {
+    path: String,
+    version: Value,
+    content: Option<String>,
+    #[serde(default)]
+    deleted: bool,
+    author: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Page {
+    changes: Vec<Change>,
+    cursor: Value,
+    more: bool,
+}
+
+#[derive(Deserialize)]
+struct Document {
+    version: Value,
+    content: Option<String>,
+}
+
+/// A version or cursor as text, whether the CMS sent a number or a string.
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl StrapiAdapter {
+    /// A client for the Strapi at `base_url` (for example `http://127.0.0.1:1337`), sending
+    /// `token`, recording writes as made by `author`, each request limited to `timeout`.
+    pub fn new(base_url: &str, token: &str, author: &str, timeout: Duration) -> Result<StrapiAdapter, CmsError> {
+        let mut base = Url::parse(base_url).map_err(|e| CmsError::Permanent(format!("CMS URL `{base_url}`: {e}")))?;
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        if base.scheme() != "http" {
+            return Err(CmsError::Permanent(format!(
+                "CMS URL `{base_url}`: only http:// is supported by this build (a loopback Strapi); https needs reqwest's TLS feature"
+            )));
+        }
+        let client = Client::builder()
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .timeout(timeout)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| CmsError::Permanent(format!("cannot build the HTTP client: {e}")))?;
+        Ok(StrapiAdapter { client, base, token: token.to_owned(), author: author.to_owned(), timeout, namespace: String::new() })
+    }
+
+    /// Prefixes every idempotency key with `namespace` (a workspace's sync id): keys such as
+    /// `release-3:catalog.json` are only unique within one workspace.
+    pub fn with_key_namespace(mut self, namespace: &str) -> StrapiAdapter {
+        self.namespace = if namespace.is_empty() { String::new() } else { format!("{namespace}/") };
+        self
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.namespace)
+    }
+
+    /// The CMS's base URL.
+    pub fn url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    fn endpoint(&self, tail: &str) -> Result<Url, CmsError> {
+        self.base.join(&format!("api/vantage/{tail}")).map_err(|e| CmsError::Permanent(format!("CMS URL {}: {e}", self.base)))
+    }
+
+    /// Sends one request; `Ok(None)` for 404, the parsed JSON body for 2xx.
+    async fn call(&self, method: Method, url: Url, body: Option<Value>, path: &str) -> Result<Option<Value>, CmsError> {
+        let what = format!("{method} {}", url.path());
+        let mut request = self.client.request(method, url).bearer_auth(&self.token).timeout(self.timeout);
+        if let Some(body) = &body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(|e| classify_send(&what, &e))?;
+        let status = response.status();
+        let retry = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        // A connection cut while the body arrives is transient like any dropped connection.
+        let bytes = response.bytes().await.map_err(|e| CmsError::Transient(format!("{what}: answer cut off: {e}")))?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| CmsError::Permanent(format!("{what}: the answer is not the expected JSON ({e}) at line {}", e.line())));
+        }
+        let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let message = answer.pointer("/error/message").and_then(Value::as_str).unwrap_or("").to_owned();
+        match status {
+            StatusCode::NOT_FOUND => Ok(None),
+            StatusCode::CONFLICT | StatusCode::PRECONDITION_FAILED => Err(CmsError::Conflict {
+                path: path.to_owned(),
+                current: answer.pointer("/error/details/current").map(text).filter(|c| c != "null").unwrap_or_default(),
+            }),
+            StatusCode::TOO_MANY_REQUESTS => {
+                Err(CmsError::RateLimited { retry_after: retry.as_deref().and_then(|h| retry_after(h, jiff::Timestamp::now())) })
+            }
+            s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => Err(CmsError::Transient(format!("{what}: HTTP {s} {message}"))),
+            s => Err(CmsError::Permanent(format!("{what} for {path}: HTTP {s} {message}"))),
+        }
+    }
+
+    fn written(answer: Option<Value>, what: &str) -> Result<Written, CmsError> {
+        let answer = answer
+            .ok_or_else(|| CmsError::Permanent(format!("{what}: the sync API is missing (404); is this the Vantage Strapi project?")))?;
+        serde_json::from_value(answer).map_err(|e| CmsError::Permanent(format!("{what}: unexpected answer: {e}")))
+    }
+}
+
+fn classify_send(what: &str, e: &reqwest::Error) -> CmsError {
+    // Whatever fails before an answer arrives (refused, reset, timed out) is worth retrying;
+    // only a request reqwest cannot even build is permanent.
+    if e.is_builder() {
+        CmsError::Permanent(format!("{what}: {e}"))
+    } else {
+        let kind = if e.is_timeout() {
+            "timed out"
+        } else if e.is_connect() {
+            "cannot connect"
+        } else {
+            "request failed"
+        };
+        CmsError::Transient(format!("{what}: {kind}: {e}"))
+    }
+}
+
+impl CmsAdapter for StrapiAdapter {
+    async fn changes_since(&self, cursor: Option<&str>) -> Result<RemotePage, CmsError> {
+        let mut url = self.endpoint("changes")?;
+        url.query_pairs_mut().append_pair("since", cursor.unwrap_or("0")).append_pair("limit", &PAGE.to_string());
+        let answer = self.call(Method::GET, url, None, "(changes feed)").await?;
+        let answer = answer.ok_or_else(|| CmsError::Permanent("GET /api/vantage/changes: the sync API is missing (404)".into()))?;
+        let page: Page =
+            serde_json::from_value(answer).map_err(|e| CmsError::Permanent(format!("GET /api/vantage/changes: unexpected answer: {e}")))?;
+        Ok(RemotePage {
+            changes: page
+                .changes
+                .into_iter()
+                .map(|c| RemoteChange {
+                    path: c.path,
+                    version: text(&c.version),
+                    content: if c.deleted { None } else { c.content },
+                    author: c.author.unwrap_or_else(|| "cms".into()),
+                })
+                .collect(),
+            cursor: text(&page.cursor),
+            more: page.more,
+        })
+    }
+
+    async fn read(&self, path: &str) -> Result<Option<(String, String)>, CmsError> {
+        let mut url = self.endpoint("document")?;
+        url.query_pairs_mut().append_pair("path", path);
+        match self.call(Method::GET, url, None, path).await? {
+            None => Ok(None),
+            Some(answer) => {
+                let doc: Document =
+                    serde_json::from_value(answer).map_err(|e| CmsError::Permanent(format!("GET {path}: unexpected answer: {e}")))?;
+                Ok(doc.content.map(|c| (c, text(&doc.version))))
+            }
+        }
+    }
+
+    async fn put(&self, path: &str, content: &str, expected: Option<&str>, idempotency_key: &str) -> Result<String, CmsError> {
+        let body = json!({"path": path, "content": content, "expected": expected, "key": self.key(idempotency_key), "author": self.author});
+        let answer = self.call(Method::PUT, self.endpoint("document")?, Some(body), path).await?;
+        let written = Self::written(answer, &format!("PUT {path}"))?;
+        written.version.as_ref().map(text).ok_or_else(|| CmsError::Permanent(format!("PUT {path}: the answer has no version")))
+    }
+
+    async fn delete(&self, path: &str, expected: &str, idempotency_key: &str) -> Result<(), CmsError> {
+        let body = json!({"path": path, "expected": expected, "key": self.key(idempotency_key), "author": self.author});
+        let answer = self.call(Method::POST, self.endpoint("document/delete")?, Some(body), path).await?;
+        Self::written(answer, &format!("DELETE {path}")).map(|_| ())
+    }
+
+    async fn publish_release(&self, hash: &str, idempotency_key: &str) -> Result<(), CmsError> {
+        let body = json!({"hash": hash, "key": self.key(idempotency_key), "author": self.author});
+        let answer = self.call(Method::POST, self.endpoint("releases")?, Some(body), "(release)").await?;
+        answer.map(|_| ()).ok_or_else(|| CmsError::Permanent("POST /api/vantage/releases: the sync API is missing (404)".into()))
+    }
+}

@@ -1,0 +1,228 @@
+//! Pulling and resolving against an in-memory CMS with the same semantics as the Strapi sync
+//! API (versions, compare-and-set, a changes feed by sequence, tombstones), so the rules run in
+//! plain `cargo test`: a change is applied only where nothing changed locally, otherwise it is
+//! a conflict with a field diff, and resolving leaves both sides equal.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Duration;
+use vantage_store::{Role, Store};
+use vantage_sync::{pull, push_and_record, resolve, Backoff, CmsAdapter, CmsError, PushOutcome, RemoteChange, RemotePage, Resolution};
+
+#[derive(Default)]
+struct Doc {
+    version: u64,
+    content: Option<String>,
+    author: String,
+    seq: u64,
+}
+
+/// Documents by path, a sequence, receipts by idempotency key.
+#[derive(Default)]
+struct MemoryCms {
+    docs: Mutex<BTreeMap<String, Doc>>,
+    seq: Mutex<u64>,
+    receipts: Mutex<BTreeMap<String, String>>,
+}
+
+impl MemoryCms {
+    fn write(&self, path: &str, content: Option<&str>, expected: Option<&str>, author: &str) -> Result<String, CmsError> {
+        let mut docs = self.docs.lock().unwrap();
+        let current = docs.get(path);
+        let live = current.filter(|d| d.content.is_some());
+        let ok = match (live, expected) {
+            (None, None) => true,
+            (None, Some(e)) => current.is_some_and(|d| d.version.to_string() == e),
+            (Some(d), Some(e)) => d.version.to_string() == e,
+            (Some(_), None) => false,
+        };
+        if !ok {
+            return Err(CmsError::Conflict { path: path.into(), current: live.map(|d| d.version.to_string()).unwrap_or_default() });
+        }
+        let mut seq = self.seq.lock().unwrap();
+        *seq += 1;
+        let version = current.map_or(1, |d| d.version + 1);
+        docs.insert(path.into(), Doc { version, content: content.map(str::to_owned), author: author.into(), seq: *seq });
+        Ok(version.to_string())
+    }
+
+    /// An edit made by someone in the CMS.
+    fn edit(&self, path: &str, f: impl FnOnce(&str) -> String) -> String {
+        let (text, version) = {
+            let docs = self.docs.lock().unwrap();
+            let d = &docs[path];
+            (d.content.clone().unwrap(), d.version.to_string())
+        };
+        let text = f(&text);
+        self.write(path, Some(&text), Some(&version), "eve@cms").unwrap();
+        text
+    }
+
+    fn content(&self, path: &str) -> Option<String> {
+        self.docs.lock().unwrap().get(path).and_then(|d| d.content.clone())
+    }
+}
+
+impl CmsAdapter for MemoryCms {
+    async fn changes_since(&self, cursor: Option<&str>) -> Result<RemotePage, CmsError> {
+        let since: u64 = cursor.unwrap_or("0").parse().unwrap();
+        let docs = self.docs.lock().unwrap();
+        let mut changes: Vec<(u64, RemoteChange)> = docs
+            .iter()
+            .filter(|(_, d)| d.seq > since)
+            .map(|(p, d)| {
+                (
+                    d.seq,
+                    RemoteChange { path: p.clone(), version: d.version.to_string(), content: d.content.clone(), author: d.author.clone() },
+                )
+            })
+            .collect();
+        changes.sort_by_key(|(s, _)| *s);
+        let more = changes.len() > 7;
+        changes.truncate(7); // small pages: paging is exercised too
+        let cursor = changes.last().map_or(since, |(s, _)| *s).to_string();
+        Ok(RemotePage { changes: changes.into_iter().map(|(_, c)| c).collect(), cursor, more })
+    }
+    async fn read(&self, path: &str) -> Result<Option<(String, String)>, CmsError> {
+        Ok(self.docs.lock().unwrap().get(path).and_then(|d| d.content.clone().map(|c| (c, d.version.to_string()))))
+    }
+    async fn put(&self, path: &str, content: &str, expected: Option<&str>, key: &str) -> Result<String, CmsError> {
+        if let Some(v) = self.receipts.lock().unwrap().get(key) {
+            return Ok(v.clone());
+        }
+        let v = self.write(path, Some(content), expected, "vantage")?;
+        self.receipts.lock().unwrap().insert(key.into(), v.clone());
+        Ok(v)
+    }
+    async fn delete(&self, path: &str, expected: &str, key: &str) -> Result<(), CmsError> {
+        if self.receipts.lock().unwrap().contains_key(key) {
+            return Ok(());
+        }
+        if self.content(path).is_none() {
+            return Ok(());
+        }
+        let v = self.write(path, None, Some(expected), "vantage")?;
+        self.receipts.lock().unwrap().insert(key.into(), v);
+        Ok(())
+    }
+    async fn publish_release(&self, _hash: &str, _key: &str) -> Result<(), CmsError> {
+        Ok(())
+    }
+}
+
+fn fast() -> Backoff {
+    Backoff { base: Duration::from_millis(1), max: Duration::from_millis(10), attempts: 3 }
+}
+
+fn files() -> BTreeMap<String, String> {
+    (0..20).map(|i| (format!("notes/n{i:02}.json"), format!("{{\"title\": \"Note {i}\", \"body\": \"text {i}\"}}"))).collect()
+}
+
+/// A store with a published first release, pushed to `cms`.
+async fn synced(dir: &std::path::Path, cms: &MemoryCms) -> Store {
+    let store = Store::open(&dir.join("s.db")).unwrap();
+    store.add_user("ada", "ada", Role::Admin).unwrap();
+    store.add_user("ada", "mia", Role::Marketer).unwrap();
+    store.import("ada", &files()).unwrap();
+    publish(&store, &[]);
+    let (outcome, _) = push_and_record(&store, cms, fast(), &mut || 0.5, |_, _| {}).await.unwrap();
+    assert!(matches!(outcome, PushOutcome::Done { .. }), "{outcome:?}");
+    store
+}
+
+fn publish(store: &Store, edits: &[(&str, &str)]) {
+    let cs = store.create_change_set("mia", "edits").unwrap();
+    for (path, content) in edits {
+        let rev = store.document(path).unwrap().map(|(r, _)| r);
+        store.write("mia", cs, path, content, rev).unwrap();
+    }
+    store.submit("mia", cs).unwrap();
+    store.decide("ada", cs, true, "ok").unwrap();
+    store.publish("ada", cs).unwrap();
+}
+
+#[tokio::test]
+async fn remote_changes_are_applied_by_their_author_where_nothing_changed_here() {
+    let dir = tempfile::tempdir().unwrap();
+    let cms = MemoryCms::default();
+    let store = synced(dir.path(), &cms).await;
+    let theirs = cms.edit("notes/n03.json", |t| t.replace("Note 3", "Note three"));
+    cms.write("notes/new.json", Some("{\"title\": \"From the CMS\"}"), None, "eve@cms").unwrap();
+    let report = pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
+    assert_eq!((report.applied, report.conflicts.len()), (2, 0), "{report:?}");
+    assert_eq!(report.unchanged, 19, "our own pushes come back as known");
+    let (_, local) = store.document("notes/n03.json").unwrap().unwrap();
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&local).unwrap(), serde_json::from_str::<serde_json::Value>(&theirs).unwrap());
+    assert_eq!(store.history("notes/n03.json").unwrap()[0].author, "eve@cms");
+    assert!(store.document("notes/new.json").unwrap().is_some());
+
+    // A deletion in the CMS deletes here too; pulling again changes nothing.
+    let version = cms.docs.lock().unwrap()["notes/n04.json"].version.to_string();
+    cms.write("notes/n04.json", None, Some(&version), "eve@cms").unwrap();
+    let report = pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
+    assert_eq!(report.applied, 1);
+    assert!(store.document("notes/n04.json").unwrap().is_none());
+    let again = pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
+    assert_eq!((again.applied, again.unchanged, again.conflicts.len()), (0, 0, 0));
+}
+
+#[tokio::test]
+async fn a_document_changed_on_both_sides_is_never_overwritten_and_resolves_three_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    let cms = MemoryCms::default();
+    let store = synced(dir.path(), &cms).await;
+    let paths = ["notes/n01.json", "notes/n02.json", "notes/n05.json"];
+    let mut theirs = Vec::new();
+    for p in paths {
+        theirs.push(cms.edit(p, |t| t.replace("text", "CMS text")));
+    }
+    let mine: Vec<String> = paths.iter().map(|p| format!("{{\"title\": \"mine {p}\", \"body\": \"local\"}}")).collect();
+    publish(&store, &paths.iter().zip(&mine).map(|(p, m)| (*p, m.as_str())).collect::<Vec<_>>());
+    let before: Vec<String> = paths.iter().map(|p| store.document(p).unwrap().unwrap().1).collect();
+
+    let (outcome, pulled) = push_and_record(&store, &cms, fast(), &mut || 0.5, |_, _| {}).await.unwrap();
+    assert!(matches!(outcome, PushOutcome::Stopped { error: CmsError::Conflict { .. }, .. }), "{outcome:?}");
+    let mut conflicts = pulled.unwrap().conflicts;
+    conflicts.sort();
+    assert_eq!(conflicts, paths);
+    for (p, b) in paths.iter().zip(&before) {
+        assert_eq!(&store.document(p).unwrap().unwrap().1, b, "{p} untouched");
+    }
+    let c = store.sync_conflict(paths[0]).unwrap().unwrap();
+    let pointers: Vec<&str> = c.diff.as_array().unwrap().iter().map(|d| d["pointer"].as_str().unwrap()).collect();
+    assert_eq!(pointers, ["/body", "/title"]);
+    assert_eq!(c.remote_author, "eve@cms");
+
+    // A newer remote change replaces the open conflict instead of adding one.
+    let newest = cms.edit(paths[1], |t| t.replace("CMS text", "newer CMS text"));
+    pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
+    assert_eq!(store.sync_conflicts().unwrap().len(), 3);
+    assert_eq!(store.sync_conflict(paths[1]).unwrap().unwrap().remote_content.as_deref().map(|t| t.contains("newer")), Some(true));
+
+    resolve(&store, &cms, "mia", paths[0], Resolution::Mine, fast(), &mut || 0.5).await.unwrap();
+    assert_eq!(cms.content(paths[0]), Some(before[0].clone()));
+    resolve(&store, &cms, "mia", paths[1], Resolution::Theirs, fast(), &mut || 0.5).await.unwrap();
+    let local = store.document(paths[1]).unwrap().unwrap().1;
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&local).unwrap(), serde_json::from_str::<serde_json::Value>(&newest).unwrap());
+    resolve(&store, &cms, "mia", paths[2], Resolution::Merged("{\"title\": \"both\"}".into()), fast(), &mut || 0.5).await.unwrap();
+    assert_eq!(cms.content(paths[2]), Some(store.document(paths[2]).unwrap().unwrap().1));
+    assert!(store.sync_conflicts().unwrap().is_empty());
+
+    // Nothing stale is pushed afterwards, and a pull finds nothing new.
+    let (outcome, _) = push_and_record(&store, &cms, fast(), &mut || 0.5, |_, _| {}).await.unwrap();
+    assert!(matches!(outcome, PushOutcome::Done { .. }), "{outcome:?}");
+    let report = pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
+    assert!(report.applied == 0 && report.conflicts.is_empty(), "{report:?}");
+    for (path, content) in store.export().unwrap() {
+        let remote = cms.content(&path).unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&remote).unwrap(),
+            serde_json::from_str::<serde_json::Value>(&content).unwrap(),
+            "{path}"
+        );
+    }
+    // Nothing is left to resolve.
+    assert!(resolve(&store, &cms, "mia", paths[0], Resolution::Mine, fast(), &mut || 0.5).await.is_err());
+}

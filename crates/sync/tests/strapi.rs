@@ -1,0 +1,664 @@
+//! Sync against a real Strapi 5 (the project in `cms/strapi`), started by these tests from the
+//! install dir in `$VANTAGE_STRAPI_HOME` on a free loopback port with a fresh data dir, and
+//! stopped by pid afterwards. Run them with `scripts/test-strapi` (it installs Strapi first);
+//! plain `cargo test` skips them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use vantage_store::{Role, Store};
+use vantage_sync::{pull, push_and_record, resolve, Backoff, CmsAdapter, CmsError, PushOutcome, Resolution, StrapiAdapter};
+
+const NEEDS: &str = "needs Strapi: run scripts/test-strapi";
+const ADMIN_EMAIL: &str = "admin@vantage.test";
+const ADMIN_PASSWORD: &str = "Vantage-Admin-1";
+
+// ---------------------------------------------------------------------------------------------
+// The Strapi process
+
+struct Strapi {
+    home: PathBuf,
+    data: tempfile::TempDir,
+    port: u16,
+    child: Option<Child>,
+    token: String,
+    /// The admin's session (JWT), for edits made in the Strapi admin.
+    admin: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn health(port: u16) -> bool {
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+    s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    if s.write_all(format!("GET /_health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").as_bytes()).is_err() {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    answer.starts_with("HTTP/1.1 204") || answer.starts_with("HTTP/1.1 200")
+}
+
+impl Strapi {
+    /// Starts a fresh Strapi and provisions an admin and an API token for sync.
+    async fn start() -> Strapi {
+        let home = PathBuf::from(
+            std::env::var("VANTAGE_STRAPI_HOME").expect("VANTAGE_STRAPI_HOME: the Strapi install dir (scripts/strapi install prints it)"),
+        );
+        assert!(home.join(".vantage-installed").exists(), "{} is not a finished `scripts/strapi install`", home.display());
+        let mut strapi =
+            Strapi { home, data: tempfile::tempdir().unwrap(), port: free_port(), child: None, token: String::new(), admin: String::new() };
+        strapi.launch();
+        (strapi.admin, strapi.token) = strapi.provision().await;
+        strapi
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn db(&self) -> PathBuf {
+        self.data.path().join("data.db")
+    }
+
+    /// Starts the process (again) on the same data dir, port and secrets; waits for /_health.
+    fn launch(&mut self) {
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.data.path().join("strapi.log")).unwrap();
+        let started = Instant::now();
+        let child = Command::new("node")
+            .arg("node_modules/@strapi/strapi/bin/strapi.js")
+            .arg("start")
+            .current_dir(&self.home)
+            .env("HOST", "127.0.0.1")
+            .env("PORT", self.port.to_string())
+            .env("NODE_ENV", "production")
+            .env("DATABASE_FILENAME", self.db())
+            .env("STRAPI_TELEMETRY_DISABLED", "true")
+            .env("STRAPI_LOG_LEVEL", "warn")
+            // Fixed per data dir: API tokens must stay valid across a restart.
+            .env("APP_KEYS", "test-key-one,test-key-two")
+            .env("API_TOKEN_SALT", "test-api-token-salt")
+            .env("ADMIN_JWT_SECRET", "test-admin-jwt-secret")
+            .env("TRANSFER_TOKEN_SALT", "test-transfer-token-salt")
+            .env("JWT_SECRET", "test-jwt-secret")
+            .env("ENCRYPTION_KEY", "test-encryption-key-0123456789abcdef")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("node must be on PATH");
+        self.child = Some(child);
+        while !health(self.port) {
+            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                panic!("Strapi exited ({status}) while starting:\n{}", self.log_tail());
+            }
+            assert!(started.elapsed() < Duration::from_secs(120), "Strapi not healthy after 120 s:\n{}", self.log_tail());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        eprintln!("strapi: healthy on port {} after {:.1} s", self.port, started.elapsed().as_secs_f64());
+    }
+
+    fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(self.data.path().join("strapi.log")).unwrap_or_default();
+        log.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.as_ref().unwrap().id()
+    }
+
+    /// SIGKILL: no chance to finish anything.
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+    }
+
+    /// SIGTERM by pid, then SIGKILL if it lingers.
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// The first admin (register-admin), then an API token allowed the sync actions only.
+    async fn provision(&self) -> (String, String) {
+        let http = reqwest::Client::new();
+        let admin: serde_json::Value = http
+            .post(format!("{}/admin/register-admin", self.url()))
+            .json(&serde_json::json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "firstname": "Vantage", "lastname": "Test"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let jwt = admin["data"]["token"].as_str().unwrap_or_else(|| panic!("register-admin: {admin}")).to_owned();
+        let token: serde_json::Value = http
+            .post(format!("{}/admin/api-tokens", self.url()))
+            .bearer_auth(&jwt)
+            .json(&serde_json::json!({
+                "name": "vantage-test", "description": "Vantage sync tests", "type": "custom", "lifespan": null,
+                "permissions": ["api::document.sync.changes", "api::document.sync.read", "api::document.sync.put",
+                                "api::document.sync.remove", "api::document.sync.publish"]
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (jwt, token["data"]["accessKey"].as_str().unwrap_or_else(|| panic!("api-tokens: {token}")).to_owned())
+    }
+
+    /// Edits a document the way the Strapi admin panel does (content-manager API, as the admin).
+    async fn admin_edit(&self, path: &str, content: &str) {
+        let http = reqwest::Client::new();
+        let base = format!("{}/content-manager/collection-types/api::document.document", self.url());
+        let mut url = reqwest::Url::parse(&base).unwrap();
+        url.query_pairs_mut().append_pair("filters[path][$eq]", path);
+        let found: serde_json::Value = http.get(url).bearer_auth(&self.admin).send().await.unwrap().json().await.unwrap();
+        let id = found["results"][0]["documentId"].as_str().unwrap_or_else(|| panic!("{path} in the content manager: {found}")).to_owned();
+        let answer =
+            http.put(format!("{base}/{id}")).bearer_auth(&self.admin).json(&serde_json::json!({"content": content})).send().await.unwrap();
+        let status = answer.status();
+        assert!(status.is_success(), "content-manager update of {path}: {status} {}", answer.text().await.unwrap());
+    }
+
+    fn adapter(&self, author: &str) -> StrapiAdapter {
+        self.adapter_at(&self.url(), author, Duration::from_secs(10))
+    }
+
+    fn adapter_at(&self, url: &str, author: &str, timeout: Duration) -> StrapiAdapter {
+        StrapiAdapter::new(url, &self.token, author, timeout).unwrap().with_key_namespace("test-workspace")
+    }
+
+    /// Every document row on the CMS: path -> (version, content, deleted).
+    fn rows(&self) -> BTreeMap<String, (i64, Option<String>, bool)> {
+        let conn = rusqlite::Connection::open_with_flags(self.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let mut stmt = conn.prepare("SELECT path, version, content, deleted FROM vantage_documents").unwrap();
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get::<_, bool>(3)?)))).unwrap();
+        rows.map(Result::unwrap).collect()
+    }
+
+    fn count(&self, sql: &str) -> i64 {
+        let conn = rusqlite::Connection::open_with_flags(self.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+}
+
+impl Drop for Strapi {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stores
+
+fn demo_files() -> BTreeMap<String, String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo-store");
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json" || x == "html" || x == "css") {
+                files.insert(p.strip_prefix(&dir).unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// A store whose first release is published (its outbox holds every document and a marker),
+/// with `extra` more files (notes the workspace format ignores) to make a large push.
+fn published_store(dir: &Path, extra: usize) -> Store {
+    let store = Store::open(&dir.join("s.db")).unwrap();
+    store.add_user("ada", "ada", Role::Admin).unwrap();
+    store.add_user("ada", "mia", Role::Marketer).unwrap();
+    let mut files = demo_files();
+    for i in 0..extra {
+        files.insert(format!("notes/n{i:04}.md"), format!("# Note {i}\n\nSynced by the load test.\n"));
+    }
+    store.import("ada", &files).unwrap();
+    let cs = store.create_change_set("mia", "fix the promo").unwrap();
+    edit(&store, cs, "entries/sale-promo.json", "Cheap outdoor gear that does not feel cheap", "Outdoor gear at outlet prices");
+    store.submit("mia", cs).unwrap();
+    store.decide("ada", cs, true, "ok").unwrap();
+    store.publish("ada", cs).unwrap();
+    store
+}
+
+fn edit(store: &Store, cs: i64, path: &str, from: &str, to: &str) {
+    let (rev, text) = store.document(path).unwrap().unwrap();
+    assert!(text.contains(from), "{path} does not contain {from:?}");
+    store.write("mia", cs, path, &text.replacen(from, to, 1), Some(rev)).unwrap();
+}
+
+fn fast() -> Backoff {
+    Backoff { base: Duration::from_millis(50), max: Duration::from_secs(2), attempts: 12 }
+}
+
+fn no_jitter() -> impl FnMut() -> f64 {
+    || 1.0
+}
+
+fn empty_store(dir: &Path, name: &str) -> Store {
+    let store = Store::open(&dir.join(name)).unwrap();
+    store.add_user("bo", "bo", Role::Admin).unwrap();
+    store
+}
+
+/// The CMS holds exactly the store's documents, each created once (version 1).
+fn assert_cms_holds_once(cms: &Strapi, store: &Store) {
+    let rows = cms.rows();
+    let files = store.export().unwrap();
+    assert_eq!(rows.len(), files.len(), "one row per document");
+    for (path, content) in &files {
+        let (version, remote, deleted) = &rows[path];
+        assert!(!deleted, "{path} is not deleted");
+        assert_eq!(remote.as_deref(), Some(content.as_str()), "{path} content");
+        assert_eq!(*version, 1, "{path} was written exactly once");
+    }
+    assert_eq!(cms.count("SELECT COUNT(*) FROM vantage_releases"), 1, "the release marker arrived once");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Strapi: run scripts/test-strapi"]
+async fn the_demo_workspace_is_pushed_and_read_back_identical() {
+    let _ = NEEDS;
+    let cms = Strapi::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = published_store(dir.path(), 0);
+    let queued = store.outbox_status().unwrap().pending as usize;
+    let adapter = cms.adapter("ada");
+    let (outcome, pulled) = push_and_record(&store, &adapter, fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
+    assert_eq!(outcome, PushOutcome::Done { sent: queued });
+    assert!(pulled.is_none());
+    let files = store.export().unwrap();
+    for (path, content) in &files {
+        let (remote, version) = adapter.read(path).await.unwrap().unwrap_or_else(|| panic!("{path} is missing on the CMS"));
+        assert_eq!(&remote, content, "{path}");
+        assert_eq!(version, "1");
+        assert_eq!(store.sync_base(path).unwrap().unwrap().remote_version.as_deref(), Some("1"));
+    }
+    assert_cms_holds_once(&cms, &store);
+
+    // Our own pushes come back through the feed as known: nothing to apply, no conflict.
+    let report = pull(&store, &adapter, fast(), &mut no_jitter()).await.unwrap();
+    assert_eq!((report.applied, report.conflicts.len()), (0, 0), "{report:?}");
+    assert_eq!(report.unchanged, files.len());
+
+    // A fresh store pulls the same workspace, written by the remote author.
+    let fresh = empty_store(dir.path(), "fresh.db");
+    let report = pull(&fresh, &adapter, fast(), &mut no_jitter()).await.unwrap();
+    assert_eq!(report.applied, files.len());
+    assert_eq!(fresh.export().unwrap(), files);
+    assert_eq!(fresh.history("vantage.json").unwrap()[0].author, "ada");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Strapi: run scripts/test-strapi"]
+async fn an_edit_in_the_strapi_admin_reaches_vantage_by_its_editor_and_moves_the_version() {
+    let cms = Strapi::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = published_store(dir.path(), 0);
+    let adapter = cms.adapter("ada");
+    push_and_record(&store, &adapter, fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
+    let path = "entries/home-promo.json";
+    let (_, text) = store.document(path).unwrap().unwrap();
+    let edited = text.replace("Delivery and returns", "Delivery & returns (admin)");
+    cms.admin_edit(path, &edited).await;
+    assert_eq!(adapter.read(path).await.unwrap().unwrap(), (edited.clone(), "2".to_owned()), "the admin edit bumped the version");
+    let report = pull(&store, &adapter, fast(), &mut no_jitter()).await.unwrap();
+    assert_eq!((report.applied, report.conflicts.len()), (1, 0), "{report:?}");
+    assert_eq!(store.document(path).unwrap().unwrap().1, edited);
+    assert_eq!(store.history(path).unwrap()[0].author, ADMIN_EMAIL);
+    // A write based on the version before the admin's edit is refused.
+    let stale = adapter.put(path, &text, Some("1"), "stale-write").await.unwrap_err();
+    assert_eq!(stale, CmsError::Conflict { path: path.into(), current: "2".into() });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Strapi: run scripts/test-strapi"]
+async fn edits_on_both_sides_conflict_with_a_field_diff_and_resolve_mine_theirs_merged() {
+    let cms = Strapi::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = published_store(dir.path(), 0);
+    let ours = cms.adapter("ada");
+    push_and_record(&store, &ours, fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
+
+    // Someone edits four documents in Strapi.
+    let editor = cms.adapter("eve@cms");
+    let remote_edit = |path: &'static str| {
+        let editor = editor.clone();
+        async move {
+            let (text, version) = editor.read(path).await.unwrap().unwrap();
+            let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            value["description"] = serde_json::json!(format!("{} (edited in the CMS)", value["description"].as_str().unwrap_or(path)));
+            let text = serde_json::to_string_pretty(&value).unwrap() + "\n";
+            editor.put(path, &text, Some(&version), &format!("eve-{path}")).await.unwrap();
+            text
+        }
+    };
+    let (a, b, c, d) = ("entries/home-featured.json", "entries/home-promo.json", "entries/home-recs.json", "entries/sale-recs.json");
+    let theirs_b = remote_edit(b).await;
+    remote_edit(a).await;
+    remote_edit(c).await;
+    let theirs_d = remote_edit(d).await;
+
+    // Meanwhile three of them are edited and published here.
+    let cs = store.create_change_set("mia", "local edits").unwrap();
+    for path in [a, b, c] {
+        let (rev, text) = store.document(path).unwrap().unwrap();
+        let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        value["description"] = serde_json::json!(format!("{} (edited in Vantage)", value["description"].as_str().unwrap_or(path)));
+        store.write("mia", cs, path, &serde_json::to_string(&value).unwrap(), Some(rev)).unwrap();
+    }
+    store.submit("mia", cs).unwrap();
+    store.decide("ada", cs, true, "ok").unwrap();
+    store.publish("ada", cs).unwrap();
+    let mine_a = store.document(a).unwrap().unwrap().1;
+
+    // The push stops at the first conflict and the pull that follows records all three; the
+    // fourth document, unchanged here, is taken from the CMS by its remote author.
+    let (outcome, pulled) = push_and_record(&store, &ours, fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
+    let PushOutcome::Stopped { error: CmsError::Conflict { path, current }, .. } = &outcome else { panic!("{outcome:?}") };
+    assert_eq!((path.as_str(), current.as_str()), (a, "2"));
+    let mut pulled = pulled.unwrap();
+    pulled.conflicts.sort();
+    assert_eq!(pulled.conflicts, vec![a.to_owned(), b.to_owned(), c.to_owned()]);
+    assert_eq!(pulled.applied, 1);
+    assert_eq!(store.document(d).unwrap().unwrap().1, theirs_d);
+    assert_eq!(store.history(d).unwrap()[0].author, "eve@cms");
+
+    let conflict = store.sync_conflict(b).unwrap().unwrap();
+    assert_eq!(conflict.remote_author, "eve@cms");
+    assert_eq!(conflict.remote_version, "2");
+    assert_eq!(conflict.remote_content.as_deref(), Some(theirs_b.as_str()));
+    let diff = conflict.diff.as_array().unwrap();
+    assert_eq!(diff.len(), 1, "{diff:?}");
+    assert_eq!(diff[0]["pointer"], "/description");
+    assert!(diff[0]["mine"].as_str().unwrap().ends_with("(edited in Vantage)"));
+    assert!(diff[0]["theirs"].as_str().unwrap().ends_with("(edited in the CMS)"));
+    assert!(store.document(b).unwrap().unwrap().1.contains("edited in Vantage"), "a conflict never overwrites the local document");
+
+    // Mine: the CMS gets the local content.
+    let done = resolve(&store, &ours, "mia", a, Resolution::Mine, fast(), &mut no_jitter()).await.unwrap();
+    assert_eq!(done.cms_version.as_deref(), Some("3"));
+    assert_eq!(ours.read(a).await.unwrap().unwrap(), (mine_a.clone(), "3".to_owned()));
+    // Theirs: the local document takes the CMS's content.
+    let done = resolve(&store, &ours, "mia", b, Resolution::Theirs, fast(), &mut no_jitter()).await.unwrap();
+    assert!(done.revision.is_some());
+    assert_eq!(store.document(b).unwrap().unwrap().1, theirs_b);
+    assert_eq!(ours.read(b).await.unwrap().unwrap().0, theirs_b);
+    // Merged: both sides get the given content.
+    let merged = r#"{"merged": true}"#;
+    let (_, local_c) = store.document(c).unwrap().unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&local_c).unwrap();
+    value["description"] = serde_json::json!("merged by hand");
+    let merged = if value.is_object() { serde_json::to_string(&value).unwrap() } else { merged.to_owned() };
+    resolve(&store, &ours, "mia", c, Resolution::Merged(merged), fast(), &mut no_jitter()).await.unwrap();
+    let (local_c, _) = (store.document(c).unwrap().unwrap().1, ());
+    assert!(local_c.contains("merged by hand"));
+    assert_eq!(ours.read(c).await.unwrap().unwrap().0, local_c);
+    assert!(store.sync_conflicts().unwrap().is_empty());
+    assert!(resolve(&store, &ours, "mia", c, Resolution::Mine, fast(), &mut no_jitter()).await.is_err(), "nothing left to resolve");
+
+    // The rest of the outbox (the release marker) goes through, and both sides now agree.
+    let (outcome, _) = push_and_record(&store, &ours, fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
+    assert!(matches!(outcome, PushOutcome::Done { .. }), "{outcome:?}");
+    let report = pull(&store, &ours, fast(), &mut no_jitter()).await.unwrap();
+    assert!(report.conflicts.is_empty() && report.applied == 0, "{report:?}");
+    let rows = cms.rows();
+    for (path, content) in store.export().unwrap() {
+        assert_eq!(rows[&path].1.as_deref(), Some(content.as_str()), "{path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Strapi: run scripts/test-strapi"]
+async fn a_cms_killed_in_the_middle_of_a_1000_change_push_ends_with_every_change_once() {
+    let mut cms = Strapi::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = published_store(dir.path(), 1000);
+    let queued = store.outbox_status().unwrap().pending as usize;
+    assert!(queued > 1000);
+    let adapter = cms.adapter("ada");
+    let sent = Arc::new(AtomicUsize::new(0));
+
+    // SIGKILL from another thread once 400 changes are confirmed: it lands whenever it lands,
+    // typically with a request in flight.
+    let pid = cms.pid();
+    let killer = {
+        let sent = Arc::clone(&sent);
+        std::thread::spawn(move || {
+            while sent.load(Ordering::SeqCst) < 400 {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            Command::new("kill").arg("-KILL").arg(pid.to_string()).status().unwrap();
+        })
+    };
+    let short = Backoff { base: Duration::from_millis(50), max: Duration::from_millis(400), attempts: 4 };
+    let (outcome, _) = push_and_record(&store, &adapter, short, &mut no_jitter(), |n, _| sent.store(n, Ordering::SeqCst)).await.unwrap();
+    killer.join().unwrap();
+    let PushOutcome::GaveUp { sent: before, error, .. } = outcome else { panic!("{outcome:?}") };
+    assert!(matches!(error, CmsError::Transient(_)), "{error:?}");
+    assert!(before >= 400 && before < queued, "{before}");
+    cms.kill(); // reap it
+    assert_eq!(store.outbox_status().unwrap().pending as usize, queued - before);
+
+    cms.launch();
+    let started = Instant::now();
+    let (outcome, _) = push_and_record(&store, &adapter, fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
+    assert_eq!(outcome, PushOutcome::Done { sent: queued - before });
+    eprintln!("finished the push after the restart: {} changes in {:.1} s", queued - before, started.elapsed().as_secs_f64());
+    assert_cms_holds_once(&cms, &store);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Strapi: run scripts/test-strapi"]
+async fn throughput_of_1000_changes_pushed_and_pulled() {
+    let cms = Strapi::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = published_store(dir.path(), 1000);
+    let queued = store.outbox_status().unwrap().pending as usize;
+    let adapter = cms.adapter("ada");
+    let started = Instant::now();
+    let (outcome, _) = push_and_record(&store, &adapter, fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
+    let push_time = started.elapsed();
+    assert_eq!(outcome, PushOutcome::Done { sent: queued });
+
+    let fresh = empty_store(dir.path(), "fresh.db");
+    let started = Instant::now();
+    let report = pull(&fresh, &adapter, fast(), &mut no_jitter()).await.unwrap();
+    let pull_time = started.elapsed();
+    assert_eq!(fresh.export().unwrap(), store.export().unwrap());
+    let push_rate = queued as f64 / push_time.as_secs_f64();
+    let pull_rate = report.applied as f64 / pull_time.as_secs_f64();
+    eprintln!(
+        "THROUGHPUT push: {queued} changes in {:.1} s = {push_rate:.0}/s; pull: {} changes in {:.1} s = {pull_rate:.0}/s",
+        push_time.as_secs_f64(),
+        report.applied,
+        pull_time.as_secs_f64()
+    );
+    assert!(push_time < Duration::from_secs(60), "push of {queued} changes took {push_time:?} (target: under 30 s)");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A fault-injecting HTTP proxy: one request per connection, faults on a fixed schedule.
+
+#[derive(Default)]
+struct Faults {
+    requests: AtomicUsize,
+    injected: std::sync::Mutex<BTreeMap<&'static str, usize>>,
+}
+
+async fn read_request(client: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        let n = client.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
+            let length = head.lines().find_map(|l| l.strip_prefix("content-length:")).map_or(0, |v| v.trim().parse::<usize>().unwrap());
+            while buf.len() < end + 4 + length {
+                let n = client.read(&mut chunk).await.ok()?;
+                if n == 0 {
+                    return None;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            // One request per connection: ask the server to close after answering.
+            let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+            let head: Vec<&str> = head.split("\r\n").filter(|l| !l.to_lowercase().starts_with("connection:")).collect();
+            let mut out = head.join("\r\n").into_bytes();
+            out.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
+            out.extend_from_slice(&buf[end + 4..]);
+            return Some(out);
+        }
+    }
+}
+
+async fn forward(upstream: u16, request: &[u8]) -> Option<Vec<u8>> {
+    let mut server = TcpStream::connect(("127.0.0.1", upstream)).await.ok()?;
+    server.write_all(request).await.ok()?;
+    let mut answer = Vec::new();
+    server.read_to_end(&mut answer).await.ok()?;
+    Some(answer)
+}
+
+async fn proxy_connection(mut client: TcpStream, upstream: u16, faults: Arc<Faults>) {
+    let Some(request) = read_request(&mut client).await else { return };
+    let n = faults.requests.fetch_add(1, Ordering::SeqCst);
+    let note = |what: &'static str| *faults.injected.lock().unwrap().entry(what).or_default() += 1;
+    let reply = |status: &str, extra: &str| {
+        format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{extra}Content-Length: 2\r\nConnection: close\r\n\r\n{{}}")
+    };
+    match n % 23 {
+        1 | 12 => {
+            note("500 before forwarding");
+            let _ = client.write_all(reply("500 Internal Server Error", "").as_bytes()).await;
+        }
+        4 => {
+            note("429 with Retry-After: 1");
+            let _ = client.write_all(reply("429 Too Many Requests", "Retry-After: 1\r\n").as_bytes()).await;
+        }
+        7 => {
+            note("connection dropped before forwarding");
+        }
+        9 | 17 => {
+            // Applied upstream, but the answer never arrives.
+            note("connection dropped after the CMS applied it");
+            let _ = forward(upstream, &request).await;
+        }
+        15 => {
+            note("502 after the CMS applied it");
+            let _ = forward(upstream, &request).await;
+            let _ = client.write_all(reply("502 Bad Gateway", "").as_bytes()).await;
+        }
+        20 => {
+            // Slower than the client's timeout: the client gives up and retries while this
+            // one still reaches the CMS later.
+            note("delayed past the client timeout");
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            if let Some(answer) = forward(upstream, &request).await {
+                let _ = client.write_all(&answer).await;
+            }
+        }
+        m => {
+            if m % 3 == 0 {
+                note("delayed 150 ms");
+                tokio::time::sleep(Duration::from_millis(150)).await;
+            }
+            if let Some(answer) = forward(upstream, &request).await {
+                let _ = client.write_all(&answer).await;
+            }
+        }
+    }
+    let _ = client.shutdown().await;
+}
+
+async fn start_proxy(upstream: u16) -> (u16, Arc<Faults>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let faults = Arc::new(Faults::default());
+    let shared = Arc::clone(&faults);
+    tokio::spawn(async move {
+        loop {
+            let Ok((client, _)) = listener.accept().await else { return };
+            tokio::spawn(proxy_connection(client, upstream, Arc::clone(&shared)));
+        }
+    });
+    (port, faults)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Strapi: run scripts/test-strapi"]
+async fn through_a_faulty_network_the_end_state_is_the_same() {
+    let cms = Strapi::start().await;
+    let (proxy, faults) = start_proxy(cms.port).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = published_store(dir.path(), 100);
+    let queued = store.outbox_status().unwrap().pending as usize;
+    let flaky = cms.adapter_at(&format!("http://127.0.0.1:{proxy}"), "ada", Duration::from_secs(1));
+
+    let started = Instant::now();
+    let (outcome, _) = push_and_record(&store, &flaky, fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
+    assert_eq!(outcome, PushOutcome::Done { sent: queued });
+    assert_cms_holds_once(&cms, &store);
+
+    // A remote edit, then pulls through the same proxy: into this store and into a fresh one.
+    let direct = cms.adapter("eve@cms");
+    let (text, version) = direct.read("notes/n0007.md").await.unwrap().unwrap();
+    direct.put("notes/n0007.md", &(text + "Edited in the CMS.\n"), Some(&version), "eve-n0007").await.unwrap();
+    let report = pull(&store, &flaky, fast(), &mut no_jitter()).await.unwrap();
+    assert_eq!((report.applied, report.conflicts.len()), (1, 0), "{report:?}");
+    let fresh = empty_store(dir.path(), "fresh.db");
+    let report = pull(&fresh, &flaky, fast(), &mut no_jitter()).await.unwrap();
+    assert_eq!(report.applied, queued - 1);
+    assert_eq!(fresh.export().unwrap(), store.export().unwrap());
+    let injected = faults.injected.lock().unwrap().clone();
+    eprintln!(
+        "faulty network: {} requests, {} faults injected in {:.1} s: {injected:?}",
+        faults.requests.load(Ordering::SeqCst),
+        injected.values().sum::<usize>(),
+        started.elapsed().as_secs_f64()
+    );
+    for kind in [
+        "500 before forwarding",
+        "429 with Retry-After: 1",
+        "connection dropped before forwarding",
+        "connection dropped after the CMS applied it",
+        "delayed past the client timeout",
+    ] {
+        assert!(injected.get(kind).copied().unwrap_or(0) > 0, "no {kind}");
+    }
+}

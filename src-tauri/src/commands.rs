@@ -1,0 +1,244 @@
+//! The commands the UI calls. Each is thin: it locks the session, calls one method, tells the UI
+//! what changed, and returns the result or a typed [`StudioError`].
+
+use crate::state::AppState;
+use tauri::State;
+use tauri_plugin_dialog::DialogExt;
+use tauri_specta::Event;
+use vantage_studio::session::views::*;
+use vantage_studio::StudioError;
+
+type Reply<T> = Result<T, StudioError>;
+
+/// Runs slow, blocking work (network sync) on a worker thread.
+async fn off_the_ui_thread<T: Send + 'static>(work: impl FnOnce() -> Reply<T> + Send + 'static) -> Reply<T> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| StudioError::new(vantage_studio::ErrorCode::Io, format!("the sync stopped unexpectedly: {e}")))?
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_session(state: State<'_, AppState>) -> Reply<SessionView> {
+    state.session().view()
+}
+
+/// Asks for a workspace folder with the system's folder dialog; `None` if cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_workspace(app: tauri::AppHandle, state: State<'_, AppState>) -> Reply<Option<SessionView>> {
+    let Some(choice) = app.dialog().file().set_title("Open a Vantage workspace folder").blocking_pick_folder() else {
+        return Ok(None);
+    };
+    let dir = choice.into_path().map_err(|e| StudioError::bad_input(format!("that folder cannot be opened: {e}")))?;
+    state.open(&dir)?;
+    state.session().view().map(Some)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn switch_user(state: State<'_, AppState>, name: String) -> Reply<SessionView> {
+    let mut session = state.session();
+    session.switch_user(&name)?;
+    session.view()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn read_document(state: State<'_, AppState>, path: String) -> Reply<DocumentView> {
+    state.session().read_document(&path)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_edit(state: State<'_, AppState>, edit: DocumentEdit, page: String, views: Vec<PreviewRequest>) -> Reply<EditPreview> {
+    state.session().preview_edit(&edit, &page, &views)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_document(state: State<'_, AppState>, path: String, content: Json, base_revision: Option<i32>) -> Reply<Saved> {
+    let (saved, events) = state.session().save_document(&path, &content.0, base_revision.map(i64::from))?;
+    state.emit(&events);
+    Ok(saved)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn undo_document(state: State<'_, AppState>, path: String) -> Reply<Saved> {
+    let (saved, events) = state.session().undo_document(&path)?;
+    state.emit(&events);
+    Ok(saved)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn redo_document(state: State<'_, AppState>, path: String) -> Reply<Saved> {
+    let (saved, events) = state.session().redo_document(&path)?;
+    state.emit(&events);
+    Ok(saved)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn render_page(state: State<'_, AppState>, page: String, view: PreviewRequest) -> Reply<PagePreview> {
+    state.session().render_page(&page, &view)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn render_slots(state: State<'_, AppState>, page: String, view: PreviewRequest, slots: Vec<String>) -> Reply<Vec<SlotPreview>> {
+    state.session().render_slots(&page, &view, &slots)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn explain_slot(state: State<'_, AppState>, page: String, view: PreviewRequest, slot: String) -> Reply<SlotWhy> {
+    state.session().explain_slot(&page, &view, &slot)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn coverage(state: State<'_, AppState>, at: String) -> Reply<Vec<CoveragePage>> {
+    state.session().coverage(&at)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn lint(state: State<'_, AppState>, at: String) -> Reply<Vec<Finding>> {
+    state.session().lint(&at)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_profile(
+    state: State<'_, AppState>,
+    id: String,
+    name: String,
+    attributes: Json,
+    consents: Vec<String>,
+) -> Reply<ProfileView> {
+    let (profile, events) = state.session().save_profile(&id, &name, &attributes.0, &consents)?;
+    state.emit(&events);
+    Ok(profile)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn change_sets(state: State<'_, AppState>) -> Reply<Vec<ChangeSetView>> {
+    state.session().change_sets()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn submit_change(state: State<'_, AppState>, id: i32) -> Reply<ChangeSetView> {
+    state.session().submit_change(id.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn decide_change(state: State<'_, AppState>, id: i32, approve: bool, comment: String) -> Reply<ChangeSetView> {
+    let (change, events) = state.session().decide_change(id.into(), approve, &comment)?;
+    state.emit(&events);
+    Ok(change)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn publish_change(state: State<'_, AppState>, id: i32) -> Reply<i32> {
+    let (release, events) = state.session().publish_change(id.into())?;
+    state.emit(&events);
+    Ok(release as i32)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn review_change(state: State<'_, AppState>, id: i32, at: String) -> Reply<Review> {
+    state.session().review_change(id.into(), &at)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn render_review_page(state: State<'_, AppState>, id: i32, side: Side, page: String, view: PreviewRequest) -> Reply<PagePreview> {
+    state.session().render_review_page(id.into(), side, &page, &view)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn comments(state: State<'_, AppState>, change_id: i32) -> Reply<Vec<CommentView>> {
+    state.session().comments(change_id.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_comment(state: State<'_, AppState>, change_id: i32, text: String) -> Reply<()> {
+    state.session().add_comment(change_id.into(), &text)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn releases(state: State<'_, AppState>) -> Reply<Vec<ReleaseView>> {
+    state.session().releases()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn rollback(state: State<'_, AppState>, release_id: i32) -> Reply<i32> {
+    let (release, events) = state.session().rollback(release_id.into())?;
+    state.emit(&events);
+    Ok(release as i32)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn audit_log(state: State<'_, AppState>, actor: Option<String>, action: Option<String>, limit: u32) -> Reply<AuditView> {
+    state.session().audit_log(actor.as_deref(), action.as_deref(), limit as usize)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_status(state: State<'_, AppState>) -> Reply<SyncStatusView> {
+    state.session().sync_status()
+}
+
+/// Sends queued changes to the CMS and brings others' back, reporting progress as it goes.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(app: tauri::AppHandle, state: State<'_, AppState>, cms_url: Option<String>) -> Reply<SyncSummary> {
+    let (dir, user) = {
+        let session = state.session();
+        (session.dir().to_path_buf(), session.user().to_owned())
+    };
+    let summary = off_the_ui_thread(move || {
+        vantage_studio::session::sync_now(&dir, &user, cms_url.as_deref(), |sent, pending| {
+            let progress = SyncProgressView { sent: sent as u32, pending: pending as u32 };
+            // Progress is a courtesy; a closed window must not stop the push.
+            let _ = crate::events::SyncProgress(progress).emit(&app);
+        })
+    })
+    .await?;
+    let events = state.session().refresh_from_store()?;
+    state.emit(&events);
+    Ok(summary)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_conflicts(state: State<'_, AppState>) -> Reply<Vec<SyncConflictView>> {
+    let dir = state.session().dir().to_path_buf();
+    vantage_studio::session::sync_conflicts(&dir)
+}
+
+/// Settles a sync conflict: `take` is `mine`, `theirs` or `merged` (with `merged` content).
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_conflict(state: State<'_, AppState>, path: String, take: String, merged: Option<String>) -> Reply<()> {
+    let (dir, user) = {
+        let session = state.session();
+        (session.dir().to_path_buf(), session.user().to_owned())
+    };
+    off_the_ui_thread(move || vantage_studio::session::resolve_conflict(&dir, &user, &path, &take, merged)).await?;
+    let events = state.session().refresh_from_store()?;
+    state.emit(&events);
+    Ok(())
+}

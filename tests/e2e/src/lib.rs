@@ -1,0 +1,215 @@
+//! Drives the real Vantage window through WebDriver (tauri-driver in front of WebKitWebDriver),
+//! on a private copy of the demo workspace. `scripts/e2e` builds the app, starts Xvfb and
+//! tauri-driver, and runs the tests in `tests/`.
+//!
+//! Environment: `VANTAGE_APP` (the app binary, required), `VANTAGE_WEBDRIVER` (default
+//! `http://127.0.0.1:4444`), `VANTAGE_E2E_OUT` (screenshots and the latency report; default
+//! `target/e2e` of the repository).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support: failing is panicking
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How long a condition may take before the test fails.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+pub struct App {
+    client: Client,
+    out: PathBuf,
+    scenario: String,
+    shots: usize,
+    pub workspace: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Where screenshots and reports go.
+pub fn output_dir() -> PathBuf {
+    let out = std::env::var_os("VANTAGE_E2E_OUT").map(PathBuf::from).unwrap_or_else(|| repo().join("target/e2e"));
+    std::fs::create_dir_all(&out).unwrap();
+    out
+}
+
+impl App {
+    /// Starts the app on a fresh copy of the demo workspace; `scenario` names its screenshots.
+    pub async fn start(scenario: &str) -> App {
+        let app = std::env::var("VANTAGE_APP").expect("set VANTAGE_APP to the built app binary (scripts/e2e does)");
+        let webdriver = std::env::var("VANTAGE_WEBDRIVER").unwrap_or_else(|_| "http://127.0.0.1:4444".into());
+        let tmp = tempfile::tempdir().unwrap();
+        let workspace = tmp.path().join("demo-store");
+        copy_dir(&repo().join("fixtures/demo-store"), &workspace);
+        let mut caps = serde_json::Map::new();
+        caps.insert("tauri:options".into(), json!({"application": app, "args": ["--workspace", workspace.to_str().unwrap()]}));
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        // With no display the app dies and session creation would wait forever.
+        let client = tokio::time::timeout(Duration::from_secs(30), ClientBuilder::new(connector).capabilities(caps).connect(&webdriver))
+            .await
+            .expect("the app window did not start within 30 s (is Xvfb running? is tauri-driver on 4444?)")
+            .expect("WebDriver refused the session");
+        let app = App { client, out: output_dir(), scenario: scenario.to_owned(), shots: 0, workspace, _tmp: tmp };
+        app.wait_js("the studio to load its workspace", "return !!document.querySelector('[data-testid=\"user-switcher\"]')").await;
+        app
+    }
+
+    pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client.execute(script, args).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Waits until `script` returns true; fails naming `what`.
+    pub async fn wait_js(&self, what: &str, script: &str) {
+        self.wait_js_args(what, script, Vec::new()).await;
+    }
+
+    pub async fn wait_js_args(&self, what: &str, script: &str, args: Vec<Value>) {
+        let start = Instant::now();
+        loop {
+            if self.client.execute(script, args.clone()).await.ok().and_then(|v| v.as_bool()) == Some(true) {
+                return;
+            }
+            if start.elapsed() > PATIENCE {
+                self.screenshot("timeout").await;
+                panic!("timed out after {PATIENCE:?} waiting for {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// The element with `data-testid` = `id`, once it exists.
+    pub async fn testid(&self, id: &str) -> Element {
+        self.css(&format!("[data-testid=\"{id}\"]")).await
+    }
+
+    pub async fn css(&self, selector: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("no element matches {selector}: {e}"))
+    }
+
+    pub async fn click(&self, id: &str) {
+        self.testid(id).await.click().await.unwrap_or_else(|e| panic!("cannot click {id}: {e}"));
+    }
+
+    /// Replaces the text of the form field at JSON pointer `pointer` by typing `text`.
+    pub async fn type_into_field(&self, pointer: &str, text: &str) {
+        let field = self.css(&format!("[data-field=\"{pointer}\"]")).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    pub async fn select(&self, id: &str, value: &str) {
+        self.testid(id).await.select_by_value(value).await.unwrap_or_else(|e| panic!("cannot choose {value} in {id}: {e}"));
+    }
+
+    /// Clicks the element matching `css` inside the frame with test id `frame` (a real WebDriver
+    /// click, as a pointer would), then returns to the app's document.
+    pub async fn click_in_frame(&self, frame: &str, css: &str) {
+        let element = self.testid(frame).await;
+        element.enter_frame().await.unwrap_or_else(|e| panic!("cannot enter frame {frame}: {e}"));
+        let target = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css} inside {frame}: {e}"));
+        let clicked = target.click().await;
+        self.client.enter_parent_frame().await.unwrap();
+        clicked.unwrap_or_else(|e| panic!("cannot click {css} inside {frame}: {e}"));
+    }
+
+    /// The visible text of the preview frame of `profile` (read through the frame's document).
+    pub async fn frame_text(&self, profile: &str) -> String {
+        let v = self
+            .js(
+                "const f = document.querySelector(`[data-testid=\"preview-frame-${arguments[0]}\"]`);\
+                 return f && f.contentDocument && f.contentDocument.body ? f.contentDocument.body.innerText : null;",
+                vec![json!(profile)],
+            )
+            .await;
+        v.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Waits until the frame of `profile` shows `text`.
+    pub async fn wait_frame_shows(&self, profile: &str, text: &str) {
+        self.wait_js_args(
+            &format!("the {profile} preview to show \"{text}\""),
+            "const f = document.querySelector(`[data-testid=\"preview-frame-${arguments[0]}\"]`);\
+             return !!(f && f.contentDocument && f.contentDocument.body && f.contentDocument.body.innerText.includes(arguments[1]));",
+            vec![json!(profile), json!(text)],
+        )
+        .await;
+    }
+
+    /// Waits until the page shows `text` anywhere (outside preview frames).
+    pub async fn wait_text(&self, text: &str) {
+        self.wait_js_args(
+            &format!("the window to show \"{text}\""),
+            "return document.body.innerText.includes(arguments[0]);",
+            vec![json!(text)],
+        )
+        .await;
+    }
+
+    /// Saves a screenshot of the window as `<scenario>-<n>-<name>.png`, after a short settle
+    /// (a screenshot right after a DOM change can show the previous frame).
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let file = self.out.join(format!("{}-{:02}-{name}.png", self.scenario, self.shots));
+        if let Ok(png) = self.client.screenshot().await {
+            std::fs::write(&file, png).unwrap();
+        }
+        file
+    }
+
+    pub async fn shot(&mut self, name: &str) -> PathBuf {
+        self.shots += 1;
+        self.screenshot(name).await
+    }
+}
+
+/// Runs `body` on a freshly started app and always ends the WebDriver session afterwards, even
+/// when the body fails (a session left open would refuse every later scenario).
+pub async fn scenario<F, Fut>(name: &str, body: F)
+where
+    F: FnOnce(App) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let app = App::start(name).await;
+    let client = app.client.clone();
+    let outcome = tokio::spawn(body(app)).await;
+    let _ = client.close().await;
+    if let Err(e) = outcome {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("scenario {name} did not finish: {e}");
+    }
+}
+
+/// The median of `samples` (ms), or `None` when there are none.
+pub fn median(samples: &[f64]) -> Option<f64> {
+    let mut sorted: Vec<f64> = samples.iter().copied().filter(|s| s.is_finite()).collect();
+    if sorted.is_empty() {
+        return None;
+    }
+    sorted.sort_by(f64::total_cmp);
+    let mid = sorted.len() / 2;
+    Some(if sorted.len().is_multiple_of(2) { (sorted[mid - 1] + sorted[mid]) / 2.0 } else { sorted[mid] })
+}

@@ -1,0 +1,258 @@
+//! The real Vantage window, driven through WebDriver under Xvfb on a private copy of the demo
+//! workspace (run by `scripts/e2e`). Each scenario saves screenshots to `$VANTAGE_E2E_OUT`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail by panicking
+
+use serde_json::json;
+use std::time::Duration;
+use vantage_e2e::{median, output_dir, scenario, App};
+
+const VIP: &str = "vip-anna";
+const FIRST_TIME: &str = "first-time-mobile";
+
+/// Opens the home hero's VIP variant with the live preview comparing `visitors` side by side.
+async fn open_vip_hero_variant(app: &App, visitors: &[&str]) {
+    app.click("nav-author").await;
+    app.click("tree-entry-home-hero").await;
+    app.click("variant-vip-welcome").await;
+    app.css("[data-field=\"/headline\"]").await;
+    app.click(&format!("live-count-{}", visitors.len())).await;
+    for (i, profile) in visitors.iter().enumerate() {
+        app.select(&format!("live-profile-{i}"), profile).await;
+    }
+    app.wait_frame_shows(VIP, "Welcome back").await;
+}
+
+/// Saves with Ctrl+S and waits until `file` of the workspace holds `needle`.
+async fn save(app: &App, file: &str, needle: &str) {
+    app.js("window.dispatchEvent(new KeyboardEvent('keydown', {key: 's', ctrlKey: true, bubbles: true}))", vec![]).await;
+    let path = app.workspace.join(file);
+    let start = std::time::Instant::now();
+    while !std::fs::read_to_string(&path).unwrap_or_default().contains(needle) {
+        assert!(start.elapsed() < Duration::from_secs(15), "saving did not write {needle:?} to {file}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.wait_js(
+        "the save state to read Saved",
+        "const s = document.querySelector('[data-testid=\"save-state\"]'); return !!s && s.innerText.trim() === 'Saved';",
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "drives the real window: run scripts/e2e"]
+async fn a_marketer_changes_the_vip_headline_and_only_the_vip_preview_shows_it() {
+    scenario("vip-headline", |mut app| async move {
+        open_vip_hero_variant(&app, &[VIP, FIRST_TIME, "no-consent", "winter-sports-app"]).await;
+        app.wait_frame_shows(FIRST_TIME, "").await;
+        let first_time_before = app.frame_text(FIRST_TIME).await;
+        app.shot("before-edit").await;
+
+        app.type_into_field("/headline", "Early access is yours, Anna").await;
+        app.wait_frame_shows(VIP, "Early access is yours, Anna").await;
+        assert!(!app.frame_text(FIRST_TIME).await.contains("Early access"), "the first-time visitor does not see the VIP copy");
+        assert_eq!(app.frame_text(FIRST_TIME).await, first_time_before, "the first-time visitor's page is untouched");
+        app.shot("vip-preview-updated-live").await;
+
+        save(&app, "entries/home-hero.json", "Early access is yours, Anna").await;
+        app.shot("saved").await;
+
+        // Edit-to-preview latency: one keystroke at a time, input event to every visible preview
+        // painted with the new text (the UI records each into window.__vantageMetrics).
+        app.js("window.__vantageMetrics.editToPreview = []", vec![]).await;
+        let field = app.css("[data-field=\"/headline\"]").await;
+        for c in " and only yours, today".chars() {
+            field.send_keys(&c.to_string()).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        app.wait_frame_shows(VIP, "and only yours, today").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let samples: Vec<f64> = app
+            .js("return window.__vantageMetrics.editToPreview", vec![])
+            .await
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
+            .unwrap_or_default();
+        let breakdown = app.js("return window.__vantageMetrics.editBreakdown", vec![]).await;
+        let part = |name: &str| {
+            let values: Vec<f64> = breakdown.as_array().map(|a| a.iter().filter_map(|b| b[name].as_f64()).collect()).unwrap_or_default();
+            median(&values)
+        };
+        let frames = app.js("return document.querySelectorAll('iframe[data-testid^=\"preview-frame-\"]').length", vec![]).await;
+        let report = json!({
+            "what": "edit-to-preview latency: input event until every visible preview frame has painted the new content",
+            "page": "home",
+            "visible_frames": frames,
+            "samples_ms": samples,
+            "median_ms": median(&samples),
+            "target_median_ms": 50,
+            "median_breakdown_ms": {
+                "input_to_backend_call": part("beforeCall"),
+                "backend_call_ipc_and_render": part("call"),
+                "dom_patch": part("patch"),
+                "until_painted": part("paint"),
+            },
+        });
+        std::fs::write(output_dir().join("latency.json"), serde_json::to_string_pretty(&report).unwrap()).unwrap();
+        let summary = format!(
+            "edit-to-preview latency over {} keystrokes, {} preview frames: median {:.1} ms (target < 50 ms); \
+             medians of its parts: before the backend call {:.1} ms, backend call {:.1} ms, DOM patch {:.1} ms, until painted {:.1} ms\n",
+            samples.len(),
+            frames,
+            median(&samples).unwrap_or(f64::NAN),
+            part("beforeCall").unwrap_or(f64::NAN),
+            part("call").unwrap_or(f64::NAN),
+            part("patch").unwrap_or(f64::NAN),
+            part("paint").unwrap_or(f64::NAN),
+        );
+        std::fs::write(output_dir().join("latency.txt"), summary).unwrap();
+        assert!(samples.len() >= 10, "the UI recorded a latency for each keystroke: {samples:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "drives the real window: run scripts/e2e"]
+async fn a_marketer_adds_a_personalization_with_the_rule_builder_and_the_matrix_changes() {
+    scenario("rule-builder", |mut app| async move {
+        app.click("nav-preview").await;
+        let matrix_before = app.testid("coverage-matrix").await.text().await.unwrap();
+
+        app.click("nav-author").await;
+        app.click("tree-entry-home-story").await;
+        app.click("add-personalization").await;
+        app.testid("rule-builder").await;
+        app.click("rule-add-condition").await;
+        app.select("rule-attr", "request.device").await;
+        app.select("rule-op", "eq").await;
+        let value = app.testid("rule-value").await;
+        if value.tag_name().await.unwrap() == "select" {
+            value.select_by_value("mobile").await.unwrap();
+        } else {
+            value.clear().await.unwrap();
+            value.send_keys("mobile").await.unwrap();
+        }
+        app.wait_js(
+            "the text form to show the new rule",
+            "return document.querySelector('[data-testid=\"rule-text\"]').innerText.includes('request.device');",
+        )
+        .await;
+        app.shot("rule-built").await;
+        save(&app, "entries/home-story.json", "request.device").await;
+
+        app.click("nav-preview").await;
+        app.wait_js_args(
+            "the coverage matrix to change",
+            "const m = document.querySelector('[data-testid=\"coverage-matrix\"]'); return !!m && m.innerText !== arguments[0];",
+            vec![json!(matrix_before)],
+        )
+        .await;
+        app.shot("matrix-changed").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "drives the real window: run scripts/e2e"]
+async fn qa_clicks_a_component_in_a_preview_and_reads_why_it_shows() {
+    scenario("why", |mut app| async move {
+        app.select("user-switcher", "quinn").await;
+        app.click("nav-preview").await;
+        app.select("preview-page", "home").await;
+        app.select("preview-profile-0", VIP).await;
+        app.wait_frame_shows(VIP, "Welcome back").await;
+        // A click inside the frame (on the hero) selects that component.
+        app.click_in_frame(&format!("preview-frame-{VIP}"), "[data-slot=\"hero\"] .hero-headline").await;
+        app.wait_js(
+            "the why panel to explain the VIP hero",
+            "const w = document.querySelector('[data-testid=\"why-chosen\"]'); return !!w && w.innerText.includes('vip-welcome');",
+        )
+        .await;
+        app.shot("why-panel").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "drives the real window: run scripts/e2e"]
+async fn the_author_cannot_approve_their_own_change_and_a_reviewer_approves_and_publishes_it() {
+    scenario("review", |mut app| async move {
+        open_vip_hero_variant(&app, &[VIP, FIRST_TIME]).await;
+        app.type_into_field("/headline", "Your members' preview is open").await;
+        app.wait_frame_shows(VIP, "Your members' preview is open").await;
+        save(&app, "entries/home-hero.json", "Your members' preview is open").await;
+
+        app.click("nav-review").await;
+        app.click("change-1").await;
+        app.click("submit-change").await;
+        app.wait_text("Waiting for review by").await;
+        let approve = app.testid("approve-change").await;
+        assert!(!approve.is_enabled().await.unwrap(), "a marketer cannot approve");
+        let reason = app.css("#approve-change-reason").await.text().await.unwrap();
+        assert!(reason.contains("reviewers"), "the UI says why: {reason}");
+        app.shot("author-cannot-approve").await;
+
+        app.select("user-switcher", "rita").await;
+        app.click("nav-review").await;
+        app.click("change-1").await;
+        app.testid("review-impact").await;
+        app.wait_js(
+            "the impact to be measured",
+            "return document.querySelector('[data-testid=\"review-impact\"]').innerText.includes('% of visitors change on home/hero');",
+        )
+        .await;
+        app.testid("review-diff").await;
+        app.shot("reviewer-sees-diff-impact-previews").await;
+        app.testid("decision-comment").await.send_keys("Warm and clear. Approved.").await.unwrap();
+        app.click("approve-change").await;
+        app.wait_text("Approved.").await;
+        app.click("publish-change").await;
+        app.wait_text("Published as release").await;
+        app.shot("published").await;
+        app.click("nav-history").await;
+        app.testid("release-1").await;
+        app.shot("release-history").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "drives the real window: run scripts/e2e"]
+async fn script_and_onerror_markup_runs_nothing_in_any_preview() {
+    scenario("no-script", |mut app| async move {
+        open_vip_hero_variant(&app, &[VIP, FIRST_TIME]).await;
+        let sandbox = app
+            .js("return [...document.querySelectorAll('iframe')].map(f => f.getAttribute('sandbox'))", vec![])
+            .await;
+        assert!(
+            sandbox.as_array().unwrap().iter().all(|s| s.as_str() == Some("allow-same-origin")),
+            "every preview frame is sandboxed without scripts: {sandbox}"
+        );
+        // Author content: shown as text.
+        let payload = "<script>window.top.__pwned='content-script'</script><img src=x onerror=\"window.top.__pwned='content-onerror'\">";
+        app.type_into_field("/headline", payload).await;
+        app.wait_frame_shows(VIP, "<script>").await;
+        // A component template (developer-owned, raw markup) changed on disk: the live patch parses
+        // it inside the sandboxed frame, where it must not run either.
+        let template = app.workspace.join("components/hero/template.html");
+        let original = std::fs::read_to_string(&template).unwrap();
+        let hostile = format!(
+            "{original}\n<script>window.top.__pwned='template-script'</script><img src=\"x\" onerror=\"window.top.__pwned='template-onerror'\">\
+             <svg onload=\"window.top.__pwned='svg'\"></svg><details open ontoggle=\"window.top.__pwned='toggle'\"><summary>x</summary></details>\
+             <p class=\"hostile-marker\">hostile template loaded</p>"
+        );
+        std::fs::write(&template, hostile).unwrap();
+        app.wait_frame_shows(VIP, "hostile template loaded").await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let pwned = app
+            .js(
+                "const frames = [...document.querySelectorAll('iframe')];\
+                 return [window.__pwned ?? null, ...frames.map(f => (f.contentWindow && f.contentWindow.__pwned) ?? null)];",
+                vec![],
+            )
+            .await;
+        assert!(pwned.as_array().unwrap().iter().all(|v| v.is_null()), "nothing ran: {pwned}");
+        app.shot("hostile-markup-inert").await;
+    })
+    .await;
+}

@@ -1,0 +1,214 @@
+// One workspace document being edited: its content, undo history, save state and the field
+// errors the backend reports for the unsaved content. Live preview goes through preview/live.
+import { call, commands, failureCode, failureMessage, type FieldError, type JsonValue } from '$lib/api';
+import { snapshot } from '$lib/util/snapshot.svelte';
+import { notices } from '$lib/state/notices.svelte';
+import { nav } from '$lib/state/navigation.svelte';
+import { previewEdit } from '$lib/preview/live';
+
+const AUTOSAVE_MS = 900;
+const COALESCE_MS = 1200;
+
+export type SaveState = 'saved' | 'saving' | 'unsaved' | 'error' | 'conflict';
+
+export class DocumentSession {
+  readonly path: string;
+  content = $state<JsonValue>(null);
+  revision = $state<number | null>(null);
+  loaded = $state(false);
+  loadError = $state<string | null>(null);
+  saving = $state(false);
+  saveError = $state<string | null>(null);
+  conflict = $state(false);
+  fieldErrors = $state<FieldError[]>([]);
+  private savedJson = $state('null');
+  private undoStack: { content: JsonValue; key: string | null }[] = [];
+  private redoStack: JsonValue[] = [];
+  private lastKey: string | null = null;
+  private lastAt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private savingPromise: Promise<boolean> | null = null;
+
+  // Getters, not $derived: a session may be read after its component is gone (final save).
+  get dirty(): boolean {
+    return JSON.stringify(this.content) !== this.savedJson;
+  }
+
+  get state(): SaveState {
+    return this.conflict ? 'conflict' : this.saving ? 'saving' : this.saveError ? 'error' : this.dirty ? 'unsaved' : 'saved';
+  }
+
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  async load(): Promise<void> {
+    try {
+      const doc = await call(commands.readDocument(this.path));
+      this.content = doc.content;
+      this.revision = doc.revision;
+      this.savedJson = JSON.stringify(doc.content);
+      this.loaded = true;
+      this.loadError = null;
+      this.conflict = false;
+      this.saveError = null;
+      this.fieldErrors = [];
+    } catch (e) {
+      this.loadError = failureMessage(e);
+    }
+  }
+
+  /**
+   * Applies an edit. `key` groups fast consecutive edits of one field into one undo step.
+   * `startedAt` is the input event's `performance.now()` (for the latency metric).
+   */
+  update(next: JsonValue, key: string | null = null, startedAt = performance.now()): void {
+    const now = Date.now();
+    if (!(key && key === this.lastKey && now - this.lastAt < COALESCE_MS)) {
+      this.undoStack.push({ content: snapshot(this.content), key });
+      if (this.undoStack.length > 200) this.undoStack.shift();
+    }
+    this.lastKey = key;
+    this.lastAt = now;
+    this.redoStack = [];
+    this.apply(next, startedAt);
+  }
+
+  private apply(next: JsonValue, startedAt: number): void {
+    this.content = next;
+    this.saveError = null;
+    void this.refreshPreview(startedAt);
+    this.scheduleSave();
+  }
+
+  async refreshPreview(startedAt = performance.now()): Promise<void> {
+    const errors = await previewEdit(this.path, snapshot(this.content), nav.pageId, startedAt);
+    if (errors) this.fieldErrors = errors;
+  }
+
+  get canUndo(): boolean {
+    return this.undoStack.length > 0;
+  }
+
+  undo(): void {
+    const prev = this.undoStack.pop();
+    if (prev === undefined) {
+      void this.serverStep('undo');
+      return;
+    }
+    this.redoStack.push(snapshot(this.content));
+    this.lastKey = null;
+    this.apply(prev.content, performance.now());
+  }
+
+  redo(): void {
+    const next = this.redoStack.pop();
+    if (next === undefined) {
+      void this.serverStep('redo');
+      return;
+    }
+    this.undoStack.push({ content: snapshot(this.content), key: null });
+    this.lastKey = null;
+    this.apply(next, performance.now());
+  }
+
+  /** With no local history left, steps through the saved revisions of the document. */
+  private async serverStep(kind: 'undo' | 'redo'): Promise<void> {
+    if (this.dirty) await this.save();
+    try {
+      await call(kind === 'undo' ? commands.undoDocument(this.path) : commands.redoDocument(this.path));
+      await this.load();
+      notices.info(kind === 'undo' ? 'Undid the last saved change.' : 'Redid the change.');
+    } catch (e) {
+      notices.info(kind === 'undo' ? `Nothing to undo. ${failureMessage(e)}` : `Nothing to redo. ${failureMessage(e)}`);
+    }
+  }
+
+  private scheduleSave(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      // Content the backend reports as invalid waits for the author (Ctrl+S still tries).
+      if (this.fieldErrors.length === 0) void this.save(false);
+    }, AUTOSAVE_MS);
+  }
+
+  /** Saves now. Resolves true when the content on screen is committed. */
+  async save(loud = true): Promise<boolean> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.savingPromise) {
+      await this.savingPromise;
+    }
+    if (!this.dirty || this.conflict) return !this.dirty;
+    const json = JSON.stringify(this.content);
+    const content = JSON.parse(json) as JsonValue;
+    this.saving = true;
+    this.savingPromise = (async () => {
+      try {
+        const saved = await call(commands.saveDocument(this.path, content, this.revision));
+        this.revision = saved.revision;
+        this.savedJson = json;
+        this.saveError = null;
+        return true;
+      } catch (e) {
+        if (failureCode(e) === 'conflict') {
+          this.conflict = true;
+          this.saveError = failureMessage(e);
+        } else {
+          this.saveError = failureMessage(e);
+          if (loud) notices.error(`Not saved: ${failureMessage(e)}`);
+        }
+        return false;
+      } finally {
+        this.saving = false;
+        this.savingPromise = null;
+      }
+    })();
+    const ok = await this.savingPromise;
+    // Typing may have continued while saving.
+    if (ok && this.dirty) this.scheduleSave();
+    return ok;
+  }
+
+  /** Throws away local edits and loads the latest version (after a conflict). */
+  async reload(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.undoStack = [];
+    this.redoStack = [];
+    await this.load();
+    void this.refreshPreview();
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  errorsAt(pointer: string): FieldError[] {
+    return this.fieldErrors.filter((e) => e.pointer === pointer);
+  }
+}
+
+/**
+ * The document the keyboard shortcuts and the top bar's save state refer to: the most recently
+ * opened of the documents whose editors are on screen (robust to the order in which an old
+ * editor is destroyed and a new one created).
+ */
+class Editing {
+  active = $state<DocumentSession | null>(null);
+  private open: DocumentSession[] = [];
+
+  /** Call when an editor for `doc` appears; returns the function to call when it goes. */
+  attach(doc: DocumentSession): () => void {
+    this.open = [...this.open.filter((d) => d !== doc), doc];
+    this.active = doc;
+    return () => {
+      this.open = this.open.filter((d) => d !== doc);
+      if (this.active === doc) this.active = this.open[this.open.length - 1] ?? null;
+    };
+  }
+}
+
+export const editing = new Editing();

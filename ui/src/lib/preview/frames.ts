@@ -1,0 +1,122 @@
+// Patching preview frames in place (see shared/notes/preview-updates.md).
+// Frames are `sandbox="allow-same-origin"` without scripts; preview markup is ALWAYS parsed by
+// the frame's own document, never by the app's document.
+import type { SlotPreview } from '$lib/api';
+import { noteFallback } from '$lib/state/metrics';
+
+const SELECTED_ATTR = 'data-vantage-selected';
+const HOVER_ATTR = 'data-vantage-hover';
+const STYLE_ID = 'vantage-preview-ui';
+
+function slotSelector(slot: string): string {
+  return `[data-slot="${CSS.escape(slot)}"]`;
+}
+
+/**
+ * Replaces each slot's `<section data-slot>` with the new markup, keeping the scroll position.
+ * Returns false if the frame is not ready or a slot is not on the page (the caller re-renders
+ * the whole page then).
+ */
+export function patchSlots(frame: HTMLIFrameElement | null, slots: SlotPreview[], selected: string | null = null): boolean {
+  const doc = frame?.contentDocument;
+  if (!doc || !doc.body) return false;
+  const scroller = doc.scrollingElement;
+  const top = scroller?.scrollTop ?? 0;
+  const left = scroller?.scrollLeft ?? 0;
+  let complete = true;
+  for (const s of slots) {
+    const el = doc.querySelector(slotSelector(s.slot));
+    if (!el) {
+      complete = false;
+      continue;
+    }
+    const t = doc.createElement('template');
+    t.innerHTML = s.html;
+    el.replaceWith(t.content);
+  }
+  if (selected) markSelected(frame, selected);
+  if (scroller && (scroller.scrollTop !== top || scroller.scrollLeft !== left)) {
+    scroller.scrollTop = top;
+    scroller.scrollLeft = left;
+  }
+  return complete;
+}
+
+/** Adds the outline style for the selected component (a style element made by the frame's document). */
+export function prepareFrame(frame: HTMLIFrameElement | null): void {
+  const doc = frame?.contentDocument;
+  if (!doc || !doc.head || doc.getElementById(STYLE_ID)) return;
+  const style = doc.createElement('style');
+  style.id = STYLE_ID;
+  style.textContent =
+    `[${HOVER_ATTR}]{outline:2px dashed #2457d6;outline-offset:-2px}` +
+    `[${SELECTED_ATTR}]{outline:3px solid #2457d6;outline-offset:-3px}`;
+  doc.head.append(style);
+}
+
+export function markSelected(frame: HTMLIFrameElement | null, slot: string | null): void {
+  const doc = frame?.contentDocument;
+  if (!doc) return;
+  for (const el of doc.querySelectorAll(`[${SELECTED_ATTR}]`)) el.removeAttribute(SELECTED_ATTR);
+  if (slot) doc.querySelector(slotSelector(slot))?.setAttribute(SELECTED_ATTR, '');
+}
+
+/**
+ * The `<section data-slot>` under a point given in the app's viewport coordinates.
+ *
+ * Pointer events never reach the frame itself (WebKit runs no event listener, not even the
+ * app's, in a frame sandboxed without allow-scripts), so the app hit-tests the frame's
+ * document: `elementFromPoint` of that document, with the frame's scale undone.
+ */
+export function sectionAt(frame: HTMLIFrameElement | null, clientX: number, clientY: number, scale: number): Element | null {
+  const doc = frame?.contentDocument;
+  if (!frame || !doc) return null;
+  const rect = frame.getBoundingClientRect();
+  const x = (clientX - rect.left) / (scale || 1);
+  const y = (clientY - rect.top) / (scale || 1);
+  if (x < 0 || y < 0 || x > frame.clientWidth || y > frame.clientHeight) return null;
+  return doc.elementFromPoint(x, y)?.closest('[data-slot]') ?? null;
+}
+
+export function markHover(frame: HTMLIFrameElement | null, section: Element | null): void {
+  const doc = frame?.contentDocument;
+  if (!doc) return;
+  for (const el of doc.querySelectorAll(`[${HOVER_ATTR}]`)) if (el !== section) el.removeAttribute(HOVER_ATTR);
+  section?.setAttribute(HOVER_ATTR, '');
+}
+
+/** Scrolls the frame's document for a wheel event that landed on its box. */
+export function scrollFrame(frame: HTMLIFrameElement | null, e: WheelEvent, scale: number): void {
+  const scroller = frame?.contentDocument?.scrollingElement;
+  if (!scroller) return;
+  const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? scroller.clientHeight : 1;
+  scroller.scrollBy({ left: (e.deltaX * unit) / (scale || 1), top: (e.deltaY * unit) / (scale || 1) });
+}
+
+/**
+ * Resolves after two animation frames of the frame's window (the patched markup has been
+ * painted). Gives up after a second (counted in `__vantageMetrics.frameRafFallbacks`).
+ */
+export function afterTwoFrames(frame: HTMLIFrameElement | null): Promise<void> {
+  const win = frame?.contentWindow ?? window;
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        resolve();
+      }
+    };
+    try {
+      win.requestAnimationFrame(() => win.requestAnimationFrame(finish));
+    } catch {
+      requestAnimationFrame(() => requestAnimationFrame(finish));
+    }
+    // Safety net only: the frame's window normally delivers its frames.
+    setTimeout(() => {
+      if (done) return;
+      noteFallback();
+      finish();
+    }, 1000);
+  });
+}

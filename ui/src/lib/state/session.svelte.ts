@@ -1,0 +1,75 @@
+import { call, commands, failureMessage, type FileProblem, type PermissionAction, type Session } from '$lib/api';
+import { notices } from './notices.svelte';
+
+/** The open workspace and the acting user, as the backend last described them. */
+class SessionState {
+  current = $state<Session | null>(null);
+  loading = $state(false);
+  loadError = $state<string | null>(null);
+  /** Problems reported by the watcher since the session was loaded (replace the session's). */
+  liveProblems = $state<FileProblem[] | null>(null);
+
+  problems = $derived<FileProblem[]>(this.liveProblems ?? this.current?.problems ?? []);
+
+  async load(): Promise<void> {
+    this.loading = true;
+    this.loadError = null;
+    try {
+      this.set(await call(commands.getSession()));
+    } catch (e) {
+      this.loadError = failureMessage(e);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Re-reads the session after files that it summarises changed (pages, audiences, …). */
+  async refresh(): Promise<void> {
+    try {
+      this.current = await call(commands.getSession());
+    } catch {
+      // Keep what we have; the problems banner reports broken files.
+    }
+  }
+
+  set(session: Session): void {
+    this.current = session;
+    this.liveProblems = null;
+  }
+
+  async openWorkspace(): Promise<boolean> {
+    this.loading = true;
+    try {
+      const picked = await call(commands.pickWorkspace());
+      if (picked) {
+        this.set(picked);
+        notices.success(`Opened “${picked.workspace.name}”.`);
+        return true;
+      }
+      return false;
+    } catch (e) {
+      notices.error(failureMessage(e));
+      return false;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  async switchUser(name: string): Promise<void> {
+    try {
+      this.set(await call(commands.switchUser(name)));
+      notices.info(`You are now working as ${name}.`);
+    } catch (e) {
+      notices.error(failureMessage(e));
+    }
+  }
+
+  /** Whether the acting user may take an action, and if not, why (plain words). */
+  permission(action: PermissionAction): { allowed: boolean; reason: string | null } {
+    const p = this.current?.permissions.find((x) => x.action === action);
+    if (!p) return { allowed: false, reason: 'Your role does not allow this.' };
+    return { allowed: p.allowed, reason: p.allowed ? null : (p.reason ?? 'Your role does not allow this.') };
+  }
+}
+
+export const session = new SessionState();
