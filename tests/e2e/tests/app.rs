@@ -57,13 +57,14 @@ async fn a_marketer_changes_the_vip_headline_and_only_the_vip_preview_shows_it()
         save(&app, "entries/home-hero.json", "Early access is yours, Anna").await;
         app.shot("saved").await;
 
-        // Edit-to-preview latency: one keystroke at a time, input event to every visible preview
+        // Edit-to-preview latency: one keystroke at a time (400 ms apart, so each is measured on its
+        // own rather than queued behind the last), input event to every visible preview
         // painted with the new text (the UI records each into window.__vantageMetrics).
         app.js("window.__vantageMetrics.editToPreview = []", vec![]).await;
         let field = app.css("[data-field=\"/headline\"]").await;
         for c in " and only yours, today".chars() {
             field.send_keys(&c.to_string()).await.unwrap();
-            tokio::time::sleep(Duration::from_millis(150)).await;
+            tokio::time::sleep(Duration::from_millis(400)).await;
         }
         app.wait_frame_shows(VIP, "and only yours, today").await;
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -161,6 +162,7 @@ async fn qa_clicks_a_component_in_a_preview_and_reads_why_it_shows() {
         app.select("preview-page", "home").await;
         app.select("preview-profile-0", VIP).await;
         app.wait_frame_shows(VIP, "Welcome back").await;
+        app.shot("preview-as-vip").await;
         // A click inside the frame (on the hero) selects that component.
         app.click_in_frame(&format!("preview-frame-{VIP}"), "[data-slot=\"hero\"] .hero-headline").await;
         app.wait_js(
@@ -168,6 +170,9 @@ async fn qa_clicks_a_component_in_a_preview_and_reads_why_it_shows() {
             "const w = document.querySelector('[data-testid=\"why-chosen\"]'); return !!w && w.innerText.includes('vip-welcome');",
         )
         .await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let why = app.testid("why-panel").await.text().await.unwrap();
+        assert!(why.contains("vip-welcome"), "the why panel still explains the hero: {why}");
         app.shot("why-panel").await;
     })
     .await;
