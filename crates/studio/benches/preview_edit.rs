@@ -2,27 +2,17 @@
 //! re-rendered for four profiles side by side on the home page (`Session::preview_edit`, what the
 //! app calls on every input event). The window's share is measured by the end-to-end run.
 
+#![allow(clippy::unwrap_used)] // the shared test support fails by panicking, as benches may
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use criterion::{criterion_group, criterion_main, Criterion};
-use std::path::Path;
 use vantage_studio::session::views::{DocumentEdit, Json, PreviewRequest};
 use vantage_studio::Session;
 
-fn copy_dir(from: &Path, to: &Path) {
-    let _ = std::fs::create_dir_all(to);
-    for entry in std::fs::read_dir(from).into_iter().flatten().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            let _ = std::fs::copy(entry.path(), target);
-        }
-    }
-}
-
 fn preview_edit(c: &mut Criterion) {
-    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let dir = tmp.path().join("demo-store");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo-store"), &dir);
+    let (_tmp, dir) = support::demo_copy();
     let session = Session::open(&dir, true).unwrap_or_else(|e| panic!("{e}"));
     let mut doc = session.read_document("entries/home-hero.json").unwrap_or_else(|e| panic!("{e}")).content.0;
     let views: Vec<PreviewRequest> = ["vip-anna", "first-time-mobile", "no-consent", "winter-sports-app"]

@@ -1,29 +1,19 @@
 //! The round trip from a file change on disk to the live workspace's reload event (watcher
 //! debounce included), and a recompile of the demo workspace after a template change.
 
+#![allow(clippy::unwrap_used)] // the shared test support fails by panicking, as benches may
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use criterion::{criterion_group, criterion_main, Criterion};
-use std::path::Path;
 use std::time::{Duration, Instant};
 use vantage_studio::{LiveWorkspace, WorkspaceEvent};
 
 const DEBOUNCE: Duration = Duration::from_millis(20);
 
-fn copy_dir(from: &Path, to: &Path) {
-    let _ = std::fs::create_dir_all(to);
-    for entry in std::fs::read_dir(from).into_iter().flatten().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            let _ = std::fs::copy(entry.path(), target);
-        }
-    }
-}
-
 fn reload(c: &mut Criterion) {
-    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let dir = tmp.path().join("demo-store");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo-store"), &dir);
+    let (_tmp, dir) = support::demo_copy();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap_or_else(|e| panic!("{e}"));
     let mut live = LiveWorkspace::open(&dir).unwrap_or_else(|e| panic!("{e}"));
     let (_watch, mut rx) = vantage_watch::watch(&dir, DEBOUNCE).unwrap_or_else(|e| panic!("{e}"));
