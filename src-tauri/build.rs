@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "explain_slot",
     "coverage",
     "lint",
+    "condition_text",
     "save_profile",
     "change_sets",
     "submit_change",

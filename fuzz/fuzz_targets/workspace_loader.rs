@@ -35,6 +35,6 @@ fuzz_target!(|data: &[u8]| {
     files.insert(target, text.to_owned());
     if let Ok(workspace) = load(&files) {
         let bundle = vantage_engine::bundle::Bundle::compile(workspace, String::new());
-        let _ = vantage_engine::lint::lint(&bundle, &[], "2026-11-20T12:00:00Z");
+        let _ = vantage_engine::lint::lint(&bundle, "2026-11-20T12:00:00Z");
     }
 });

@@ -10,11 +10,12 @@ use vantage_studio::StudioError;
 
 type Reply<T> = Result<T, StudioError>;
 
-/// Runs slow, blocking work (network sync) on a worker thread.
+/// Runs slow, blocking work (sync, review, coverage, lint) on a worker thread, without the
+/// session's lock, so previews of typing never wait behind it.
 async fn off_the_ui_thread<T: Send + 'static>(work: impl FnOnce() -> Reply<T> + Send + 'static) -> Reply<T> {
     tauri::async_runtime::spawn_blocking(work)
         .await
-        .map_err(|e| StudioError::new(vantage_studio::ErrorCode::Io, format!("the sync stopped unexpectedly: {e}")))?
+        .map_err(|e| StudioError::new(vantage_studio::ErrorCode::Io, format!("the work stopped unexpectedly: {e}")))?
 }
 
 #[tauri::command]
@@ -99,14 +100,22 @@ pub async fn explain_slot(state: State<'_, AppState>, page: String, view: Previe
 
 #[tauri::command]
 #[specta::specta]
-pub async fn coverage(state: State<'_, AppState>, at: String) -> Reply<Vec<CoveragePage>> {
-    state.session().coverage(&at)
+pub async fn coverage(state: State<'_, AppState>, at: Option<String>) -> Reply<Vec<CoveragePage>> {
+    let shared = state.shared();
+    off_the_ui_thread(move || shared.coverage(at.as_deref())).await
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn lint(state: State<'_, AppState>, at: String) -> Reply<Vec<Finding>> {
-    state.session().lint(&at)
+pub async fn lint(state: State<'_, AppState>, at: Option<String>) -> Reply<Vec<Finding>> {
+    let shared = state.shared();
+    off_the_ui_thread(move || shared.lint(at.as_deref())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn condition_text(condition: Json) -> Reply<String> {
+    vantage_studio::session::condition_text(&condition.0)
 }
 
 #[tauri::command]
@@ -153,14 +162,16 @@ pub async fn publish_change(state: State<'_, AppState>, id: i32) -> Reply<i32> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn review_change(state: State<'_, AppState>, id: i32, at: String) -> Reply<Review> {
-    state.session().review_change(id.into(), &at)
+pub async fn review_change(state: State<'_, AppState>, id: i32, at: Option<String>) -> Reply<Review> {
+    let shared = state.shared();
+    off_the_ui_thread(move || shared.review_change(id.into(), at.as_deref(), |_| {})).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn render_review_page(state: State<'_, AppState>, id: i32, side: Side, page: String, view: PreviewRequest) -> Reply<PagePreview> {
-    state.session().render_review_page(id.into(), side, &page, &view)
+    let shared = state.shared();
+    off_the_ui_thread(move || shared.render_review_page(id.into(), side, &page, &view)).await
 }
 
 #[tauri::command]

@@ -32,6 +32,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             explain_slot,
             coverage,
             lint,
+            condition_text,
             save_profile,
             change_sets,
             submit_change,

@@ -7,13 +7,14 @@ use std::time::Duration;
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
 use vantage_studio::session::views::{ProblemList, SlotRefView, WorkspaceChange};
+use vantage_studio::SharedSession;
 use vantage_studio::{Session, StudioError, WorkspaceEvent};
 
 /// How long the watcher waits for a burst of file events to settle.
 const DEBOUNCE: Duration = Duration::from_millis(20);
 
 pub struct AppState {
-    session: Arc<Mutex<Session>>,
+    session: Arc<SharedSession>,
     watcher: Mutex<Option<vantage_watch::WatchHandle>>,
     app: AppHandle,
 }
@@ -34,19 +35,25 @@ impl AppState {
             },
         };
         let session = Session::open(&dir, is_demo).map_err(|e| format!("cannot open {}: {e}", dir.display()))?;
-        let state = AppState { session: Arc::new(Mutex::new(session)), watcher: Mutex::new(None), app: app.clone() };
+        let state = AppState { session: Arc::new(SharedSession::new(session)), watcher: Mutex::new(None), app: app.clone() };
         state.watch(&dir)?;
         Ok(state)
     }
 
+    /// The session, locked: for quick actions only (see [`AppState::shared`]).
     pub fn session(&self) -> MutexGuard<'_, Session> {
-        self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.session.lock()
+    }
+
+    /// The shared session, for heavy work that must not hold the lock typing needs.
+    pub fn shared(&self) -> Arc<SharedSession> {
+        Arc::clone(&self.session)
     }
 
     /// Switches to the workspace folder `dir` and remembers it for the next start.
     pub fn open(&self, dir: &Path) -> Result<(), StudioError> {
         let session = Session::open(dir, false)?;
-        *self.session() = session;
+        self.session.replace(session);
         self.watch(dir).map_err(|e| StudioError::new(vantage_studio::ErrorCode::Io, e))?;
         if let Ok(config) = self.app.path().app_config_dir() {
             // Remembering is a convenience: failing to write it must not fail the open.
@@ -68,7 +75,7 @@ impl AppState {
         tauri::async_runtime::spawn(async move {
             while let Some(batch) = batches.recv().await {
                 let events = {
-                    let mut s = session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let mut s = session.lock();
                     match batch {
                         Ok(paths) => s.apply_disk_changes(&paths),
                         Err(_) => s.rescan().unwrap_or_default(),
@@ -81,7 +88,7 @@ impl AppState {
     }
 }
 
-fn emit_events(app: &AppHandle, session: &Mutex<Session>, events: &[WorkspaceEvent]) {
+fn emit_events(app: &AppHandle, session: &SharedSession, events: &[WorkspaceEvent]) {
     let mut problems_changed = false;
     for event in events {
         match event {
@@ -98,7 +105,7 @@ fn emit_events(app: &AppHandle, session: &Mutex<Session>, events: &[WorkspaceEve
         }
     }
     if problems_changed {
-        let problems = session.lock().unwrap_or_else(std::sync::PoisonError::into_inner).problems();
+        let problems = session.lock().problems();
         let _ = WorkspaceProblems(ProblemList { problems }).emit(app);
     }
 }

@@ -113,8 +113,7 @@ mod sync_commands;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let at = cli.at.clone().unwrap_or_else(|| jiff::Timestamp::now().to_string());
-    match run(&cli, &at) {
+    match run(&cli, cli.at.as_deref()) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
@@ -144,14 +143,16 @@ fn user(cli: &Cli) -> String {
     cli.user.clone().or_else(|| std::env::var("VANTAGE_USER").ok()).or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "admin".into())
 }
 
-fn run(cli: &Cli, at: &str) -> Result<ExitCode, StudioError> {
+/// `at`, the moment a command evaluates at: explicit (`--at`) or absent (previews then use each
+/// profile's own moment, else now; store commands and lint use now).
+fn run(cli: &Cli, at: Option<&str>) -> Result<ExitCode, StudioError> {
     let db = cli.db.as_path();
     match &cli.command {
         Command::Init { from } => store_commands::init(db, &user(cli), from.as_deref()),
         Command::Users { command } => store_commands::users(db, &user(cli), command),
         Command::Export { out } => store_commands::export(db, out),
         Command::History { path } => store_commands::history(db, path),
-        Command::Changes { command } => store_commands::changes(db, &user(cli), at, command),
+        Command::Changes { command } => store_commands::changes(db, &user(cli), &vantage_studio::moment_or_clock(at)?, command),
         Command::Audit { command } => store_commands::audit(db, command),
         Command::Sync { command } => sync_commands::sync(db, &user(cli), command),
         Command::Lint { format } => {
@@ -176,8 +177,8 @@ fn run(cli: &Cli, at: &str) -> Result<ExitCode, StudioError> {
             }
             if let Some(explanation) = &preview.explanation {
                 match format {
-                    Format::Json => emit(&json(explanation)?)?,
-                    _ => eprint!("{}", vantage_engine::explain::to_text(explanation)),
+                    Format::Json => emit(&json(&serde_json::json!({"moment": preview.moment, "slots": explanation}))?)?,
+                    _ => eprint!("{}", vantage_engine::explain::to_text(&preview.moment, explanation)),
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -204,7 +205,7 @@ fn run(cli: &Cli, at: &str) -> Result<ExitCode, StudioError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Impact { old, new, format } => {
-            let (impact, changes) = vantage_studio::impact(old, new, at)?;
+            let (impact, changes) = vantage_studio::impact(old, new)?;
             emit(&match format {
                 Format::Json => json(&serde_json::json!({"changes": changes, "impact": impact}))?,
                 _ => output::impact_text(&impact, &changes),

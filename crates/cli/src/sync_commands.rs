@@ -1,5 +1,5 @@
 //! `vantage sync`: status, push, pull, conflicts, resolve and login. Thin: each calls
-//! vantage-sync and prints the result. The CMS URL is kept in the store (`--cms-url` sets it);
+//! `vantage_studio::sync` and prints the result. The CMS URL is kept in the store (`--cms-url` sets it);
 //! the API token comes from the OS keyring (`vantage sync login`) or `$VANTAGE_CMS_TOKEN`.
 
 use crate::{emit, json};
@@ -7,8 +7,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
-use vantage_studio::{ErrorCode, StudioError};
-use vantage_sync::{Backoff, CmsError, PushOutcome, Resolution, SyncError};
+use vantage_studio::sync::Resolution;
+use vantage_studio::StudioError;
 
 #[derive(Args)]
 pub struct Remote {
@@ -60,28 +60,10 @@ pub enum SyncCommand {
     },
 }
 
-fn failed(e: SyncError) -> StudioError {
-    match e {
-        SyncError::Store(e) => e.into(),
-        SyncError::Cms(CmsError::Conflict { path, current }) => StudioError::new(
-            ErrorCode::Conflict,
-            format!("{path} changed on the CMS (now version {current}); run `vantage sync pull` and resolve it"),
-        ),
-        SyncError::Cms(e) => StudioError::new(ErrorCode::Io, e.to_string()),
-        SyncError::Invalid(message) => StudioError::bad_input(message),
+impl Remote {
+    fn studio(&self) -> vantage_studio::sync::Remote<'_> {
+        vantage_studio::sync::Remote { cms_url: self.cms_url.as_deref(), timeout: Duration::from_secs(self.timeout) }
     }
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, StudioError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| StudioError::new(ErrorCode::Io, format!("cannot start the async runtime: {e}")))
-}
-
-fn jitter() -> impl FnMut() -> f64 {
-    // Spread retries without a random generator: the clock's nanoseconds are random enough.
-    || f64::from(jiff::Timestamp::now().subsec_nanosecond().unsigned_abs() % 1000) / 1000.0
 }
 
 pub fn sync(db: &Path, user: &str, command: &SyncCommand) -> Result<ExitCode, StudioError> {
@@ -89,45 +71,32 @@ pub fn sync(db: &Path, user: &str, command: &SyncCommand) -> Result<ExitCode, St
         return crate::store_commands::sync(db, &crate::store_commands::SyncCommand::Status);
     }
     let store = vantage_studio::open_store(db)?;
-    let connect = |remote: &Remote| {
-        let (cms, source) =
-            vantage_sync::connect_strapi(&store, remote.cms_url.as_deref(), user, Duration::from_secs(remote.timeout)).map_err(failed)?;
-        eprintln!("{source}");
-        Ok::<_, StudioError>(cms)
-    };
     match command {
         SyncCommand::Status => Ok(ExitCode::SUCCESS),
         SyncCommand::Push { remote } => {
-            let cms = connect(remote)?;
-            let (outcome, pulled) = runtime()?
-                .block_on(vantage_sync::push_and_record(&store, &cms, Backoff::default(), &mut jitter(), |sent, total| {
-                    if sent % 100 == 0 {
-                        eprintln!("pushed {sent} of {total}");
-                    }
-                }))
-                .map_err(failed)?;
-            match outcome {
-                PushOutcome::Done { sent } => {
-                    emit(&format!("pushed {sent} changes; nothing is waiting\n"))?;
+            let report = vantage_studio::sync::push(&store, user, remote.studio(), |sent, total| {
+                if sent % 100 == 0 {
+                    eprintln!("pushed {sent} of {total}");
+                }
+            })?;
+            eprintln!("{}", report.token_source);
+            match (&report.stopped, &report.pulled) {
+                (None, _) => {
+                    emit(&format!("pushed {} changes; nothing is waiting\n", report.sent))?;
                     Ok(ExitCode::SUCCESS)
                 }
-                PushOutcome::Stopped { sent, error, .. } => {
-                    let mut text = format!("pushed {sent} changes, then stopped: {error}\n");
-                    if let Some(report) = pulled {
-                        text.push_str(&format!("pulled: conflicts on {}; see `vantage sync conflicts`\n", report.conflicts.join(", ")));
+                (Some(why), pulled) => {
+                    let mut text = format!("pushed {} changes, then stopped: {why}; the rest stays queued\n", report.sent);
+                    if let Some(pulled) = pulled {
+                        text.push_str(&format!("pulled: conflicts on {}; see `vantage sync conflicts`\n", pulled.conflicts.join(", ")));
                     }
                     emit(&text)?;
-                    Ok(ExitCode::from(1))
-                }
-                PushOutcome::GaveUp { sent, error, .. } => {
-                    emit(&format!("pushed {sent} changes, then gave up for now: {error}; the rest stays queued\n"))?;
                     Ok(ExitCode::from(1))
                 }
             }
         }
         SyncCommand::Pull { remote } => {
-            let cms = connect(remote)?;
-            let report = runtime()?.block_on(vantage_sync::pull(&store, &cms, Backoff::default(), &mut jitter())).map_err(failed)?;
+            let report = vantage_studio::sync::pull(&store, user, remote.studio())?;
             emit(&format!(
                 "pulled {} changes ({} already here){}\n",
                 report.applied,
@@ -137,7 +106,7 @@ pub fn sync(db: &Path, user: &str, command: &SyncCommand) -> Result<ExitCode, St
             Ok(if report.conflicts.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         SyncCommand::Conflicts => {
-            emit(&json(&store.sync_conflicts()?)?)?;
+            emit(&json(&vantage_studio::sync::conflicts(&store)?)?)?;
             Ok(ExitCode::SUCCESS)
         }
         SyncCommand::Resolve { path, take, merged, remote } => {
@@ -147,23 +116,14 @@ pub fn sync(db: &Path, user: &str, command: &SyncCommand) -> Result<ExitCode, St
                 (Some(Take::Theirs), None) => Resolution::Theirs,
                 (None, None) => return Err(StudioError::bad_input("say --take mine, --take theirs or --merged <file>")),
             };
-            let cms = connect(remote)?;
-            let done = runtime()?
-                .block_on(vantage_sync::resolve(&store, &cms, user, path, resolution, Backoff::default(), &mut jitter()))
-                .map_err(failed)?;
+            let done = vantage_studio::sync::resolve(&store, user, path, resolution, remote.studio())?;
             emit(&json(&done)?)?;
             Ok(ExitCode::SUCCESS)
         }
         SyncCommand::Login { cms_url } => {
-            if let Some(url) = cms_url {
-                store.set_sync_setting(vantage_sync::CMS_URL_SETTING, url)?;
-            }
-            let url = store
-                .sync_setting(vantage_sync::CMS_URL_SETTING)?
-                .ok_or_else(|| StudioError::bad_input("no CMS URL for this workspace: pass --cms-url"))?;
             let mut token = String::new();
             std::io::stdin().read_line(&mut token).map_err(|e| StudioError::io(Path::new("<stdin>"), &e))?;
-            vantage_sync::secrets::save_token(&url, token.trim()).map_err(|e| StudioError::new(ErrorCode::Io, e.to_string()))?;
+            let url = vantage_studio::sync::login(&store, cms_url.as_deref(), &token)?;
             emit(&format!("stored the API token for {url} in the OS keyring\n"))?;
             Ok(ExitCode::SUCCESS)
         }

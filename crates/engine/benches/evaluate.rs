@@ -9,6 +9,10 @@ use vantage_engine::context::Context;
 use vantage_engine::eval::Scratch;
 use vantage_engine::load::{load, SourceFiles};
 use vantage_engine::synthetic;
+use vantage_engine::visit::{Render, VisitRequest, Visitor};
+
+/// The clock a visit falls back on when the visitor names no moment.
+const NOW: &str = "2026-11-20T12:00:00Z";
 
 fn page_bundle() -> Bundle {
     Bundle::compile(synthetic::workspace(30), "bench".into())
@@ -16,27 +20,29 @@ fn page_bundle() -> Bundle {
 
 fn decide(c: &mut Criterion) {
     let bundle = page_bundle();
-    let page = &bundle.pages[0];
+    let page = &bundle.decisions.pages[0];
     let visitor = synthetic::visitor();
     let raw = serde_json::to_string(&visitor).unwrap_or_default();
-    let ctx = Context::from_flat(&bundle.program, &visitor);
-    let mut scratch = Scratch::for_program(&bundle.program);
+    let ctx = Context::from_flat(&bundle.decisions.program, &visitor);
+    let mut scratch = Scratch::for_program(&bundle.decisions.program);
     let mut out = Vec::with_capacity(page.slots.len());
     c.bench_function("decide_30_slots_prepared_context", |b| {
         b.iter(|| {
-            bundle.decide(page, black_box(&ctx), &mut scratch, &mut out);
+            bundle.decisions.decide(page, black_box(&ctx), &mut scratch, &mut out);
             black_box(&out);
         })
     });
     c.bench_function("decide_30_slots_from_raw_json", |b| {
         b.iter(|| {
-            let ctx = Context::from_json_str(&bundle.program, black_box(&raw))
-                .unwrap_or_else(|_| Context::from_flat(&bundle.program, &Default::default()));
-            bundle.decide(page, &ctx, &mut scratch, &mut out);
+            let ctx = Context::from_json_str(&bundle.decisions.program, black_box(&raw))
+                .unwrap_or_else(|_| Context::from_flat(&bundle.decisions.program, &Default::default()));
+            bundle.decisions.decide(page, &ctx, &mut scratch, &mut out);
             black_box(&out);
         })
     });
-    c.bench_function("decide_30_slots_traced", |b| b.iter(|| black_box(bundle.explain(page, black_box(&visitor)))));
+    // The traced path the why panel takes: a visit that renders nothing and explains everything.
+    let traced = VisitRequest { trace: true, render: Render::Nothing, ..VisitRequest::page(&page.id, Visitor::Context(&visitor), NOW) };
+    c.bench_function("decide_30_slots_traced", |b| b.iter(|| black_box(bundle.visit(black_box(&traced)))));
 }
 
 fn read_demo() -> SourceFiles {
@@ -60,7 +66,7 @@ fn compile(c: &mut Criterion) {
     let demo = read_demo();
     c.bench_function("compile_demo_workspace_from_sources", |b| {
         b.iter(|| match load(black_box(&demo)) {
-            Ok(ws) => black_box(Bundle::compile(ws, String::new()).pages.len()),
+            Ok(ws) => black_box(Bundle::compile(ws, String::new()).decisions.pages.len()),
             Err(_) => 0,
         })
     });
@@ -71,13 +77,13 @@ fn compile(c: &mut Criterion) {
         b.iter_batched(|| big.clone(), |ws| black_box(Bundle::compile(ws, String::new())), BatchSize::LargeInput)
     });
     let bundle = Bundle::compile(big, String::new());
-    let ctx = Context::from_flat(&bundle.program, &synthetic::visitor());
-    let mut scratch = Scratch::for_program(&bundle.program);
+    let ctx = Context::from_flat(&bundle.decisions.program, &synthetic::visitor());
+    let mut scratch = Scratch::for_program(&bundle.decisions.program);
     let mut out = Vec::new();
     group.bench_function("decide_every_page", |b| {
         b.iter(|| {
-            for page in bundle.pages.iter() {
-                bundle.decide(page, &ctx, &mut scratch, &mut out);
+            for page in bundle.decisions.pages.iter() {
+                bundle.decisions.decide(page, &ctx, &mut scratch, &mut out);
             }
             black_box(&out);
         })

@@ -87,7 +87,7 @@ fn nested(flat: &Map<String, Value>) -> Value {
 fn page_rule(bundle: &Bundle) -> Value {
     let ws = &bundle.workspace;
     let audiences = ws.audience_conditions();
-    let slots = bundle.pages[0].slots.iter().map(|slot| {
+    let slots = bundle.decisions.pages[0].slots.iter().map(|slot| {
         let entry = &ws.entries[&slot.entry];
         let mut branches = Vec::new();
         for (i, p) in entry.personalizations.iter().enumerate() {
@@ -118,8 +118,8 @@ fn versus(c: &mut Criterion) {
     let theirs = session.eval_str(&logic, &raw_nested).unwrap_or_default();
     session.reset();
     let mut check = Vec::new();
-    let ctx = Context::from_flat(&bundle.program, &visitor);
-    bundle.decide(&bundle.pages[0], &ctx, &mut Scratch::for_program(&bundle.program), &mut check);
+    let ctx = Context::from_flat(&bundle.decisions.program, &visitor);
+    bundle.decisions.decide(&bundle.decisions.pages[0], &ctx, &mut Scratch::for_program(&bundle.decisions.program), &mut check);
     let ours = format!("[{}]", check.iter().map(|d| d.content.to_string()).collect::<Vec<_>>().join(","));
     assert_eq!(theirs, ours, "the two engines must agree on the page before they are timed");
     c.bench_function("jsonlogic_datalogic_30_slots_from_raw_json", |b| {
@@ -129,13 +129,13 @@ fn versus(c: &mut Criterion) {
             black_box(out.is_ok())
         })
     });
-    let page = &bundle.pages[0];
-    let mut scratch = Scratch::for_program(&bundle.program);
+    let page = &bundle.decisions.pages[0];
+    let mut scratch = Scratch::for_program(&bundle.decisions.program);
     let mut out = Vec::with_capacity(30);
     c.bench_function("vantage_30_slots_from_raw_json", |b| {
         b.iter(|| {
-            if let Ok(ctx) = Context::from_json_str(&bundle.program, black_box(&raw_flat)) {
-                bundle.decide(page, &ctx, &mut scratch, &mut out);
+            if let Ok(ctx) = Context::from_json_str(&bundle.decisions.program, black_box(&raw_flat)) {
+                bundle.decisions.decide(page, &ctx, &mut scratch, &mut out);
             }
             black_box(&out);
         })

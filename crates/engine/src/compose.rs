@@ -1,11 +1,10 @@
 //! Composes a page for one visitor (decisions + content + feeds) and renders preview HTML.
 
-use crate::bundle::{Bundle, CompiledPage, Decision};
-use crate::context::Context;
-use crate::eval::Scratch;
+use crate::bundle::{Bundle, CompiledPage};
 use crate::model::{DataBinding, Page, Product, Profile, Workspace};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
+use vantage_core::Decision;
 
 /// A page as one visitor sees it, before rendering.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,11 +32,11 @@ pub struct ComposedSlot {
     pub problems: Vec<String>,
 }
 
-/// The flat evaluation context of `profile` on `page` at `now` (RFC 3339): the profile's
-/// attributes, its consents, the request time and, on product pages, the product in view.
-pub fn profile_context(workspace: &Workspace, profile: &Profile, page: &Page, now: &str) -> Map<String, Value> {
+/// The flat evaluation context of `profile` on `page`: the profile's attributes (its own
+/// `request.now` among them, if it has one), its consents and, on product pages, the product in
+/// view. Which moment applies is [`crate::visit`]'s rule.
+pub fn profile_context(workspace: &Workspace, profile: &Profile, page: &Page) -> Map<String, Value> {
     let mut flat = profile.attributes.clone();
-    flat.entry(crate::catalog::NOW).or_insert_with(|| Value::String(now.to_owned()));
     flat.insert(crate::catalog::CONSENTS.into(), json!(profile.consents));
     if page.product_page {
         if let Some(product) = product_in_view(workspace, profile) {
@@ -67,15 +66,6 @@ pub fn product_attributes(product: &Product) -> Vec<(String, Value)> {
 }
 
 impl Bundle {
-    /// Decides and composes `page` for the flat context `flat`.
-    pub fn compose(&self, page: &CompiledPage, flat: &Map<String, Value>) -> ComposedPage {
-        let ctx = Context::from_flat(&self.program, flat);
-        let mut scratch = Scratch::for_program(&self.program);
-        let mut decisions = Vec::with_capacity(page.slots.len());
-        self.decide(page, &ctx, &mut scratch, &mut decisions);
-        self.compose_decided(page, &decisions, flat)
-    }
-
     /// Composes `page` from decisions already made.
     pub fn compose_decided(&self, page: &CompiledPage, decisions: &[Decision], flat: &Map<String, Value>) -> ComposedPage {
         let ws = &self.workspace;
@@ -86,20 +76,21 @@ impl Bundle {
             .iter()
             .zip(decisions)
             .map(|(slot, decision)| {
-                let content = slot.contents.get(decision.content as usize).cloned().unwrap_or(Value::Null);
-                let binding = ws.components.get(&slot.component).map_or(DataBinding::None, |c| c.data);
+                let content = self.content(slot, *decision).cloned().unwrap_or(Value::Null);
+                let component = ws.entries.get(&slot.entry).map(|e| e.component.as_str()).unwrap_or_default();
+                let binding = ws.components.get(component).map_or(DataBinding::None, |c| c.data);
                 let (product, products) = match binding {
                     DataBinding::None => (None, None),
                     DataBinding::Product => (sku.and_then(|s| ws.product(s)).map(to_value), None),
                     DataBinding::ProductList => (None, Some(product_list(ws, &content))),
                     DataBinding::Recommendations => (None, Some(recommendations(ws, &content))),
                 };
-                let problems = ws.components.get(&slot.component).map(|c| schema_problems(&c.schema, &content)).unwrap_or_default();
+                let problems = ws.components.get(component).map(|c| schema_problems(&c.schema, &content)).unwrap_or_default();
                 ComposedSlot {
                     slot: slot.slot.clone(),
                     entry: slot.entry.clone(),
-                    component: slot.component.clone(),
-                    variant: self.variant_label(slot, *decision),
+                    component: component.to_owned(),
+                    variant: slot.variant_label(*decision).into_owned(),
                     content,
                     product,
                     products,

@@ -1,12 +1,13 @@
 //! "Why did this visitor get this variant?": the traced evaluation of a page. Its own entry
 //! point, so the untraced path pays nothing for tracing.
 
-use crate::bundle::{Bundle, Choice, CompiledPage, ExperimentStatus};
-use crate::context::Context;
-use crate::eval::Scratch;
+use crate::bundle::{Bundle, Choice, CompiledPage};
 use crate::reference::{evaluate_traced, Trace};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use vantage_core::context::Context;
+use vantage_core::decide::ExperimentStatus;
+use vantage_core::eval::Scratch;
 
 /// One personalization tried for a slot, in priority order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -29,20 +30,22 @@ pub struct SlotExplanation {
 }
 
 impl Bundle {
-    /// Explains every slot of `page` for the flat context `flat`.
-    pub fn explain(&self, page: &CompiledPage, flat: &Map<String, Value>) -> Vec<SlotExplanation> {
-        let ctx = Context::from_flat(&self.program, flat);
-        let mut scratch = Scratch::for_program(&self.program);
-        scratch.reset(&self.program);
+    /// Explains every slot of `page` for the flat context `flat` (see [`Bundle::visit`], which
+    /// builds it).
+    pub(crate) fn explain(&self, page: &CompiledPage, flat: &Map<String, Value>) -> Vec<SlotExplanation> {
+        let core = &self.decisions;
+        let ctx = Context::from_flat(&core.program, flat);
+        let mut scratch = Scratch::for_program(&core.program);
+        scratch.reset(&core.program);
         let audiences = self.workspace.audience_conditions();
         page.slots
             .iter()
             .map(|slot| {
-                let decision = self.decide_slot(slot, &ctx, &mut scratch);
-                let variant = self.variant_label(slot, decision);
+                let decision = core.decide_slot(slot, &ctx, &mut scratch);
+                let variant = slot.variant_label(decision).into_owned();
                 let experiment = slot.experiment.as_ref().map(|x| {
-                    let unit = &self.program.slots[x.unit_slot as usize].path;
-                    match self.experiment_status(x, &ctx, &mut scratch) {
+                    let unit = core.program.slots().get(x.unit_slot as usize).map_or("", |s| s.path.as_str());
+                    match core.experiment_status(x, &ctx, &mut scratch) {
                         ExperimentStatus::Assigned(_) if matches!(decision.choice, Choice::Holdout) => {
                             format!("in the holdout of experiment `{}`: sees the baseline", x.key)
                         }
@@ -80,9 +83,9 @@ impl Bundle {
     }
 }
 
-/// The explanation as indented plain text.
-pub fn to_text(explanations: &[SlotExplanation]) -> String {
-    let mut out = String::new();
+/// The explanation as indented plain text, headed by the moment it was evaluated at.
+pub fn to_text(moment: &crate::visit::Moment, explanations: &[SlotExplanation]) -> String {
+    let mut out = format!("{}\n", moment.describe());
     for e in explanations {
         out.push_str(&format!("{} ({}): {}\n", e.slot, e.entry, e.variant));
         if let Some(x) = &e.experiment {

@@ -3,10 +3,11 @@
 
 use crate::bundle::{Bundle, CompiledPage};
 use crate::compose::profile_context;
-use crate::context::Context;
-use crate::eval::Scratch;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use vantage_core::catalog::NOW;
+use vantage_core::context::Context;
+use vantage_core::eval::Scratch;
 
 /// A visitor whose variant changes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,16 +41,27 @@ pub struct Impact {
 
 const EXAMPLES: usize = 3;
 
-/// Compares `old` and `new` over `population` (flat contexts) and both bundles' named profiles
-/// (taken from `new`), at `now`.
-pub fn impact(old: &Bundle, new: &Bundle, population: &[Map<String, Value>], now: &str) -> Impact {
+/// Compares `old` and `new` over `new`'s simulated population ([`Bundle::population`]) and its
+/// named profiles, all living at the population's moment (`settings.population.now`), so that
+/// the same change always measures the same.
+pub fn impact(old: &Bundle, new: &Bundle) -> Impact {
+    let population = new.population();
+    let now = &new.workspace.settings.population.now;
     let mut slots = Vec::new();
     let mut visitors_count = 0;
-    for page in new.pages.iter() {
+    for page in new.decisions.pages.iter() {
         let Some(old_page) = old.page(&page.id) else { continue };
         let Some(meta) = new.workspace.pages.get(&page.id) else { continue };
-        let mut visitors: Vec<(String, Map<String, Value>)> =
-            new.workspace.profiles.values().map(|p| (p.id.clone(), profile_context(&new.workspace, p, meta, now))).collect();
+        let mut visitors: Vec<(String, Map<String, Value>)> = new
+            .workspace
+            .profiles
+            .values()
+            .map(|p| {
+                let mut flat = profile_context(&new.workspace, p, meta);
+                flat.insert(NOW.into(), Value::String(now.clone()));
+                (p.id.clone(), flat)
+            })
+            .collect();
         visitors.extend(population.iter().enumerate().map(|(i, flat)| (format!("simulated #{i}"), flat.clone())));
         visitors_count = visitors.len();
         slots.extend(page_impact(old, old_page, new, page, &visitors));
@@ -76,19 +88,20 @@ fn page_impact(
             examples: Vec::new(),
         })
         .collect();
-    let (mut old_scratch, mut new_scratch) = (Scratch::for_program(&old.program), Scratch::for_program(&new.program));
+    let (old_core, new_core) = (&old.decisions, &new.decisions);
+    let (mut old_scratch, mut new_scratch) = (Scratch::for_program(&old_core.program), Scratch::for_program(&new_core.program));
     for (name, flat) in visitors {
-        let (old_ctx, new_ctx) = (Context::from_flat(&old.program, flat), Context::from_flat(&new.program, flat));
-        old_scratch.reset(&old.program);
-        new_scratch.reset(&new.program);
+        let (old_ctx, new_ctx) = (Context::from_flat(&old_core.program, flat), Context::from_flat(&new_core.program, flat));
+        old_scratch.reset(&old_core.program);
+        new_scratch.reset(&new_core.program);
         for (slot, entry) in page.slots.iter().zip(report.iter_mut()) {
-            let after_decision = new.decide_slot(slot, &new_ctx, &mut new_scratch);
-            let after_content = slot.contents.get(after_decision.content as usize);
-            let after = new.variant_label(slot, after_decision);
+            let after_decision = new_core.decide_slot(slot, &new_ctx, &mut new_scratch);
+            let after_content = new.content(slot, after_decision);
+            let after = slot.variant_label(after_decision).into_owned();
             let (before, before_content) = match old_page.slots.iter().find(|s| s.slot == slot.slot && s.entry == slot.entry) {
                 Some(old_slot) => {
-                    let decision = old.decide_slot(old_slot, &old_ctx, &mut old_scratch);
-                    (old.variant_label(old_slot, decision), old_slot.contents.get(decision.content as usize))
+                    let decision = old_core.decide_slot(old_slot, &old_ctx, &mut old_scratch);
+                    (old_slot.variant_label(decision).into_owned(), old.content(old_slot, decision))
                 }
                 None => ("(not on the page)".to_owned(), None),
             };

@@ -7,24 +7,23 @@ use crate::compose::schema_problems;
 use crate::condition::{print, Condition};
 use crate::context::Context;
 use crate::eval::Scratch;
-use crate::program::{Node, Tri};
-use crate::render::Templates;
+use crate::program::Tri;
 use crate::time::{parse_duration_seconds, parse_timestamp};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
 fn d(severity: Severity, file: String, pointer: String, code: &str, message: String) -> Diagnostic {
-    Diagnostic { severity, file, pointer, code: code.to_owned(), message }
+    Diagnostic::new(severity, file, pointer, code, message)
 }
 
-/// Lints `bundle`; `population` is the simulated visitors (see [`crate::population`]), `now`
-/// the moment feeds are checked for freshness (RFC 3339).
-pub fn lint(bundle: &Bundle, population: &[Map<String, Value>], now: &str) -> Vec<Diagnostic> {
+/// Lints `bundle` over its own simulated population ([`Bundle::population`]); `now` is the
+/// moment feeds are checked for freshness (RFC 3339).
+pub fn lint(bundle: &Bundle, now: &str) -> Vec<Diagnostic> {
     let mut out = bundle.diagnostics.clone();
-    for (id, problem) in Templates::new(&bundle.workspace).problems {
-        out.push(d(Severity::Error, format!("components/{id}/template.html"), String::new(), "template", problem));
+    for (id, problem) in &bundle.templates.problems {
+        out.push(d(Severity::Error, format!("components/{id}/template.html"), String::new(), "template", problem.clone()));
     }
-    reachability(bundle, population, &mut out);
+    reachability(bundle, &bundle.population(), &mut out);
     consent(bundle, &mut out);
     experiments(bundle, &mut out);
     content(bundle, None, &mut out);
@@ -37,10 +36,10 @@ pub fn lint(bundle: &Bundle, population: &[Map<String, Value>], now: &str) -> Ve
 /// Shadowed and unreachable personalizations: exactly (identical or always-true earlier rules)
 /// and by evaluation over the population.
 fn reachability(bundle: &Bundle, population: &[Map<String, Value>], out: &mut Vec<Diagnostic>) {
-    let contexts: Vec<Context> = population.iter().map(|flat| Context::from_flat(&bundle.program, flat)).collect();
-    let mut scratch = Scratch::for_program(&bundle.program);
+    let contexts: Vec<Context> = population.iter().map(|flat| Context::from_flat(&bundle.decisions.program, flat)).collect();
+    let mut scratch = Scratch::for_program(&bundle.decisions.program);
     let mut seen_entries = BTreeSet::new();
-    for slot in bundle.pages.iter().flat_map(|p| &p.slots) {
+    for slot in bundle.decisions.pages.iter().flat_map(|p| &p.slots) {
         if !seen_entries.insert(slot.entry.clone()) {
             continue;
         }
@@ -53,7 +52,7 @@ fn reachability(bundle: &Bundle, population: &[Map<String, Value>], out: &mut Ve
                     .rules
                     .iter()
                     .find(|r| r.personalization as usize == i)
-                    .is_some_and(|r| matches!(bundle.program.nodes[r.root as usize], Node::Const(Tri::True)));
+                    .is_some_and(|r| bundle.decisions.program.is_always_true(r.root));
                 if earlier.condition == later.condition || always {
                     let why = if always { "matches every visitor" } else { "has the identical condition" };
                     out.push(d(
@@ -75,11 +74,11 @@ fn reachability(bundle: &Bundle, population: &[Map<String, Value>], out: &mut Ve
         let mut won = vec![0usize; entry.personalizations.len()];
         let mut taken_by = vec![vec![0usize; entry.personalizations.len()]; entry.personalizations.len()];
         for ctx in &contexts {
-            scratch.reset(&bundle.program);
+            scratch.reset(&bundle.decisions.program);
             let mut winner = None;
             for rule in &slot.rules {
                 let i = rule.personalization as usize;
-                if bundle.program.eval(rule.root, ctx, &mut scratch) == Tri::True {
+                if bundle.decisions.program.eval(rule.root, ctx, &mut scratch) == Tri::True {
                     matched[i] += 1;
                     match winner {
                         None => {

@@ -1,10 +1,8 @@
 //! The coverage matrix: for each page, slots x named profiles -> the variant each one sees, and
-//! the variants no named profile sees.
+//! the variants no named profile sees. Each cell is a [`Bundle::visit`], like every preview.
 
 use crate::bundle::{Bundle, Choice};
-use crate::compose::profile_context;
-use crate::context::Context;
-use crate::eval::Scratch;
+use crate::visit::{Render, VisitError, VisitRequest, Visitor};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -25,44 +23,42 @@ pub struct PageMatrix {
     pub rows: Vec<MatrixRow>,
 }
 
-/// The matrix of every page for every named profile at `now`.
-pub fn matrix(bundle: &Bundle, now: &str) -> Vec<PageMatrix> {
+/// The matrix of every page for every named profile, at `moment` if one is chosen (else each
+/// profile's own moment, else `clock`: the rule of [`crate::visit`]).
+pub fn matrix(bundle: &Bundle, moment: Option<&str>, clock: &str) -> Result<Vec<PageMatrix>, VisitError> {
     let ws = &bundle.workspace;
-    let mut scratch = Scratch::for_program(&bundle.program);
-    let mut decisions = Vec::new();
-    bundle
-        .pages
-        .iter()
-        .filter_map(|page| {
-            let meta = ws.pages.get(&page.id)?;
-            let mut rows: Vec<MatrixRow> = page
-                .slots
+    let mut out = Vec::new();
+    for page in &bundle.decisions.pages {
+        if !ws.pages.contains_key(&page.id) {
+            continue;
+        }
+        let mut rows: Vec<MatrixRow> = page
+            .slots
+            .iter()
+            .map(|s| MatrixRow { slot: s.slot.clone(), entry: s.entry.clone(), cells: Vec::new(), unseen: Vec::new() })
+            .collect();
+        let mut seen: Vec<BTreeSet<u16>> = vec![BTreeSet::new(); page.slots.len()];
+        for profile in ws.profiles.keys() {
+            let request =
+                VisitRequest { moment, render: Render::Nothing, ..VisitRequest::page(&page.id, Visitor::Profile(profile), clock) };
+            let visit = bundle.visit(&request)?;
+            for (i, (slot, decision)) in page.slots.iter().zip(&visit.decisions).enumerate() {
+                rows[i].cells.push(slot.variant_label(*decision).into_owned());
+                if let Choice::Personalization(p) = decision.choice {
+                    seen[i].insert(p);
+                }
+            }
+        }
+        for (i, slot) in page.slots.iter().enumerate() {
+            rows[i].unseen = slot
+                .personalizations
                 .iter()
-                .map(|s| MatrixRow { slot: s.slot.clone(), entry: s.entry.clone(), cells: Vec::new(), unseen: Vec::new() })
+                .enumerate()
+                .filter(|(p, _)| !seen[i].contains(&(*p as u16)))
+                .map(|(_, id)| id.clone())
                 .collect();
-            let mut seen: Vec<BTreeSet<u16>> = vec![BTreeSet::new(); page.slots.len()];
-            for profile in ws.profiles.values() {
-                let ctx = Context::from_flat(&bundle.program, &profile_context(ws, profile, meta, now));
-                bundle.decide(page, &ctx, &mut scratch, &mut decisions);
-                for (i, (slot, decision)) in page.slots.iter().zip(&decisions).enumerate() {
-                    rows[i].cells.push(bundle.variant_label(slot, *decision));
-                    if let Choice::Personalization(p) = decision.choice {
-                        seen[i].insert(p);
-                    }
-                }
-            }
-            for (i, slot) in page.slots.iter().enumerate() {
-                if let Some(entry) = ws.entries.get(&slot.entry) {
-                    rows[i].unseen = entry
-                        .personalizations
-                        .iter()
-                        .enumerate()
-                        .filter(|(p, _)| !seen[i].contains(&(*p as u16)))
-                        .map(|(_, p)| p.id.clone())
-                        .collect();
-                }
-            }
-            Some(PageMatrix { page: page.id.clone(), profiles: ws.profiles.keys().cloned().collect(), rows })
-        })
-        .collect()
+        }
+        out.push(PageMatrix { page: page.id.clone(), profiles: ws.profiles.keys().cloned().collect(), rows });
+    }
+    Ok(out)
 }

@@ -64,6 +64,12 @@ impl Templates {
 
     /// Renders a whole preview document.
     pub fn render_page(&self, page: &ComposedPage, theme: &str) -> String {
+        let sections: Vec<String> = page.slots.iter().map(|slot| self.render_section(&page.page, slot)).collect();
+        self.document(page, theme, sections.iter().map(String::as_str))
+    }
+
+    /// The preview document around already rendered slot sections, in order.
+    pub fn document<'s>(&self, page: &ComposedPage, theme: &str, sections: impl Iterator<Item = &'s str>) -> String {
         let mut html = String::with_capacity(16 * 1024);
         html.push_str("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
         html.push_str(&format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{PREVIEW_CSP}\">"));
@@ -74,8 +80,8 @@ impl Templates {
             theme.replace("</", "<\\/"),
             escape(&page.page)
         ));
-        for slot in &page.slots {
-            html.push_str(&self.render_section(&page.page, slot));
+        for section in sections {
+            html.push_str(section);
             html.push('\n');
         }
         html.push_str("</main></body></html>\n");

@@ -34,29 +34,29 @@ static GLOBAL: Counting = Counting;
 #[test]
 fn deciding_a_page_allocates_nothing() {
     let bundle = Bundle::compile(synthetic::workspace(30), String::new());
-    let page = &bundle.pages[0];
+    let page = &bundle.decisions.pages[0];
     let mut visitors = vec![synthetic::visitor()];
     let mut other = synthetic::visitor();
     other.insert("request.device".into(), serde_json::json!("desktop"));
     other.insert("consents".into(), serde_json::json!([]));
     visitors.push(other);
-    let contexts: Vec<Context> = visitors.iter().map(|v| Context::from_flat(&bundle.program, v)).collect();
-    let mut scratch = Scratch::for_program(&bundle.program);
+    let contexts: Vec<Context> = visitors.iter().map(|v| Context::from_flat(&bundle.decisions.program, v)).collect();
+    let mut scratch = Scratch::for_program(&bundle.decisions.program);
     let mut out = Vec::with_capacity(page.slots.len());
     // Warm up: regex caches and the output buffer reach their steady size.
     for ctx in &contexts {
-        bundle.decide(page, ctx, &mut scratch, &mut out);
+        bundle.decisions.decide(page, ctx, &mut scratch, &mut out);
     }
     let before = ALLOCATIONS.load(Ordering::SeqCst);
     for _ in 0..1_000 {
         for ctx in &contexts {
-            bundle.decide(page, ctx, &mut scratch, &mut out);
+            bundle.decisions.decide(page, ctx, &mut scratch, &mut out);
         }
     }
     let allocations = ALLOCATIONS.load(Ordering::SeqCst) - before;
     assert_eq!(allocations, 0, "deciding 2,000 pages allocated {allocations} times");
     // And the decisions are real: the first visitor gets personalized slots.
-    bundle.decide(page, &contexts[0], &mut scratch, &mut out);
+    bundle.decisions.decide(page, &contexts[0], &mut scratch, &mut out);
     let personalized = out.iter().filter(|d| d.choice != vantage_engine::bundle::Choice::Baseline).count();
     assert!(personalized >= 10, "only {personalized} of 30 slots personalized");
 }

@@ -92,14 +92,8 @@ fn lint_errors(sources: &SourceFiles, now: &str) -> Vec<String> {
     match load(sources) {
         Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
         Ok(workspace) => {
-            let population = vantage_engine::population::generate(
-                &workspace,
-                workspace.settings.population.size,
-                workspace.settings.population.seed,
-                now,
-            );
             let bundle = Bundle::compile(workspace, source_hash(sources));
-            vantage_engine::lint::lint(&bundle, &population, now)
+            vantage_engine::lint::lint(&bundle, now)
                 .into_iter()
                 .filter(|d| d.severity == Severity::Error)
                 .map(|d| format!("{} {}: {}", d.file, d.pointer, d.message))

@@ -17,7 +17,7 @@ fn preview_edit(c: &mut Criterion) {
     let mut doc = session.read_document("entries/home-hero.json").unwrap_or_else(|e| panic!("{e}")).content.0;
     let views: Vec<PreviewRequest> = ["vip-anna", "first-time-mobile", "no-consent", "winter-sports-app"]
         .iter()
-        .map(|p| PreviewRequest { profile: (*p).into(), overrides: None, at: "2026-11-20T12:00:00Z".into() })
+        .map(|p| PreviewRequest { profile: (*p).into(), overrides: None, at: Some("2026-11-20T12:00:00Z".into()) })
         .collect();
     let mut n = 0u64;
     c.bench_function("preview_edit_vip_headline_4_profiles", |b| {

@@ -6,21 +6,24 @@
 //!
 //! ```no_run
 //! let workspace = vantage_studio::open_workspace(std::path::Path::new("fixtures/demo-store")).unwrap();
-//! let report = vantage_studio::lint(&workspace, "2026-11-20T12:00:00Z").unwrap();
+//! let report = vantage_studio::lint(&workspace, Some("2026-11-20T12:00:00Z")).unwrap();
 //! println!("{} findings", report.findings.len());
 //! ```
 
+mod bundle_cache;
 mod error;
 mod files;
 mod live;
 pub mod session;
 mod store_cases;
+pub mod sync;
 mod usecases;
+pub mod visits;
 
 pub use error::{ErrorCode, StudioError};
 pub use files::{read_bundle_or_workspace, read_workspace_dir, BundleFile};
 pub use live::{LiveWorkspace, SlotRef, WorkspaceEvent};
-pub use session::{store_path, Session, STARTER_TEAM};
+pub use session::{store_path, Session, SharedSession, STARTER_TEAM};
 pub use store_cases::*;
 pub use usecases::*;
 pub use vantage_store::{ChainStatus, Store};

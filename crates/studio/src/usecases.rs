@@ -2,15 +2,16 @@
 
 use crate::error::StudioError;
 use crate::files::{read_bundle_or_workspace, read_workspace_dir, BundleFile, BUNDLE_FORMAT};
+use crate::visits::Look;
 use serde::Serialize;
 use std::path::Path;
 use vantage_engine::bundle::{source_hash, Bundle, Diagnostic, Severity};
-use vantage_engine::compose::{profile_context, ComposedPage};
+use vantage_engine::compose::ComposedPage;
 use vantage_engine::explain::SlotExplanation;
 use vantage_engine::impact::Impact;
 use vantage_engine::load::{load, SourceFiles};
 use vantage_engine::matrix::PageMatrix;
-use vantage_engine::render::Templates;
+use vantage_engine::visit::{Moment, Render};
 
 /// An open workspace: its sources and the compiled bundle.
 pub struct OpenWorkspace {
@@ -47,50 +48,43 @@ pub struct LintReport {
     pub errors: usize,
 }
 
-/// Lints the workspace over its simulated population, checking feeds as of `at`.
-pub fn lint(ws: &OpenWorkspace, at: &str) -> Result<LintReport, StudioError> {
-    check_time(at)?;
-    let settings = &ws.bundle.workspace.settings.population;
-    let population = vantage_engine::population::generate(&ws.bundle.workspace, settings.size, settings.seed, at);
-    let findings = vantage_engine::lint::lint(&ws.bundle, &population, at);
+/// Lints the workspace over its own simulated population, checking feeds as of `at` (else now).
+pub fn lint(ws: &OpenWorkspace, at: Option<&str>) -> Result<LintReport, StudioError> {
+    let at = moment_or_clock(at)?;
+    let findings = vantage_engine::lint::lint(&ws.bundle, &at);
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     Ok(LintReport { findings, errors })
+}
+
+/// `at` checked, or the clock's time.
+pub fn moment_or_clock(at: Option<&str>) -> Result<String, StudioError> {
+    match at {
+        Some(at) => check_time(at).map(|()| at.to_owned()),
+        None => Ok(crate::visits::clock()),
+    }
 }
 
 /// A page as one profile sees it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Preview {
+    pub moment: Moment,
     pub composed: ComposedPage,
     pub html: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Vec<SlotExplanation>>,
 }
 
-/// Previews `page` as `profile` sees it at `at`, optionally explaining every decision.
-pub fn preview(ws: &OpenWorkspace, page: &str, profile: &str, at: &str, explain: bool) -> Result<Preview, StudioError> {
-    check_time(at)?;
-    let model = &ws.bundle.workspace;
-    let meta = model.pages.get(page).ok_or_else(|| {
-        StudioError::not_found(format!("no page `{page}`; pages: {}", model.pages.keys().cloned().collect::<Vec<_>>().join(", ")))
-    })?;
-    let visitor = model.profiles.get(profile).ok_or_else(|| {
-        StudioError::not_found(format!(
-            "no profile `{profile}`; profiles: {}",
-            model.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
-        ))
-    })?;
-    let compiled = ws.bundle.page(page).ok_or_else(|| StudioError::not_found(format!("page `{page}` did not compile")))?;
-    let flat = profile_context(model, visitor, meta, at);
-    let composed = ws.bundle.compose(compiled, &flat);
-    let html = Templates::new(model).render_page(&composed, &model.theme);
-    let explanation = explain.then(|| ws.bundle.explain(compiled, &flat));
-    Ok(Preview { composed, html, explanation })
+/// Previews `page` as `profile` sees it at `at` (else the profile's own moment, else now),
+/// optionally explaining every decision.
+pub fn preview(ws: &OpenWorkspace, page: &str, profile: &str, at: Option<&str>, explain: bool) -> Result<Preview, StudioError> {
+    let visit = crate::visits::visit(&ws.bundle, page, Look::profile(profile, at), Render::Page, explain)?;
+    Ok(Preview { moment: visit.moment, composed: visit.composed, html: visit.html.unwrap_or_default(), explanation: visit.trace })
 }
 
-/// The coverage matrix of every page for every named profile at `at`.
-pub fn matrix(ws: &OpenWorkspace, at: &str) -> Result<Vec<PageMatrix>, StudioError> {
-    check_time(at)?;
-    Ok(vantage_engine::matrix::matrix(&ws.bundle, at))
+/// The coverage matrix of every page for every named profile at `at` (else each profile's own
+/// moment, else now).
+pub fn matrix(ws: &OpenWorkspace, at: Option<&str>) -> Result<Vec<PageMatrix>, StudioError> {
+    vantage_engine::matrix::matrix(&ws.bundle, at, &crate::visits::clock()).map_err(crate::visits::visit_error)
 }
 
 /// The bundle file for the open workspace (what `vantage bundle` writes).
@@ -98,13 +92,11 @@ pub fn bundle_file(ws: &OpenWorkspace) -> BundleFile {
     BundleFile { format: BUNDLE_FORMAT.into(), hash: ws.bundle.hash.clone(), files: ws.sources.clone() }
 }
 
-/// Impact of going from `old` to `new` (folders or bundle files) at `at`.
-pub fn impact(old: &Path, new: &Path, at: &str) -> Result<(Impact, Vec<vantage_engine::diff::Change>), StudioError> {
-    check_time(at)?;
+/// Impact of going from `old` to `new` (folders or bundle files), over the new workspace's own
+/// simulated population.
+pub fn impact(old: &Path, new: &Path) -> Result<(Impact, Vec<vantage_engine::diff::Change>), StudioError> {
     let (old, new) = (open_bundle_or_workspace(old)?, open_bundle_or_workspace(new)?);
-    let settings = &new.bundle.workspace.settings.population;
-    let population = vantage_engine::population::generate(&new.bundle.workspace, settings.size, settings.seed, at);
-    let report = vantage_engine::impact::impact(&old.bundle, &new.bundle, &population, at);
+    let report = vantage_engine::impact::impact(&old.bundle, &new.bundle);
     let changes = vantage_engine::diff::diff(&old.bundle.workspace, &new.bundle.workspace);
     Ok((report, changes))
 }

@@ -55,7 +55,7 @@ async fn write_to_temp_then_rename_reloads_and_names_the_affected_slots() {
         .unwrap();
     assert!(affected.iter().any(|s| s.page == "home"), "a hero template change affects the home page's hero: {affected:?}");
     assert!(!affected.iter().any(|s| s.slot == "footer"), "the footer does not use the hero: {affected:?}");
-    assert!(std::sync::Arc::ptr_eq(&before.program, &live.bundle().program), "a template change does not recompile the rules");
+    assert!(std::sync::Arc::ptr_eq(&before.decisions, &live.bundle().decisions), "a template change does not recompile the rules");
     assert!(live.bundle().workspace.components["hero"].template.contains("<!-- edited -->"));
 }
 
@@ -127,5 +127,5 @@ fn an_entry_change_recompiles_the_rules() {
         matches!(&events[..], [WorkspaceEvent::Reloaded { affected, .. }] if affected.iter().any(|s| s.page == "home" && s.slot == "hero")),
         "{events:?}"
     );
-    assert!(!std::sync::Arc::ptr_eq(&before.program, &live.bundle().program));
+    assert!(!std::sync::Arc::ptr_eq(&before.decisions, &live.bundle().decisions));
 }

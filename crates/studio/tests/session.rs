@@ -8,13 +8,13 @@ mod support;
 use serde_json::json;
 use support::demo_copy;
 use vantage_studio::session::views::*;
-use vantage_studio::{ErrorCode, Session};
+use vantage_studio::{ErrorCode, Session, SharedSession};
 
 const AT: &str = "2026-11-20T12:00:00Z";
 const HERO: &str = "entries/home-hero.json";
 
 fn view(profile: &str) -> PreviewRequest {
-    PreviewRequest { profile: profile.into(), overrides: None, at: AT.into() }
+    PreviewRequest { profile: profile.into(), overrides: None, at: Some(AT.into()) }
 }
 
 fn hero_html(frame: &FramePatch) -> &str {
@@ -104,22 +104,28 @@ fn saving_writes_the_store_and_the_file_and_undo_takes_it_back() {
 #[test]
 fn the_author_cannot_approve_their_own_change_and_a_reviewer_approves_and_publishes() {
     let (_tmp, dir) = demo_copy();
-    let mut session = Session::open(&dir, true).unwrap();
-    let base = session.read_document(HERO).unwrap().revision.map(i64::from);
-    let (saved, _) = session.save_document(HERO, &with_vip_headline(&session, "Your preview is open"), base).unwrap();
-    let id = i64::from(saved.change_set);
-    assert_eq!(session.submit_change(id).unwrap().state, ChangeState::Submitted);
-    assert_eq!(session.decide_change(id, true, "fine").unwrap_err().code, ErrorCode::Forbidden, "marketers cannot approve");
-    session.switch_user("rita").unwrap();
-    let review = session.review_change(id, AT).unwrap();
+    let shared = SharedSession::new(Session::open(&dir, true).unwrap());
+    let id = {
+        let mut session = shared.lock();
+        let base = session.read_document(HERO).unwrap().revision.map(i64::from);
+        let edited = with_vip_headline(&session, "Your preview is open");
+        let (saved, _) = session.save_document(HERO, &edited, base).unwrap();
+        let id = i64::from(saved.change_set);
+        assert_eq!(session.submit_change(id).unwrap().state, ChangeState::Submitted);
+        assert_eq!(session.decide_change(id, true, "fine").unwrap_err().code, ErrorCode::Forbidden, "marketers cannot approve");
+        session.switch_user("rita").unwrap();
+        id
+    };
+    let review = shared.review_change(id, Some(AT), |_| {}).unwrap();
     assert!(review.diff.iter().any(|d| d.subject.contains("home-hero")), "{:?}", review.diff);
     let hero = review.impact.slots.iter().find(|s| s.page == "home" && s.slot == "hero").expect("hero impact");
     assert!(hero.changed_share > 0.0 && hero.summary.contains("% of visitors change on home/hero"));
     assert!(review.affected_profiles.contains(&"vip-anna".to_owned()));
     assert!(!review.affected_profiles.contains(&"first-time-mobile".to_owned()));
-    let after = session.render_review_page(id, Side::After, "home", &view("vip-anna")).unwrap();
-    let before = session.render_review_page(id, Side::Before, "home", &view("vip-anna")).unwrap();
+    let after = shared.render_review_page(id, Side::After, "home", &view("vip-anna")).unwrap();
+    let before = shared.render_review_page(id, Side::Before, "home", &view("vip-anna")).unwrap();
     assert!(after.html.contains("Your preview is open") && !before.html.contains("Your preview is open"));
+    let mut session = shared.lock();
     session.decide_change(id, true, "Reads well").unwrap();
     let (release, _) = session.publish_change(id).unwrap();
     assert_eq!(session.releases().unwrap()[0].id as i64, release);
@@ -163,7 +169,7 @@ fn overrides_and_the_preview_moment_change_what_a_profile_sees() {
     assert_ne!(as_standard[0].variant, "vip-welcome");
     assert_eq!(session.render_slots("home", &view("vip-anna"), &["hero".into()]).unwrap()[0].variant, "vip-welcome");
     let mut bad_time = view("vip-anna");
-    bad_time.at = "yesterday".into();
+    bad_time.at = Some("yesterday".into());
     assert_eq!(session.render_page("home", &bad_time).unwrap_err().code, ErrorCode::BadInput);
 }
 
@@ -197,8 +203,8 @@ fn author_markup_in_a_variant_is_escaped_in_every_preview() {
 #[test]
 fn coverage_lists_every_page_and_flags_variants_nobody_sees() {
     let (_tmp, dir) = demo_copy();
-    let session = Session::open(&dir, true).unwrap();
-    let coverage = session.coverage(AT).unwrap();
+    let shared = SharedSession::new(Session::open(&dir, true).unwrap());
+    let coverage = shared.coverage(Some(AT)).unwrap();
     assert_eq!(coverage.len(), 4);
     let home = coverage.iter().find(|p| p.page == "home").unwrap();
     assert!(home.rows.iter().all(|r| r.cells.len() == home.profiles.len()));

@@ -492,11 +492,17 @@ async fn throughput_of_1000_changes_pushed_and_pulled() {
     let push_time = started.elapsed();
     assert_eq!(outcome, PushOutcome::Done { sent: queued });
 
+    assert_cms_holds_once(&cms, &store);
+
     let fresh = empty_store(dir.path(), "fresh.db");
     let started = Instant::now();
     let report = pull(&fresh, &adapter, fast(), &mut no_jitter()).await.unwrap();
     let pull_time = started.elapsed();
-    assert_eq!(fresh.export().unwrap(), store.export().unwrap());
+    let files = store.export().unwrap();
+    assert_eq!((report.applied, report.conflicts.len()), (files.len(), 0), "{report:?}");
+    assert_eq!(fresh.export().unwrap(), files);
+
+    // How fast is a figure to report, not a condition to pass: it depends on the machine.
     let push_rate = queued as f64 / push_time.as_secs_f64();
     let pull_rate = report.applied as f64 / pull_time.as_secs_f64();
     eprintln!(
@@ -505,7 +511,36 @@ async fn throughput_of_1000_changes_pushed_and_pulled() {
         report.applied,
         pull_time.as_secs_f64()
     );
-    assert!(push_time < Duration::from_secs(60), "push of {queued} changes took {push_time:?} (target: under 30 s)");
+    write_report(
+        "throughput.json",
+        &serde_json::json!({
+            "what": "sync with a real Strapi on loopback: the demo workspace plus 1000 notes pushed, then pulled into a fresh store",
+            "push": {"changes": queued, "seconds": push_time.as_secs_f64(), "changes_per_second": push_rate},
+            "pull": {"changes": report.applied, "seconds": pull_time.as_secs_f64(), "changes_per_second": pull_rate},
+            "target_push_seconds": 30,
+        }),
+    );
+}
+
+/// Writes a measurement report to `$CARGO_TARGET_DIR/strapi/<name>` (`target/strapi/` of the
+/// workspace when `CARGO_TARGET_DIR` is unset). A report that cannot be written is said on
+/// stderr, never a test failure.
+fn write_report(name: &str, report: &serde_json::Value) {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let target = match std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()).map(PathBuf::from) {
+        // A relative CARGO_TARGET_DIR is relative to where cargo ran (the workspace), not to this
+        // test's working directory (the crate).
+        Some(dir) if dir.is_relative() => workspace.join(dir),
+        Some(dir) => dir,
+        None => workspace.join("target"),
+    };
+    let dir = target.join("strapi");
+    let file = dir.join(name);
+    let text = serde_json::to_string_pretty(report).unwrap_or_else(|_| report.to_string()) + "\n";
+    match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&file, &text)) {
+        Ok(()) => eprintln!("report written to {}", file.display()),
+        Err(e) => eprintln!("could not write the report {}: {e}\n{text}", file.display()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -134,7 +134,8 @@ impl App {
         clicked.unwrap_or_else(|e| panic!("cannot click {css} inside {frame}: {e}"));
     }
 
-    /// The visible text of the preview frame of `profile` (read through the frame's document).
+    /// The visible text of the preview frame of `profile` (read through the frame's document);
+    /// fails when there is no such frame or it has no document yet.
     pub async fn frame_text(&self, profile: &str) -> String {
         let v = self
             .js(
@@ -143,11 +144,16 @@ impl App {
                 vec![json!(profile)],
             )
             .await;
-        v.as_str().unwrap_or_default().to_owned()
+        match v.as_str() {
+            Some(text) => text.to_owned(),
+            None => panic!("there is no loaded preview frame for {profile}"),
+        }
     }
 
-    /// Waits until the frame of `profile` shows `text`.
+    /// Waits until the frame of `profile` shows `text` (which must not be empty: every frame
+    /// "shows" the empty string).
     pub async fn wait_frame_shows(&self, profile: &str, text: &str) {
+        assert!(!text.trim().is_empty(), "wait_frame_shows needs a text to wait for, not {text:?}");
         self.wait_js_args(
             &format!("the {profile} preview to show \"{text}\""),
             "const f = document.querySelector(`[data-testid=\"preview-frame-${arguments[0]}\"]`);\
@@ -157,8 +163,23 @@ impl App {
         .await;
     }
 
-    /// Waits until the page shows `text` anywhere (outside preview frames).
+    /// Waits until the element matching `css` inside the frame of `profile` reads exactly `text`
+    /// (its visible text, trimmed).
+    pub async fn wait_frame_element_reads(&self, profile: &str, css: &str, text: &str) {
+        self.wait_js_args(
+            &format!("{css} in the {profile} preview to read \"{text}\""),
+            "const f = document.querySelector(`[data-testid=\"preview-frame-${arguments[0]}\"]`);\
+             const e = f && f.contentDocument && f.contentDocument.querySelector(arguments[1]);\
+             return !!e && e.innerText.trim() === arguments[2];",
+            vec![json!(profile), json!(css), json!(text)],
+        )
+        .await;
+    }
+
+    /// Waits until the page shows `text` anywhere (outside preview frames); `text` must not be
+    /// empty.
     pub async fn wait_text(&self, text: &str) {
+        assert!(!text.trim().is_empty(), "wait_text needs a text to wait for, not {text:?}");
         self.wait_js_args(
             &format!("the window to show \"{text}\""),
             "return document.body.innerText.includes(arguments[0]);",

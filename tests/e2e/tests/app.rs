@@ -9,6 +9,16 @@ use vantage_e2e::{median, output_dir, scenario, App};
 
 const VIP: &str = "vip-anna";
 const FIRST_TIME: &str = "first-time-mobile";
+/// The home hero's headline inside a preview frame.
+const HERO_HEADLINE: &str = "[data-slot=\"hero\"] .hero-headline";
+
+/// `pointer` of the workspace document `file`, as the app's copy of the demo workspace holds it.
+fn workspace_json(app: &App, file: &str, pointer: &str) -> serde_json::Value {
+    let path = app.workspace.join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+    doc.pointer(pointer).unwrap_or_else(|| panic!("{file} has nothing at {pointer}")).clone()
+}
 
 /// Opens the home hero's VIP variant with the live preview comparing `visitors` side by side.
 async fn open_vip_hero_variant(app: &App, visitors: &[&str]) {
@@ -39,13 +49,37 @@ async fn save(app: &App, file: &str, needle: &str) {
     .await;
 }
 
+/// Waits until the coverage matrix shows `variant` for `profile` on `slot` (of the page shown).
+async fn wait_matrix_cell(app: &App, slot: &str, profile: &str, variant: &str) {
+    app.wait_js_args(
+        &format!("the coverage matrix to show {variant} for {profile} on {slot}"),
+        "const t = document.querySelector('[data-testid=\"coverage-matrix\"] table');\
+         if (!t) return false;\
+         const col = [...t.querySelectorAll('thead th')].findIndex(th => th.innerText.trim() === arguments[1]);\
+         if (col < 1) return false;\
+         const row = [...t.querySelectorAll('tbody tr')].find(tr => {\
+           const th = tr.querySelector('th');\
+           return !!th && th.innerText.split('\\n')[0].trim() === arguments[0];\
+         });\
+         const cell = row && row.querySelectorAll('td')[col - 1];\
+         return !!cell && cell.innerText.trim() === arguments[2];",
+        vec![json!(slot), json!(profile), json!(variant)],
+    )
+    .await;
+}
+
 #[tokio::test]
 #[ignore = "drives the real window: run scripts/e2e"]
 async fn a_marketer_changes_the_vip_headline_and_only_the_vip_preview_shows_it() {
     scenario("vip-headline", |mut app| async move {
         open_vip_hero_variant(&app, &[VIP, FIRST_TIME, "no-consent", "winter-sports-app"]).await;
-        app.wait_frame_shows(FIRST_TIME, "").await;
+        // The first-time visitor is in exp-home-hero-copy's control arm (see the home page in
+        // crates/cli/tests/snapshots/cli__matrix.snap), which shows the hero's baseline.
+        let baseline = workspace_json(&app, "entries/home-hero.json", "/baseline/headline");
+        let baseline = baseline.as_str().expect("the hero's baseline headline is a string");
+        app.wait_frame_element_reads(FIRST_TIME, HERO_HEADLINE, baseline).await;
         let first_time_before = app.frame_text(FIRST_TIME).await;
+        assert!(first_time_before.contains(baseline), "the first-time visitor's page shows the baseline hero: {first_time_before}");
         app.shot("before-edit").await;
 
         app.type_into_field("/headline", "Early access is yours, Anna").await;
@@ -117,6 +151,9 @@ async fn a_marketer_changes_the_vip_headline_and_only_the_vip_preview_shows_it()
 async fn a_marketer_adds_a_personalization_with_the_rule_builder_and_the_matrix_changes() {
     scenario("rule-builder", |mut app| async move {
         app.click("nav-preview").await;
+        app.select("preview-page", "home").await;
+        // Before: the first-time visitor on a phone sees the story's baseline.
+        wait_matrix_cell(&app, "story", FIRST_TIME, "baseline").await;
         let matrix_before = app.testid("coverage-matrix").await.text().await.unwrap();
 
         app.click("nav-author").await;
@@ -141,13 +178,17 @@ async fn a_marketer_adds_a_personalization_with_the_rule_builder_and_the_matrix_
         app.shot("rule-built").await;
         save(&app, "entries/home-story.json", "request.device").await;
 
+        // The new personalization (the last one of the entry, as saved) for phones: the first-time
+        // visitor on a phone now sees it on the home page's story slot.
+        let personalizations = workspace_json(&app, "entries/home-story.json", "/personalizations");
+        let added = personalizations.as_array().and_then(|p| p.last()).expect("home-story has personalizations");
+        assert!(added.to_string().contains("request.device"), "the last personalization is the new one: {added}");
+        let added = added["id"].as_str().expect("the new personalization has an id");
         app.click("nav-preview").await;
-        app.wait_js_args(
-            "the coverage matrix to change",
-            "const m = document.querySelector('[data-testid=\"coverage-matrix\"]'); return !!m && m.innerText !== arguments[0];",
-            vec![json!(matrix_before)],
-        )
-        .await;
+        app.select("preview-page", "home").await;
+        wait_matrix_cell(&app, "story", FIRST_TIME, added).await;
+        let matrix_after = app.testid("coverage-matrix").await.text().await.unwrap();
+        assert_ne!(matrix_after, matrix_before, "the coverage matrix changed");
         app.shot("matrix-changed").await;
     })
     .await;
@@ -226,12 +267,19 @@ async fn the_author_cannot_approve_their_own_change_and_a_reviewer_approves_and_
 async fn script_and_onerror_markup_runs_nothing_in_any_preview() {
     scenario("no-script", |mut app| async move {
         open_vip_hero_variant(&app, &[VIP, FIRST_TIME]).await;
-        let sandbox = app
-            .js("return [...document.querySelectorAll('iframe')].map(f => f.getAttribute('sandbox'))", vec![])
+        let frames = app
+            .js("return [...document.querySelectorAll('iframe')].map(f => [f.getAttribute('data-testid'), f.getAttribute('sandbox')])", vec![])
             .await;
+        let frames = frames.as_array().unwrap();
+        for profile in [VIP, FIRST_TIME] {
+            assert!(
+                frames.iter().any(|f| f[0] == format!("preview-frame-{profile}")),
+                "the {profile} preview is one of the frames checked: {frames:?}"
+            );
+        }
         assert!(
-            sandbox.as_array().unwrap().iter().all(|s| s.as_str() == Some("allow-same-origin")),
-            "every preview frame is sandboxed without scripts: {sandbox}"
+            frames.iter().all(|f| f[1] == "allow-same-origin"),
+            "every frame is sandboxed without scripts: {frames:?}"
         );
         // Author content: shown as text.
         let payload = "<script>window.top.__pwned='content-script'</script><img src=x onerror=\"window.top.__pwned='content-onerror'\">";

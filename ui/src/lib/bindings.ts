@@ -20,14 +20,15 @@ export const commands = {
 	renderPage: (page: string, view: PreviewRequest) => typedError<PagePreview, AppError>(__TAURI_INVOKE("render_page", { page, view })),
 	renderSlots: (page: string, view: PreviewRequest, slots: string[]) => typedError<SlotPreview[], AppError>(__TAURI_INVOKE("render_slots", { page, view, slots })),
 	explainSlot: (page: string, view: PreviewRequest, slot: string) => typedError<SlotWhy, AppError>(__TAURI_INVOKE("explain_slot", { page, view, slot })),
-	coverage: (at: string) => typedError<CoveragePage[], AppError>(__TAURI_INVOKE("coverage", { at })),
-	lint: (at: string) => typedError<Finding[], AppError>(__TAURI_INVOKE("lint", { at })),
+	coverage: (at: string | null) => typedError<CoveragePage[], AppError>(__TAURI_INVOKE("coverage", { at })),
+	lint: (at: string | null) => typedError<Finding[], AppError>(__TAURI_INVOKE("lint", { at })),
+	conditionText: (condition: Json) => typedError<string, AppError>(__TAURI_INVOKE("condition_text", { condition })),
 	saveProfile: (id: string, name: string, attributes: Json, consents: string[]) => typedError<ProfileView, AppError>(__TAURI_INVOKE("save_profile", { id, name, attributes, consents })),
 	changeSets: () => typedError<ChangeSetView[], AppError>(__TAURI_INVOKE("change_sets")),
 	submitChange: (id: number) => typedError<ChangeSetView, AppError>(__TAURI_INVOKE("submit_change", { id })),
 	decideChange: (id: number, approve: boolean, comment: string) => typedError<ChangeSetView, AppError>(__TAURI_INVOKE("decide_change", { id, approve, comment })),
 	publishChange: (id: number) => typedError<number, AppError>(__TAURI_INVOKE("publish_change", { id })),
-	reviewChange: (id: number, at: string) => typedError<Review, AppError>(__TAURI_INVOKE("review_change", { id, at })),
+	reviewChange: (id: number, at: string | null) => typedError<Review, AppError>(__TAURI_INVOKE("review_change", { id, at })),
 	renderReviewPage: (id: number, side: Side, page: string, view: PreviewRequest) => typedError<PagePreview, AppError>(__TAURI_INVOKE("render_review_page", { id, side, page, view })),
 	comments: (changeId: number) => typedError<Comment[], AppError>(__TAURI_INVOKE("comments", { changeId })),
 	addComment: (changeId: number, text: string) => typedError<null, AppError>(__TAURI_INVOKE("add_comment", { changeId, text })),
@@ -276,7 +277,8 @@ export type Permission = {
 export type PreviewRequest = {
 	profile: string,
 	overrides: Json | null,
-	at: string,
+	/**  The moment chosen in the moment picker; `None`: the visitor's own time, else now. */
+	at: string | null,
 };
 
 /**  Emitted when files start or stop failing to load. */
@@ -378,6 +380,8 @@ export type SlotWhy = {
 	entry: string,
 	chosen: string,
 	experiment: string | null,
+	/**  When this was evaluated, and why that moment (chosen, the visitor's own, or now). */
+	moment: string,
 	steps: WhyStep[],
 };
 

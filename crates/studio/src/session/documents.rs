@@ -6,6 +6,7 @@ use super::views::*;
 use super::{preview, Session};
 use crate::error::StudioError;
 use crate::live::WorkspaceEvent;
+use vantage_engine::visit::Render;
 use vantage_store::{ChangeSetId, ChangeSetState};
 
 impl Session {
@@ -33,9 +34,8 @@ impl Session {
                 let slots: Vec<String> = affected.into_iter().filter(|s| s.page == page).map(|s| s.slot).collect();
                 let mut frames = Vec::with_capacity(views.len());
                 for view in views {
-                    let composed = preview::compose(&bundle, page, view)?;
-                    let slots = preview::slot_previews(&bundle, &composed, Some(&slots));
-                    frames.push(FramePatch { profile: view.profile.clone(), slots });
+                    let visit = preview::visit(&bundle, page, view, Render::Slots(&slots), false)?;
+                    frames.push(FramePatch { profile: view.profile.clone(), slots: preview::slot_previews(visit.sections) });
                 }
                 let field_errors = preview::content_problems(&bundle, &edit.path);
                 Ok(EditPreview { field_errors, frames })

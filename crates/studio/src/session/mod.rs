@@ -5,12 +5,17 @@
 //! folder always shows the current heads and an external editor's changes flow through the same
 //! live pipeline. Every method is a plain synchronous call; `src-tauri` wraps each in a command.
 
+mod conditions;
 mod documents;
 mod preview;
 mod review;
+mod shared;
 mod sync;
 pub mod views;
 
+pub use conditions::condition_text;
+pub use review::{ReviewInputs, ReviewStage};
+pub use shared::SharedSession;
 pub use sync::{resolve_conflict, sync_conflicts, sync_now};
 
 use crate::error::StudioError;
@@ -79,6 +84,12 @@ impl Session {
 
     pub fn user(&self) -> &str {
         &self.user
+    }
+
+    /// The compiled workspace previews are drawn from now: immutable, shared, swapped whole on
+    /// every change.
+    pub fn bundle(&self) -> std::sync::Arc<vantage_engine::bundle::Bundle> {
+        self.live.bundle()
     }
 
     /// Acts as another member of the team from now on.

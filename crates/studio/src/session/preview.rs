@@ -3,103 +3,127 @@
 use super::views::*;
 use super::Session;
 use crate::error::StudioError;
+use crate::visits::Look;
 use serde_json::Value;
 use vantage_engine::bundle::{Bundle, Severity};
-use vantage_engine::compose::{profile_context, ComposedPage};
+use vantage_engine::explain::SlotExplanation;
 use vantage_engine::program::Tri;
 use vantage_engine::reference::Trace;
-use vantage_engine::render::Templates;
+use vantage_engine::visit::{Render, Section, Visit, Visitor};
 
 impl Session {
     pub fn render_page(&self, page: &str, view: &PreviewRequest) -> Result<PagePreview, StudioError> {
         let bundle = self.live.bundle();
         self.record_read(view)?;
-        let composed = compose(&bundle, page, view)?;
-        Ok(PagePreview {
-            profile: view.profile.clone(),
-            html: Templates::new(&bundle.workspace).render_page(&composed, &bundle.workspace.theme),
-            slots: slot_previews(&bundle, &composed, None),
-        })
+        page_preview(&bundle, page, view)
     }
 
     pub fn render_slots(&self, page: &str, view: &PreviewRequest, slots: &[String]) -> Result<Vec<SlotPreview>, StudioError> {
         let bundle = self.live.bundle();
-        let composed = compose(&bundle, page, view)?;
-        Ok(slot_previews(&bundle, &composed, Some(slots)))
+        let visit = visit(&bundle, page, view, Render::Slots(slots), false)?;
+        Ok(slot_previews(visit.sections))
     }
 
     /// Why `slot` of `page` shows what it shows to this visitor.
     pub fn explain_slot(&self, page: &str, view: &PreviewRequest, slot: &str) -> Result<SlotWhy, StudioError> {
         let bundle = self.live.bundle();
-        let (compiled, flat) = context(&bundle, page, view)?;
-        let explanation = bundle
-            .explain(compiled, &flat)
+        let visit = visit(&bundle, page, view, Render::Nothing, true)?;
+        let moment = visit.moment.describe();
+        let explanation = visit
+            .trace
+            .unwrap_or_default()
             .into_iter()
             .find(|e| e.slot == slot)
             .ok_or_else(|| StudioError::not_found(format!("page `{page}` has no slot `{slot}`")))?;
-        let entry = bundle.workspace.entries.get(&explanation.entry);
-        let name_of = |id: &str| {
-            entry.and_then(|e| e.personalizations.iter().find(|p| p.id == id)).map(|p| p.name.clone()).unwrap_or_else(|| id.to_owned())
-        };
-        let mut steps: Vec<WhyStep> = explanation
-            .attempts
-            .iter()
-            .map(|a| {
-                let (outcome, reason) = match a.trace.result {
-                    Tri::True => (Outcome::Chosen, "Its rule matches this visitor, and it is the first that does.".to_owned()),
-                    Tri::False => (Outcome::NoMatch, "Its rule does not match this visitor.".to_owned()),
-                    Tri::Unknown => (
-                        Outcome::Unknown,
-                        "Its rule needs data this visitor has not consented to share (or did not send), so it is skipped.".to_owned(),
-                    ),
-                };
-                let mut trace = Vec::new();
-                flatten(&a.trace, 0, &mut trace);
-                WhyStep { variant: a.personalization.clone(), name: name_of(&a.personalization), outcome, reason, trace }
-            })
-            .collect();
-        if !steps.iter().any(|s| s.outcome == Outcome::Chosen) {
-            steps.push(WhyStep {
-                variant: "baseline".into(),
-                name: "Baseline".into(),
-                outcome: Outcome::Chosen,
-                reason: "No personalization matched, so everyone in this situation sees the baseline.".into(),
-                trace: Vec::new(),
-            });
-        }
-        Ok(SlotWhy {
-            slot: explanation.slot,
-            entry: explanation.entry,
-            chosen: explanation.variant,
-            experiment: explanation.experiment,
-            steps,
-        })
-    }
-
-    /// Slots x named profiles at `at`: the variant each sees, and variants nobody sees.
-    pub fn coverage(&self, at: &str) -> Result<Vec<CoveragePage>, StudioError> {
-        let bundle = self.live.bundle();
-        crate::usecases::check_time(at)?;
-        Ok(vantage_engine::matrix::matrix(&bundle, at)
-            .into_iter()
-            .map(|m| CoveragePage {
-                title: bundle.workspace.pages.get(&m.page).map(|p| p.title.clone()).unwrap_or_default(),
-                page: m.page,
-                profiles: m.profiles,
-                rows: m.rows.into_iter().map(|r| CoverageRow { slot: r.slot, entry: r.entry, cells: r.cells, unseen: r.unseen }).collect(),
-            })
-            .collect())
-    }
-
-    /// Lint of the workspace as it is now.
-    pub fn lint(&self, at: &str) -> Result<Vec<Finding>, StudioError> {
-        let report = crate::usecases::lint(&self.live.snapshot(), at)?;
-        Ok(findings(report.findings))
+        Ok(why(&bundle, explanation, moment))
     }
 
     /// Previewing as a visitor reads their profile: the audit log records it.
     fn record_read(&self, view: &PreviewRequest) -> Result<(), StudioError> {
         crate::store_cases::record_profile_read(&self.store, &self.user, &view.profile)
+    }
+}
+
+/// Slots x named profiles at `at` (else each profile's own moment, else now): the variant each
+/// sees, and variants nobody sees. Works on a shared bundle, off the session's lock.
+pub fn coverage(bundle: &Bundle, at: Option<&str>) -> Result<Vec<CoveragePage>, StudioError> {
+    let matrix = vantage_engine::matrix::matrix(bundle, at, &crate::visits::clock()).map_err(crate::visits::visit_error)?;
+    Ok(matrix
+        .into_iter()
+        .map(|m| CoveragePage {
+            title: bundle.workspace.pages.get(&m.page).map(|p| p.title.clone()).unwrap_or_default(),
+            page: m.page,
+            profiles: m.profiles,
+            rows: m.rows.into_iter().map(|r| CoverageRow { slot: r.slot, entry: r.entry, cells: r.cells, unseen: r.unseen }).collect(),
+        })
+        .collect())
+}
+
+/// Lint of a shared bundle, feeds checked at `at` (else now). Off the session's lock.
+pub fn lint(bundle: &Bundle, at: Option<&str>) -> Result<Vec<Finding>, StudioError> {
+    let at = crate::usecases::moment_or_clock(at)?;
+    Ok(findings(vantage_engine::lint::lint(bundle, &at)))
+}
+
+/// A whole page as `view` sees it in `bundle`, with every slot's section.
+pub(crate) fn page_preview(bundle: &Bundle, page: &str, view: &PreviewRequest) -> Result<PagePreview, StudioError> {
+    let visit = visit(bundle, page, view, Render::Page, false)?;
+    Ok(PagePreview { profile: view.profile.clone(), html: visit.html.unwrap_or_default(), slots: slot_previews(visit.sections) })
+}
+
+/// The visit `view` asks for: its profile, overrides and moment.
+pub(crate) fn visit(bundle: &Bundle, page: &str, view: &PreviewRequest, render: Render<'_>, trace: bool) -> Result<Visit, StudioError> {
+    let overrides = match view.overrides.as_ref().map(|o| &o.0) {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(overrides)) => Some(overrides),
+        Some(_) => return Err(StudioError::bad_input("profile overrides must be a map of attribute to value")),
+    };
+    let look = Look { visitor: Visitor::Profile(&view.profile), moment: view.at.as_deref(), overrides };
+    crate::visits::visit(bundle, page, look, render, trace)
+}
+
+pub(crate) fn slot_previews(sections: Vec<Section>) -> Vec<SlotPreview> {
+    sections.into_iter().map(|s| SlotPreview { slot: s.slot, entry: s.entry, variant: s.variant, html: s.html }).collect()
+}
+
+fn why(bundle: &Bundle, explanation: SlotExplanation, moment: String) -> SlotWhy {
+    let entry = bundle.workspace.entries.get(&explanation.entry);
+    let name_of = |id: &str| {
+        entry.and_then(|e| e.personalizations.iter().find(|p| p.id == id)).map(|p| p.name.clone()).unwrap_or_else(|| id.to_owned())
+    };
+    let mut steps: Vec<WhyStep> = explanation
+        .attempts
+        .iter()
+        .map(|a| {
+            let (outcome, reason) = match a.trace.result {
+                Tri::True => (Outcome::Chosen, "Its rule matches this visitor, and it is the first that does.".to_owned()),
+                Tri::False => (Outcome::NoMatch, "Its rule does not match this visitor.".to_owned()),
+                Tri::Unknown => (
+                    Outcome::Unknown,
+                    "Its rule needs data this visitor has not consented to share (or did not send), so it is skipped.".to_owned(),
+                ),
+            };
+            let mut trace = Vec::new();
+            flatten(&a.trace, 0, &mut trace);
+            WhyStep { variant: a.personalization.clone(), name: name_of(&a.personalization), outcome, reason, trace }
+        })
+        .collect();
+    if !steps.iter().any(|s| s.outcome == Outcome::Chosen) {
+        steps.push(WhyStep {
+            variant: "baseline".into(),
+            name: "Baseline".into(),
+            outcome: Outcome::Chosen,
+            reason: "No personalization matched, so everyone in this situation sees the baseline.".into(),
+            trace: Vec::new(),
+        });
+    }
+    SlotWhy {
+        slot: explanation.slot,
+        entry: explanation.entry,
+        chosen: explanation.variant,
+        experiment: explanation.experiment,
+        moment,
+        steps,
     }
 }
 
@@ -115,54 +139,6 @@ pub(crate) fn findings(list: Vec<vantage_engine::bundle::Diagnostic>) -> Vec<Fin
             file: d.file,
             pointer: d.pointer,
             message: d.message,
-        })
-        .collect()
-}
-
-/// The flat context of `view` on `page`: the profile's attributes, the overrides on top, and the
-/// preview moment as the request time.
-fn context<'b>(
-    bundle: &'b Bundle,
-    page: &str,
-    view: &PreviewRequest,
-) -> Result<(&'b vantage_engine::bundle::CompiledPage, serde_json::Map<String, Value>), StudioError> {
-    crate::usecases::check_time(&view.at)?;
-    let model = &bundle.workspace;
-    let meta = model.pages.get(page).ok_or_else(|| StudioError::not_found(format!("there is no page `{page}`")))?;
-    let profile =
-        model.profiles.get(&view.profile).ok_or_else(|| StudioError::not_found(format!("there is no profile `{}`", view.profile)))?;
-    let compiled = bundle.page(page).ok_or_else(|| StudioError::not_found(format!("page `{page}` did not compile")))?;
-    let mut flat = profile_context(model, profile, meta, &view.at);
-    flat.insert(vantage_engine::catalog::NOW.into(), Value::String(view.at.clone()));
-    match view.overrides.as_ref().map(|o| &o.0) {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(overrides)) => {
-            for (key, value) in overrides {
-                flat.insert(key.clone(), value.clone());
-            }
-        }
-        Some(_) => return Err(StudioError::bad_input("profile overrides must be a map of attribute to value")),
-    }
-    Ok((compiled, flat))
-}
-
-pub(crate) fn compose(bundle: &Bundle, page: &str, view: &PreviewRequest) -> Result<ComposedPage, StudioError> {
-    let (compiled, flat) = context(bundle, page, view)?;
-    Ok(bundle.compose(compiled, &flat))
-}
-
-/// Each slot's `<section>`, or only `only`'s.
-pub(crate) fn slot_previews(bundle: &Bundle, composed: &ComposedPage, only: Option<&[String]>) -> Vec<SlotPreview> {
-    let templates = Templates::new(&bundle.workspace);
-    composed
-        .slots
-        .iter()
-        .filter(|s| only.is_none_or(|o| o.contains(&s.slot)))
-        .map(|s| SlotPreview {
-            slot: s.slot.clone(),
-            entry: s.entry.clone(),
-            variant: s.variant.clone(),
-            html: templates.render_section(&composed.page, s),
         })
         .collect()
 }

@@ -3,12 +3,16 @@
 
 use super::views::*;
 use super::{preview, Session};
+use crate::bundle_cache::BundleCache;
 use crate::error::StudioError;
 use crate::live::WorkspaceEvent;
+use crate::visits::Look;
 use std::collections::BTreeSet;
-use vantage_engine::bundle::{source_hash, Bundle};
+use std::sync::Arc;
+use vantage_engine::bundle::Bundle;
 use vantage_engine::diff::ChangeKind;
-use vantage_engine::load::{load, SourceFiles};
+use vantage_engine::load::SourceFiles;
+use vantage_engine::visit::Render;
 use vantage_store::{ChainStatus, ChangeSet, ChangeSetId};
 
 impl Session {
@@ -44,69 +48,12 @@ impl Session {
         Ok((new_release, self.write_heads_to_disk()?))
     }
 
-    /// What a reviewer sees for change set `id`: semantic diff, lint of the result, the measured
-    /// impact over the simulated population, and which pages and profiles it changes.
-    pub fn review_change(&self, id: i64, at: &str) -> Result<Review, StudioError> {
-        crate::usecases::check_time(at)?;
+    /// What a review of change set `id` needs from the store, read under the session's lock;
+    /// the heavy part ([`review_change`], [`review_page`]) then runs without it.
+    pub fn review_inputs(&self, id: i64) -> Result<ReviewInputs, StudioError> {
         let change = self.change(id)?;
-        let (before, after) = self.review_bundles(id)?;
-        let settings = &after.workspace.settings.population;
-        let population = vantage_engine::population::generate(&after.workspace, settings.size, settings.seed, at);
-        let impact = vantage_engine::impact::impact(&before, &after, &population, at);
-        let lint = preview::findings(vantage_engine::lint::lint(&after, &population, at));
-        let diff = vantage_engine::diff::diff(&before.workspace, &after.workspace)
-            .into_iter()
-            .map(|c| DiffLine {
-                kind: match c.kind {
-                    ChangeKind::Added => "added",
-                    ChangeKind::Removed => "removed",
-                    ChangeKind::Changed => "changed",
-                    ChangeKind::Reordered => "reordered",
-                }
-                .into(),
-                subject: format!("{} {}", c.area, c.target),
-                detail: match (&c.before, &c.after) {
-                    (Some(b), Some(a)) => format!("{}: {b} → {a}", c.aspect),
-                    (None, Some(a)) => format!("{}: {a}", c.aspect),
-                    (Some(b), None) => format!("{}: was {b}", c.aspect),
-                    (None, None) => c.aspect.clone(),
-                },
-            })
-            .collect();
-        let (pages, profiles) = who_changes(&before, &after, at);
-        let slots = impact
-            .slots
-            .iter()
-            .map(|s| SlotImpactView {
-                page: s.page.clone(),
-                slot: s.slot.clone(),
-                changed_share: s.share / 100.0,
-                summary: format!("{:.1}% of visitors change on {}/{}", s.share, s.page, s.slot),
-            })
-            .collect();
-        Ok(Review {
-            change,
-            diff,
-            lint,
-            impact: ImpactView { visitors: impact.visitors as u32, slots },
-            affected_pages: pages,
-            affected_profiles: profiles,
-        })
-    }
-
-    /// `page` as `view` sees it before (live) or after (with change set `id`).
-    pub fn render_review_page(&self, id: i64, side: Side, page: &str, view: &PreviewRequest) -> Result<PagePreview, StudioError> {
-        let (before, after) = self.review_bundles(id)?;
-        let bundle = match side {
-            Side::Before => before,
-            Side::After => after,
-        };
-        let composed = preview::compose(&bundle, page, view)?;
-        Ok(PagePreview {
-            profile: view.profile.clone(),
-            html: vantage_engine::render::Templates::new(&bundle.workspace).render_page(&composed, &bundle.workspace.theme),
-            slots: preview::slot_previews(&bundle, &composed, None),
-        })
+        let (before, after) = self.store.change_set_sources(id)?;
+        Ok(ReviewInputs { id, change, before, after })
     }
 
     pub fn comments(&self, id: i64) -> Result<Vec<CommentView>, StudioError> {
@@ -189,31 +136,119 @@ impl Session {
             documents: c.documents,
         }
     }
+}
 
-    fn review_bundles(&self, id: ChangeSetId) -> Result<(Bundle, Bundle), StudioError> {
-        let (before, after) = self.store.change_set_sources(id)?;
-        Ok((compile(before, "live")?, compile(after, &format!("change set {id}"))?))
+/// A change set and the workspace before and after it.
+pub struct ReviewInputs {
+    id: i64,
+    change: ChangeSetView,
+    before: SourceFiles,
+    after: SourceFiles,
+}
+
+/// The steps of a review computation, reported as they start (the app shows them as progress).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewStage {
+    Compiling,
+    MeasuringImpact,
+    Checking,
+    ComparingPages,
+}
+
+impl ReviewInputs {
+    fn bundles(&self, cache: &BundleCache) -> Result<(Arc<Bundle>, Arc<Bundle>), StudioError> {
+        let before = cache.get_or_compile(&self.before, "as it is live")?;
+        let after = cache.get_or_compile(&self.after, &format!("with change set {}", self.id))?;
+        Ok((before, after))
     }
 }
 
-fn compile(sources: SourceFiles, what: &str) -> Result<Bundle, StudioError> {
-    let hash = source_hash(&sources);
-    let workspace = load(&sources).map_err(|e| StudioError::bad_input(format!("the workspace {what} does not load: {e}")))?;
-    Ok(Bundle::compile(workspace, hash))
+/// What a reviewer sees: semantic diff, lint of the result, the measured impact over the
+/// workspace's simulated population, and which pages and named profiles it changes at `at`
+/// (else each profile's own moment, else now). Runs off the session's lock; `on_stage` hears
+/// each step as it starts.
+pub fn review_change(
+    inputs: &ReviewInputs,
+    at: Option<&str>,
+    cache: &BundleCache,
+    mut on_stage: impl FnMut(ReviewStage),
+) -> Result<Review, StudioError> {
+    let feeds_at = crate::usecases::moment_or_clock(at)?;
+    on_stage(ReviewStage::Compiling);
+    let (before, after) = inputs.bundles(cache)?;
+    on_stage(ReviewStage::MeasuringImpact);
+    let impact = vantage_engine::impact::impact(&before, &after);
+    on_stage(ReviewStage::Checking);
+    let lint = preview::findings(vantage_engine::lint::lint(&after, &feeds_at));
+    let diff = vantage_engine::diff::diff(&before.workspace, &after.workspace)
+        .into_iter()
+        .map(|c| DiffLine {
+            kind: match c.kind {
+                ChangeKind::Added => "added",
+                ChangeKind::Removed => "removed",
+                ChangeKind::Changed => "changed",
+                ChangeKind::Reordered => "reordered",
+            }
+            .into(),
+            subject: format!("{} {}", c.area, c.target),
+            detail: match (&c.before, &c.after) {
+                (Some(b), Some(a)) => format!("{}: {b} → {a}", c.aspect),
+                (None, Some(a)) => format!("{}: {a}", c.aspect),
+                (Some(b), None) => format!("{}: was {b}", c.aspect),
+                (None, None) => c.aspect.clone(),
+            },
+        })
+        .collect();
+    on_stage(ReviewStage::ComparingPages);
+    let (pages, profiles) = who_changes(&before, &after, at)?;
+    let slots = impact
+        .slots
+        .iter()
+        .map(|s| SlotImpactView {
+            page: s.page.clone(),
+            slot: s.slot.clone(),
+            changed_share: s.share / 100.0,
+            summary: format!("{:.1}% of visitors change on {}/{}", s.share, s.page, s.slot),
+        })
+        .collect();
+    Ok(Review {
+        change: inputs.change.clone(),
+        diff,
+        lint,
+        impact: ImpactView { visitors: impact.visitors as u32, slots },
+        affected_pages: pages,
+        affected_profiles: profiles,
+    })
+}
+
+/// `page` as `view` sees it before (live) or after (with the change set). Off the session's lock.
+pub fn review_page(
+    inputs: &ReviewInputs,
+    side: Side,
+    page: &str,
+    view: &PreviewRequest,
+    cache: &BundleCache,
+) -> Result<PagePreview, StudioError> {
+    let (before, after) = inputs.bundles(cache)?;
+    let bundle = match side {
+        Side::Before => before,
+        Side::After => after,
+    };
+    preview::page_preview(&bundle, page, view)
 }
 
 /// Pages and named profiles that see different content (variant or text) after the change.
-fn who_changes(before: &Bundle, after: &Bundle, at: &str) -> (Vec<String>, Vec<String>) {
+fn who_changes(before: &Bundle, after: &Bundle, at: Option<&str>) -> Result<(Vec<String>, Vec<String>), StudioError> {
     let (mut pages, mut profiles) = (BTreeSet::new(), BTreeSet::new());
     for page in after.workspace.pages.keys() {
         for profile in after.workspace.profiles.keys() {
-            let view = PreviewRequest { profile: profile.clone(), overrides: None, at: at.to_owned() };
-            let old = preview::compose(before, page, &view).ok();
-            let new = preview::compose(after, page, &view).ok();
+            let look = Look::profile(profile, at);
+            let old = crate::visits::visit(before, page, look, Render::Nothing, false).ok();
+            let new = crate::visits::visit(after, page, look, Render::Nothing, false).ok();
             let same = match (&old, &new) {
                 (Some(o), Some(n)) => {
-                    o.slots.len() == n.slots.len()
-                        && o.slots.iter().zip(&n.slots).all(|(a, b)| a.variant == b.variant && a.content == b.content)
+                    o.composed.slots.len() == n.composed.slots.len()
+                        && o.composed.slots.iter().zip(&n.composed.slots).all(|(a, b)| a.variant == b.variant && a.content == b.content)
                 }
                 _ => old.is_none() && new.is_none(),
             };
@@ -223,5 +258,5 @@ fn who_changes(before: &Bundle, after: &Bundle, at: &str) -> (Vec<String>, Vec<S
             }
         }
     }
-    (pages.into_iter().collect(), profiles.into_iter().collect())
+    Ok((pages.into_iter().collect(), profiles.into_iter().collect()))
 }

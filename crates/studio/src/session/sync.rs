@@ -1,42 +1,15 @@
-//! Syncing from the app: send what publishing queued to the CMS and bring others' changes back,
-//! with progress; list conflicts and settle them. These run on their own connection to the
-//! workspace's store (SQLite allows it), so the app stays usable while a large push runs; the
-//! caller reloads the session afterwards (`Session::refresh_from_store`). Each call blocks on a
-//! small runtime of its own: run it off the UI's threads.
+//! Syncing from the app, over [`crate::sync`]: one call sends and receives, with progress. Each
+//! runs on a store connection of its own (SQLite allows it), off the UI's threads; the caller
+//! reloads the session afterwards ([`Session::refresh_from_store`]).
 
 use super::views::{Json, SyncConflictView, SyncSummary};
 use super::Session;
-use crate::error::{ErrorCode, StudioError};
+use crate::error::StudioError;
 use crate::live::WorkspaceEvent;
+use crate::sync::Remote;
 use std::path::Path;
-use std::time::Duration;
 use vantage_store::Store;
-use vantage_sync::{Backoff, CmsError, PushOutcome, Resolution, SyncError};
-
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-fn failed(e: SyncError) -> StudioError {
-    match e {
-        SyncError::Store(e) => e.into(),
-        SyncError::Cms(CmsError::Conflict { path, current }) => {
-            StudioError::new(ErrorCode::Conflict, format!("{path} changed on the CMS (now version {current}); resolve the conflict first"))
-        }
-        SyncError::Cms(e) => StudioError::new(ErrorCode::Io, format!("{e}. Your work is safe here and will be sent when the CMS is back.")),
-        SyncError::Invalid(message) => StudioError::bad_input(message),
-    }
-}
-
-/// Retries spread by the clock's nanoseconds: random enough, and no generator to seed.
-fn jitter() -> impl FnMut() -> f64 {
-    || f64::from(jiff::Timestamp::now().subsec_nanosecond().unsigned_abs() % 1000) / 1000.0
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, StudioError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| StudioError::new(ErrorCode::Io, format!("cannot start the sync: {e}")))
-}
+use vantage_sync::Resolution;
 
 fn open(dir: &Path) -> Result<Store, StudioError> {
     Ok(Store::open(&super::store_path(dir))?)
@@ -46,41 +19,30 @@ fn open(dir: &Path) -> Result<Store, StudioError> {
 /// others changed there. `cms_url`, when given, is kept for next time.
 pub fn sync_now(dir: &Path, user: &str, cms_url: Option<&str>, on_progress: impl FnMut(usize, usize)) -> Result<SyncSummary, StudioError> {
     let store = open(dir)?;
-    if cms_url.is_none() && store.sync_setting(vantage_sync::CMS_URL_SETTING)?.is_none() {
-        return Err(StudioError::bad_input("Enter the CMS address (for example http://127.0.0.1:1337) the first time you sync."));
-    }
-    let (cms, token_source) = vantage_sync::connect_strapi(&store, cms_url, user, REQUEST_TIMEOUT).map_err(failed)?;
-    runtime()?.block_on(async {
-        let (outcome, pulled) =
-            vantage_sync::push_and_record(&store, &cms, Backoff::default(), &mut jitter(), on_progress).await.map_err(failed)?;
-        let (sent, stopped) = match outcome {
-            PushOutcome::Done { sent } => (sent, None),
-            PushOutcome::Stopped { sent, error, .. } | PushOutcome::GaveUp { sent, error, .. } => (sent, Some(error.to_string())),
-        };
-        let pulled = match (pulled, &stopped) {
-            (Some(report), _) => report,
-            (None, None) => vantage_sync::pull(&store, &cms, Backoff::default(), &mut jitter()).await.map_err(failed)?,
-            (None, Some(_)) => Default::default(),
-        };
-        let message = match &stopped {
-            None => format!("Sent {sent} changes and brought in {} from the CMS.", pulled.applied),
-            Some(why) => format!("Sent {sent} changes, then stopped: {why}. The rest stays queued."),
-        };
-        Ok(SyncSummary {
-            sent: sent as u32,
-            pulled: pulled.applied as u32,
-            conflicts: pulled.conflicts,
-            token_source,
-            message,
-            complete: stopped.is_none(),
-        })
+    let remote = Remote { cms_url, ..Remote::default() };
+    let pushed = crate::sync::push(&store, user, remote, on_progress)?;
+    let pulled = match (pushed.pulled, &pushed.stopped) {
+        (Some(report), _) => report,
+        (None, None) => crate::sync::pull(&store, user, Remote::default())?,
+        (None, Some(_)) => Default::default(),
+    };
+    let message = match &pushed.stopped {
+        None => format!("Sent {} changes and brought in {} from the CMS.", pushed.sent, pulled.applied),
+        Some(why) => format!("Sent {} changes, then stopped: {why}. The rest stays queued.", pushed.sent),
+    };
+    Ok(SyncSummary {
+        sent: pushed.sent as u32,
+        pulled: pulled.applied as u32,
+        conflicts: pulled.conflicts,
+        token_source: pushed.token_source,
+        message,
+        complete: pushed.stopped.is_none(),
     })
 }
 
 /// Documents changed both here and on the CMS, with both versions and a field diff.
 pub fn sync_conflicts(dir: &Path) -> Result<Vec<SyncConflictView>, StudioError> {
-    Ok(open(dir)?
-        .sync_conflicts()?
+    Ok(crate::sync::conflicts(&open(dir)?)?
         .into_iter()
         .map(|c| SyncConflictView {
             path: c.path,
@@ -102,10 +64,7 @@ pub fn resolve_conflict(dir: &Path, user: &str, path: &str, take: &str, merged: 
         ("theirs", _) => Resolution::Theirs,
         _ => return Err(StudioError::bad_input("choose mine, theirs, or a merged version")),
     };
-    let store = open(dir)?;
-    let (cms, _) = vantage_sync::connect_strapi(&store, None, user, REQUEST_TIMEOUT).map_err(failed)?;
-    runtime()?.block_on(vantage_sync::resolve(&store, &cms, user, path, resolution, Backoff::default(), &mut jitter())).map_err(failed)?;
-    Ok(())
+    crate::sync::resolve(&open(dir)?, user, path, resolution, Remote::default()).map(|_| ())
 }
 
 impl Session {

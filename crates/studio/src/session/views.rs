@@ -214,7 +214,8 @@ pub struct Saved {
 pub struct PreviewRequest {
     pub profile: String,
     pub overrides: Option<Json>,
-    pub at: String,
+    /// The moment chosen in the moment picker; `None`: the visitor's own time, else now.
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -258,6 +259,8 @@ pub struct SlotWhy {
     pub entry: String,
     pub chosen: String,
     pub experiment: Option<String>,
+    /// When this was evaluated, and why that moment (chosen, the visitor's own, or now).
+    pub moment: String,
     pub steps: Vec<WhyStep>,
 }
 

@@ -21,7 +21,11 @@ class Navigation {
   slotId = $state<string | null>(null);
   /** The profile whose frame the slot was selected in. */
   whyProfileIndex = $state(0);
-  /** The preview moment (RFC 3339), shared by every preview. */
+  /**
+   * The preview moment, shared by every preview: `null` ("Now") shows each visitor at their own
+   * time, else the clock; an RFC 3339 moment picked in the moment picker wins over the
+   * visitor's own time.
+   */
   at = $state<string | null>(null);
 
   go(screen: Screen): void {

@@ -67,17 +67,38 @@ impl Context {
     }
 
     fn finish(values: Vec<Val>, granted: Vec<bool>, zone: Zone) -> Context {
-        let local = values
-            .iter()
-            .map(|v| match (v, &zone) {
-                (Val::Time(Some(t)), Zone::Known(tz)) => t.to_jiff().map(|t| {
-                    let dt = tz.to_offset(t).to_datetime(t);
-                    (dt.weekday().to_monday_zero_offset() as u8, dt.hour() as u8)
-                }),
-                _ => None,
-            })
-            .collect();
+        let local = values.iter().map(|v| local_of(v, &zone)).collect();
         Context { values, granted, zone, local }
+    }
+
+    /// Sets one attribute of a prepared context, such as a value derived after the visitor's data
+    /// arrived (a computed segment, the product in view), without cloning or re-reading the
+    /// visitor. `value` is checked against the attribute's type like any other. Returns `false`
+    /// when no rule of `program` reads `path` (there is no slot for it).
+    pub fn set(&mut self, program: &Program, path: &str, value: &Value) -> bool {
+        let Some(slot) = program.slot_of(path) else { return false };
+        let index = slot as usize;
+        let (Some(meta), Some(place)) = (program.slots.get(index), self.values.get_mut(index)) else { return false };
+        *place = convert(meta.ty, Some(value));
+        if slot == TIMEZONE_SLOT {
+            self.zone = zone_of(Some(value));
+            self.local = self.values.iter().map(|v| local_of(v, &self.zone)).collect();
+        } else if let Some(local) = self.local.get_mut(index) {
+            *local = local_of(&self.values[index], &self.zone);
+        }
+        true
+    }
+
+    /// Grants or withdraws a consent purpose on a prepared context. Returns `false` when no rule
+    /// of `program` depends on `purpose`.
+    pub fn set_consent(&mut self, program: &Program, purpose: &str, granted: bool) -> bool {
+        match program.purpose_index.get(purpose).and_then(|&id| self.granted.get_mut(id as usize)) {
+            Some(place) => {
+                *place = granted;
+                true
+            }
+            None => false,
+        }
     }
 
     pub(crate) fn now(&self) -> Option<Instant> {
@@ -93,6 +114,17 @@ impl Context {
             Some(Val::Str(s)) => Some(s),
             _ => None,
         }
+    }
+}
+
+/// The (weekday from Monday = 0, hour) of a timestamp value in the visitor's zone.
+fn local_of(value: &Val, zone: &Zone) -> Option<(u8, u8)> {
+    match (value, zone) {
+        (Val::Time(Some(t)), Zone::Known(tz)) => t.to_jiff().map(|t| {
+            let dt = tz.to_offset(t).to_datetime(t);
+            (dt.weekday().to_monday_zero_offset() as u8, dt.hour() as u8)
+        }),
+        _ => None,
     }
 }
 

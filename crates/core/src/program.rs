@@ -215,6 +215,11 @@ impl Program {
         (self.nodes.len() - 1) as NodeId
     }
 
+    /// Whether the node at `root` folded to a constant true (a rule that matches everyone).
+    pub fn is_always_true(&self, root: NodeId) -> bool {
+        matches!(self.nodes.get(root as usize), Some(Node::Const(Tri::True)))
+    }
+
     pub fn slots(&self) -> &[Slot] {
         &self.slots
     }

@@ -7,7 +7,7 @@
 
 use proptest::prelude::*;
 use serde_json::{json, Map, Number, Value};
-use vantage_engine::condition::{parse, print, Condition, Op, Predicate, Rollout};
+use vantage_core::condition::{parse, print, Condition, Op, Predicate, Rollout};
 
 /// Floats that are easy to get wrong. Every finite f64 prints and reads back bit-exactly through
 /// serde_json (the workspace enables `float_roundtrip`; `finite_floats_round_trip_through_serde_json`

@@ -12,12 +12,12 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use vantage_engine::catalog::{AttrType, Attribute, Catalog};
-use vantage_engine::compile::compile_one;
-use vantage_engine::condition::{Condition, Op, Predicate, Rollout};
-use vantage_engine::context::Context;
-use vantage_engine::eval::Scratch;
-use vantage_engine::reference;
+use vantage_core::catalog::{AttrType, Attribute, Catalog};
+use vantage_core::compile::compile_one;
+use vantage_core::condition::{Condition, Op, Predicate, Rollout};
+use vantage_core::context::Context;
+use vantage_core::eval::Scratch;
+use vantage_core::reference;
 
 const TYPES: [AttrType; 6] =
     [AttrType::String, AttrType::Number, AttrType::Bool, AttrType::StringList, AttrType::Semver, AttrType::Timestamp];

@@ -1,0 +1,116 @@
+//! Syncing with the CMS, for the CLI and the app alike: send what publishing queued, bring
+//! others' changes back, list conflicts and settle them, keep the API token. Each call opens the
+//! CMS client from the store's settings, blocks on a small runtime of its own (run it off a UI
+//! thread), and works on the connection it is given, so the app can run it on a connection of
+//! its own while the user keeps working (then `Session::refresh_from_store`).
+
+use crate::error::{ErrorCode, StudioError};
+use std::time::Duration;
+use vantage_store::{Store, SyncConflict};
+use vantage_sync::{Backoff, CmsError, PushOutcome, StrapiAdapter, SyncError};
+pub use vantage_sync::{PullReport, Resolution, Resolved};
+
+/// How long one request to the CMS may take, unless the caller says otherwise.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Where to sync with: the CMS URL (kept in the store for next time when given) and the
+/// per-request timeout.
+#[derive(Debug, Clone, Copy)]
+pub struct Remote<'a> {
+    pub cms_url: Option<&'a str>,
+    pub timeout: Duration,
+}
+
+impl Default for Remote<'_> {
+    fn default() -> Self {
+        Remote { cms_url: None, timeout: REQUEST_TIMEOUT }
+    }
+}
+
+/// What a push did.
+#[derive(Debug, Clone)]
+pub struct PushReport {
+    pub sent: usize,
+    /// Why it stopped before the queue was empty (a conflict, a refusal, or the CMS being away).
+    pub stopped: Option<String>,
+    /// What the pull after a stop at a conflict brought in.
+    pub pulled: Option<PullReport>,
+    /// Where the API token came from, in plain words.
+    pub token_source: String,
+}
+
+fn failed(e: SyncError) -> StudioError {
+    match e {
+        SyncError::Store(e) => e.into(),
+        SyncError::Cms(CmsError::Conflict { path, current }) => {
+            StudioError::new(ErrorCode::Conflict, format!("{path} changed on the CMS (now version {current}); resolve the conflict first"))
+        }
+        SyncError::Cms(e) => StudioError::new(ErrorCode::Io, format!("{e}. Your work is safe here and will be sent when the CMS is back.")),
+        SyncError::Invalid(message) => StudioError::bad_input(message),
+    }
+}
+
+/// Retries spread by the clock's nanoseconds: random enough, and no generator to seed.
+fn jitter() -> impl FnMut() -> f64 {
+    || f64::from(jiff::Timestamp::now().subsec_nanosecond().unsigned_abs() % 1000) / 1000.0
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, StudioError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StudioError::new(ErrorCode::Io, format!("cannot start the sync: {e}")))
+}
+
+fn connect(store: &Store, user: &str, remote: Remote<'_>) -> Result<(StrapiAdapter, String), StudioError> {
+    if remote.cms_url.is_none() && store.sync_setting(vantage_sync::CMS_URL_SETTING)?.is_none() {
+        return Err(StudioError::bad_input(
+            "no CMS address for this workspace yet: give it (for example http://127.0.0.1:1337) the first time you sync",
+        ));
+    }
+    vantage_sync::connect_strapi(store, remote.cms_url, user, remote.timeout).map_err(failed)
+}
+
+/// Sends every queued change to the CMS in order (`on_progress(sent, pending)`); a conflict
+/// stops it, and what the CMS changed is then pulled so the conflict can be settled.
+pub fn push(store: &Store, user: &str, remote: Remote<'_>, on_progress: impl FnMut(usize, usize)) -> Result<PushReport, StudioError> {
+    let (cms, token_source) = connect(store, user, remote)?;
+    let (outcome, pulled) =
+        runtime()?.block_on(vantage_sync::push_and_record(store, &cms, Backoff::default(), &mut jitter(), on_progress)).map_err(failed)?;
+    let (sent, stopped) = match outcome {
+        PushOutcome::Done { sent } => (sent, None),
+        PushOutcome::Stopped { sent, error, .. } | PushOutcome::GaveUp { sent, error, .. } => (sent, Some(error.to_string())),
+    };
+    Ok(PushReport { sent, stopped, pulled, token_source })
+}
+
+/// Brings the CMS's changes in; documents changed here too become conflicts.
+pub fn pull(store: &Store, user: &str, remote: Remote<'_>) -> Result<PullReport, StudioError> {
+    let (cms, _) = connect(store, user, remote)?;
+    runtime()?.block_on(vantage_sync::pull(store, &cms, Backoff::default(), &mut jitter())).map_err(failed)
+}
+
+/// Documents changed both here and on the CMS, with both versions and a field diff.
+pub fn conflicts(store: &Store) -> Result<Vec<SyncConflict>, StudioError> {
+    Ok(store.sync_conflicts()?)
+}
+
+/// Settles the conflict on `path`: keep mine (send it), take theirs, or write a merged text on
+/// both sides.
+pub fn resolve(store: &Store, user: &str, path: &str, resolution: Resolution, remote: Remote<'_>) -> Result<Resolved, StudioError> {
+    let (cms, _) = connect(store, user, remote)?;
+    runtime()?.block_on(vantage_sync::resolve(store, &cms, user, path, resolution, Backoff::default(), &mut jitter())).map_err(failed)
+}
+
+/// Keeps `token` for the workspace's CMS (`cms_url` sets it first) in the OS keyring; returns
+/// the CMS URL it is kept for.
+pub fn login(store: &Store, cms_url: Option<&str>, token: &str) -> Result<String, StudioError> {
+    if let Some(url) = cms_url {
+        store.set_sync_setting(vantage_sync::CMS_URL_SETTING, url)?;
+    }
+    let url = store
+        .sync_setting(vantage_sync::CMS_URL_SETTING)?
+        .ok_or_else(|| StudioError::bad_input("no CMS URL for this workspace: give it with the token"))?;
+    vantage_sync::secrets::save_token(&url, token.trim()).map_err(|e| StudioError::new(ErrorCode::Io, e.to_string()))?;
+    Ok(url)
+}

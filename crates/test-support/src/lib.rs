@@ -1,0 +1,60 @@
+//! Shared by Vantage's tests and benchmarks: the demo workspace (`fixtures/demo-store`) as a map
+//! of its files, or as a private copy in a temporary folder. Test code: it panics on a missing
+//! fixture, which is how a test fails.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The repository's root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The demo workspace in the repository.
+pub fn demo_dir() -> PathBuf {
+    repo().join("fixtures/demo-store")
+}
+
+/// Every workspace file of the demo (JSON, templates, the theme) by its workspace-relative path
+/// with forward slashes, as the engine and the store take them.
+pub fn demo_files() -> BTreeMap<String, String> {
+    let dir = demo_dir();
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json" || x == "html" || x == "css") {
+                let rel = p.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
+                files.insert(rel, std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// Copies the folder `from` into `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A fresh copy of the demo workspace in a temporary folder (kept while the guard lives).
+pub fn demo_copy() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo-store");
+    copy_dir(&demo_dir(), &dir);
+    (tmp, dir)
+}
