@@ -5,10 +5,12 @@
 
 use crate::catalog::Catalog;
 use crate::condition::Condition;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The rules of a workspace, as [`crate::DecisionBundle::compile`] takes them.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Rules {
     pub catalog: Catalog,
     /// Audience conditions by name.
@@ -21,12 +23,14 @@ pub struct Rules {
 }
 
 /// One entry's personalizations, first match wins; the baseline is the fallback.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EntryRules {
     pub personalizations: Vec<PersonalizationRule>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PersonalizationRule {
     /// The variant's stable id, e.g. `vip-welcome`.
     pub id: String,
@@ -34,7 +38,8 @@ pub struct PersonalizationRule {
 }
 
 /// An A/B/n experiment on one entry.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExperimentRules {
     pub key: String,
     pub entry: String,
@@ -49,7 +54,8 @@ pub struct ExperimentRules {
 }
 
 /// A page's slot and the entry it shows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SlotRule {
     pub slot: String,
     pub entry: String,
