@@ -4,11 +4,13 @@
 //! one method of [`vantage_studio::Session`] and hand back its result or its typed error; the
 //! UI's TypeScript bindings are generated from these signatures (`--export-bindings`).
 
+mod command_names;
 mod commands;
 mod demo;
 mod events;
 mod state;
 
+pub use command_names::COMMANDS;
 use state::AppState;
 use tauri_specta::{collect_commands, collect_events, Builder};
 

@@ -4,27 +4,8 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::path::Path;
-use vantage_engine::load::SourceFiles;
 use vantage_store::{Role, Store};
-
-fn demo_files() -> SourceFiles {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo-store");
-    let mut files = SourceFiles::new();
-    let mut stack = vec![dir.clone()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let (Ok(text), Ok(rel), Some("json" | "html" | "css")) =
-                (std::fs::read_to_string(&path), path.strip_prefix(&dir), path.extension().and_then(|e| e.to_str()))
-            {
-                files.insert(rel.to_string_lossy().into_owned(), text);
-            }
-        }
-    }
-    files
-}
+use vantage_test_support::demo_files;
 
 /// A store with the demo imported plus `extra` revisions spread over 200 documents, written
 /// in one transaction straight through SQL (setting up 100,000 fsynced commits would take

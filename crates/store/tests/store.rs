@@ -8,24 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use vantage_engine::load::SourceFiles;
 use vantage_store::{ChainStatus, ChangeSetState, ErrorCode, Role, Store};
-
-fn demo_files() -> SourceFiles {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo-store");
-    let mut files = SourceFiles::new();
-    let mut stack = vec![dir.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "json" || x == "html" || x == "css") {
-                let rel = p.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
-                files.insert(rel, std::fs::read_to_string(&p).unwrap());
-            }
-        }
-    }
-    files
-}
+use vantage_test_support::demo_files;
 
 /// A clock that ticks one second per call from 2026-11-20T12:00:00Z.
 fn ticking() -> impl Fn() -> String + Send + Sync + 'static {

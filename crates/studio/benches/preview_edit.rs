@@ -4,15 +4,12 @@
 
 #![allow(clippy::unwrap_used)] // the shared test support fails by panicking, as benches may
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use criterion::{criterion_group, criterion_main, Criterion};
 use vantage_studio::session::views::{DocumentEdit, Json, PreviewRequest};
 use vantage_studio::Session;
 
 fn preview_edit(c: &mut Criterion) {
-    let (_tmp, dir) = support::demo_copy();
+    let (_tmp, dir) = vantage_test_support::demo_copy();
     let session = Session::open(&dir, true).unwrap_or_else(|e| panic!("{e}"));
     let mut doc = session.read_document("entries/home-hero.json").unwrap_or_else(|e| panic!("{e}")).content.0;
     let views: Vec<PreviewRequest> = ["vip-anna", "first-time-mobile", "no-consent", "winter-sports-app"]

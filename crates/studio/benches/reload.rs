@@ -3,9 +3,6 @@
 
 #![allow(clippy::unwrap_used)] // the shared test support fails by panicking, as benches may
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::time::{Duration, Instant};
 use vantage_studio::{LiveWorkspace, WorkspaceEvent};
@@ -13,7 +10,7 @@ use vantage_studio::{LiveWorkspace, WorkspaceEvent};
 const DEBOUNCE: Duration = Duration::from_millis(20);
 
 fn reload(c: &mut Criterion) {
-    let (_tmp, dir) = support::demo_copy();
+    let (_tmp, dir) = vantage_test_support::demo_copy();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap_or_else(|e| panic!("{e}"));
     let mut live = LiveWorkspace::open(&dir).unwrap_or_else(|e| panic!("{e}"));
     let (_watch, mut rx) = vantage_watch::watch(&dir, DEBOUNCE).unwrap_or_else(|e| panic!("{e}"));

@@ -4,13 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
-mod support;
-
 use std::time::Duration;
-use support::demo_copy;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::timeout;
 use vantage_studio::{LiveWorkspace, WorkspaceEvent};
+use vantage_test_support::demo_copy;
 
 /// Feeds batches to the live workspace until `done` holds for the events seen so far.
 async fn until(

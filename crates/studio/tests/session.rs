@@ -3,12 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
-mod support;
-
 use serde_json::json;
-use support::demo_copy;
 use vantage_studio::session::views::*;
 use vantage_studio::{ErrorCode, Session, SharedSession};
+use vantage_test_support::demo_copy;
 
 const AT: &str = "2026-11-20T12:00:00Z";
 const HERO: &str = "entries/home-hero.json";

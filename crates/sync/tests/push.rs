@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 use vantage_store::{Role, Store};
 use vantage_sync::{push, Backoff, CmsAdapter, CmsError, PushOutcome, RemotePage, Versions};
+use vantage_test_support::demo_files;
 
 /// A CMS that keeps documents by path, honours idempotency keys, and fails on a script.
 #[derive(Default)]
@@ -89,23 +90,6 @@ impl Versions for Bases {
             None => self.0.remove(path),
         };
     }
-}
-
-fn demo_files() -> BTreeMap<String, String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo-store");
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "json" || x == "html" || x == "css") {
-                files.insert(p.strip_prefix(&dir).unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap());
-            }
-        }
-    }
-    files
 }
 
 /// A store whose first release is published, so its outbox holds every document and a marker.

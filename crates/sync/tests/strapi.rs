@@ -16,6 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use vantage_store::{Role, Store};
 use vantage_sync::{pull, push_and_record, resolve, Backoff, CmsAdapter, CmsError, PushOutcome, Resolution, StrapiAdapter};
+use vantage_test_support::demo_files;
 
 const NEEDS: &str = "needs Strapi: run scripts/test-strapi";
 const ADMIN_EMAIL: &str = "admin@vantage.test";
@@ -212,23 +213,6 @@ impl Drop for Strapi {
 
 // ---------------------------------------------------------------------------------------------
 // Stores
-
-fn demo_files() -> BTreeMap<String, String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo-store");
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "json" || x == "html" || x == "css") {
-                files.insert(p.strip_prefix(&dir).unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap());
-            }
-        }
-    }
-    files
-}
 
 /// A store whose first release is published (its outbox holds every document and a marker),
 /// with `extra` more files (notes the workspace format ignores) to make a large push.

@@ -23,7 +23,8 @@ pub struct Decider {
 impl Decider {
     /// Compiles rules given as JSON; any rule that does not compile refuses the whole set.
     pub fn load(rules_json: &str) -> Result<Decider, String> {
-        let rules: Rules = serde_json::from_str(rules_json).map_err(|e| format!("rules: {e} (line {}, column {})", e.line(), e.column()))?;
+        let rules: Rules =
+            serde_json::from_str(rules_json).map_err(|e| format!("rules: {e} (line {}, column {})", e.line(), e.column()))?;
         let bundle = DecisionBundle::compile(&rules).map_err(|e| e.to_string())?;
         let scratch = Scratch::for_program(&bundle.program);
         Ok(Decider { bundle, scratch, decisions: Vec::new() })
