@@ -116,7 +116,7 @@ fn main() -> ExitCode {
     match run(&cli, cli.at.as_deref()) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", terminal_safe(&e.to_string()));
             match e.code {
                 ErrorCode::LintFailed => ExitCode::from(1),
                 ErrorCode::BadInput
@@ -130,9 +130,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints text for a terminal: control characters other than newlines and tabs (which a change
+/// title, a user name or a document could carry to retitle or repaint the terminal) are shown
+/// escaped, never sent.
 pub(crate) fn emit(text: &str) -> Result<(), StudioError> {
+    emit_raw(&terminal_safe(text))
+}
+
+/// Prints a document as it is (preview HTML): the bytes a visitor would get.
+pub(crate) fn emit_raw(text: &str) -> Result<(), StudioError> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| StudioError::io(std::path::Path::new("<stdout>"), &e))
+}
+
+/// `text` with every control character but newline and tab escaped (`\u{1b}`).
+pub(crate) fn terminal_safe(text: &str) -> String {
+    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return text.to_owned();
+    }
+    text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { c.escape_unicode().to_string() } else { c.to_string() }).collect()
 }
 
 pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String, StudioError> {
@@ -173,12 +189,12 @@ fn run(cli: &Cli, at: Option<&str>) -> Result<ExitCode, StudioError> {
             }
             match format {
                 Format::Json => emit(&json(&preview.composed)?)?,
-                _ => emit(&preview.html)?,
+                _ => emit_raw(&preview.html)?,
             }
             if let Some(explanation) = &preview.explanation {
                 match format {
                     Format::Json => emit(&json(&serde_json::json!({"moment": preview.moment, "slots": explanation}))?)?,
-                    _ => eprint!("{}", vantage_engine::explain::to_text(&preview.moment, explanation)),
+                    _ => eprint!("{}", terminal_safe(&vantage_engine::explain::to_text(&preview.moment, explanation))),
                 }
             }
             Ok(ExitCode::SUCCESS)

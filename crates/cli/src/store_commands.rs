@@ -126,9 +126,14 @@ pub fn changes(db: &Path, user: &str, at: &str, command: &ChangesCommand) -> Res
         ChangesCommand::List => {
             let mut text = String::new();
             for c in vantage_studio::list_changes(&store)? {
-                text.push_str(
-                    &format!("{}  {:<9?}  {}  by {}  ({} documents)\n", c.id, c.state, c.title, c.author, c.documents.len()).to_lowercase(),
-                );
+                text.push_str(&format!(
+                    "{}  {:<9}  {}  by {}  ({} documents)\n",
+                    c.id,
+                    format!("{:?}", c.state).to_lowercase(),
+                    c.title,
+                    c.author,
+                    c.documents.len()
+                ));
             }
             if text.is_empty() {
                 text = "no change sets yet\n".into();

@@ -125,3 +125,28 @@ fn previewing_a_profile_is_recorded_in_the_audit_log() {
     let log = ok(vantage(&db, "ada", &["audit", "log", "--action", "profile_read"]));
     assert!(log.contains("profiles/no-consent.json") && log.contains("quinn"), "{log}");
 }
+
+#[test]
+fn a_change_title_with_terminal_escapes_cannot_retitle_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.db");
+    ok(vantage(&db, "ada", &["init", "--from", demo().to_str().unwrap()]));
+    let hostile = "Winter hero\u{1b}]0;pwned\u{7}\u{1b}[2J";
+    ok(vantage(&db, "ada", &["changes", "create", hostile]));
+    let listing = ok(vantage(&db, "ada", &["changes", "list"]));
+    assert!(listing.contains("Winter hero"), "{listing}");
+    assert!(!listing.contains('\u{1b}') && !listing.contains('\u{7}'), "a control character reached the terminal: {listing:?}");
+    assert!(listing.contains("\\u{1b}"), "the escape is shown, not sent: {listing:?}");
+}
+
+#[test]
+fn a_user_name_that_would_escape_a_path_or_a_log_line_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.db");
+    ok(vantage(&db, "ada", &["init", "--from", demo().to_str().unwrap()]));
+    for bad in ["", "../evil", "eve\nadmin"] {
+        let out = vantage(&db, "ada", &["users", "add", bad, "marketer"]);
+        assert_eq!(out.status.code(), Some(2), "{bad:?} was accepted");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be a user name"));
+    }
+}

@@ -144,16 +144,18 @@ impl Bundle {
     /// templates when no component changed). Call it when [`Bundle::rules_unchanged`] holds;
     /// otherwise compile.
     pub fn with_new_data(&self, workspace: Workspace, hash: String) -> Bundle {
-        let templates = if self.workspace.components == workspace.components {
-            Arc::clone(&self.templates)
+        // Components' templates and schemas (which say which fields are links) only change
+        // what is drawn: re-parse and re-check the variants then, keep the compiled rules.
+        let (templates, contents) = if self.workspace.components == workspace.components {
+            (Arc::clone(&self.templates), Arc::clone(&self.contents))
         } else {
-            Arc::new(Templates::new(&workspace))
+            (Arc::new(Templates::new(&workspace)), Arc::new(contents(&workspace, &self.decisions)))
         };
         Bundle {
             hash,
             workspace,
             decisions: Arc::clone(&self.decisions),
-            contents: Arc::clone(&self.contents),
+            contents,
             templates,
             diagnostics: self.diagnostics.clone(),
             population: OnceLock::new(),
@@ -187,14 +189,28 @@ fn contents(workspace: &Workspace, decisions: &DecisionBundle) -> BTreeMap<Strin
             experiments.insert(&slot.entry, x);
         }
     }
-    workspace.entries.iter().map(|(id, entry)| (id.clone(), entry_contents(entry, experiments.get(id.as_str()).copied()))).collect()
+    workspace
+        .entries
+        .iter()
+        .map(|(id, entry)| {
+            let schema = workspace.components.get(&entry.component).map(|c| &c.schema);
+            (id.clone(), entry_contents(entry, experiments.get(id.as_str()).copied(), schema))
+        })
+        .collect()
 }
 
-fn entry_contents(entry: &Entry, experiment: Option<&Experiment>) -> Vec<Value> {
+/// An entry's variants merged over its baseline, with every unsafe link made inert (lint says
+/// which), so no page anyone is served carries one.
+fn entry_contents(entry: &Entry, experiment: Option<&Experiment>, schema: Option<&Value>) -> Vec<Value> {
     let mut out = vec![entry.baseline.clone()];
     out.extend(entry.personalizations.iter().map(|p| merged(&entry.baseline, &p.patch)));
     if let Some(x) = experiment {
         out.extend(x.arms.iter().map(|a| merged(&entry.baseline, &a.patch)));
+    }
+    if let Some(schema) = schema {
+        for content in &mut out {
+            crate::safe_url::neutralise(schema, content);
+        }
     }
     out
 }

@@ -20,5 +20,7 @@ pub mod matrix;
 pub mod model;
 pub mod population;
 pub mod render;
+pub mod safe_url;
+pub mod strict_json;
 pub mod synthetic;
 pub mod visit;

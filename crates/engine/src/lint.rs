@@ -248,6 +248,18 @@ fn content(bundle: &Bundle, only: Option<&str>, out: &mut Vec<Diagnostic>) {
                     format!("`{name}` does not fit the {} schema: {problem}", c.name),
                 ));
             }
+            for (field, url) in crate::safe_url::unsafe_urls(&c.schema, &value) {
+                out.push(d(
+                    Severity::Error,
+                    file.clone(),
+                    format!("{pointer}{field}"),
+                    "unsafe_url",
+                    format!(
+                        "`{name}` links to `{}`, which is not a web, mail or phone link; it is shown as an inert link",
+                        crate::render::shortened(&url)
+                    ),
+                ));
+            }
         }
         let mut strings = Vec::new();
         leaves("", &value, &mut strings);

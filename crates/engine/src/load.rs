@@ -127,7 +127,7 @@ fn validators() -> &'static Validators {
 /// Parses `text` as JSON, checks it against the file kind's schema, then reads it as `T`.
 pub fn parse_file<T: DeserializeOwned>(path: &str, text: &str, kind: FileKind) -> Result<T, Vec<LoadError>> {
     let err = |line, column, pointer, message| LoadError { file: path.to_owned(), line, column, pointer, message };
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    let value: Value = crate::strict_json::parse(text).map_err(|e| {
         let message = e.to_string();
         let message = message.rsplit_once(" at line").map_or(message.as_str(), |(m, _)| m).to_owned();
         vec![err(Some(e.line()), Some(e.column()), None, format!("not valid JSON: {message}"))]

@@ -96,6 +96,15 @@ fn describe(e: &minijinja::Error) -> String {
     }
 }
 
+/// `text` cut to a length a message can show (a hostile value may be megabytes long).
+pub fn shortened(text: &str) -> String {
+    const LIMIT: usize = 80;
+    match text.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
 /// HTML-escapes text for element content and double-quoted attributes.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -30,11 +30,32 @@ pub fn canonical(path: &str, content: &str) -> Result<String> {
     if !path.ends_with(".json") {
         return Ok(content.to_owned());
     }
-    let value: serde_json::Value = serde_json::from_str(content)
+    let value = vantage_engine::strict_json::parse(content)
         .map_err(|e| StoreError::new(ErrorCode::Invalid, format!("{path}:{}:{}: not valid JSON: {e}", e.line(), e.column())))?;
     let mut text = serde_json::to_string_pretty(&value).map_err(|e| StoreError::new(ErrorCode::Invalid, format!("{path}: {e}")))?;
     text.push('\n');
     Ok(text)
+}
+
+/// The longest user name.
+pub const USER_NAME_MAX: usize = 32;
+
+/// A user name is 1 to 32 characters: lower-case ASCII letters, digits, `.`, `_` and `-`,
+/// starting with a letter or digit (so it is safe in paths, logs, terminals and the CMS).
+pub fn check_user_name(name: &str) -> Result<()> {
+    let mut chars = name.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name.len() <= USER_NAME_MAX
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        let shown: String = name.chars().take(USER_NAME_MAX).flat_map(char::escape_default).collect();
+        Err(StoreError::new(
+            ErrorCode::Invalid,
+            format!("\"{shown}\" cannot be a user name: use 1 to {USER_NAME_MAX} lower-case letters, digits, dots, dashes or underscores, starting with a letter or digit"),
+        ))
+    }
 }
 
 fn check_path(path: &str) -> Result<()> {
@@ -145,11 +166,22 @@ impl Store {
     /// Adds a user. The first user of a workspace may be added by anyone (it bootstraps an
     /// admin); after that only admins manage users.
     pub fn add_user(&self, actor: &str, name: &str, role: Role) -> Result<()> {
+        check_user_name(name)?;
         let at = self.now();
         self.with_tx(|tx| {
             let count: i64 = tx.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
             if count > 0 {
                 require(tx, actor, Action::ManageUsers, "manage users")?;
+            }
+            let current: Option<String> = tx.query_row("SELECT role FROM users WHERE name = ?1", params![name], |r| r.get(0)).optional()?;
+            if current.as_deref() == Some(Role::Admin.name()) && role != Role::Admin {
+                let admins: i64 = tx.query_row("SELECT COUNT(*) FROM users WHERE role = ?1", params![Role::Admin.name()], |r| r.get(0))?;
+                if admins <= 1 {
+                    return Err(StoreError::new(
+                        ErrorCode::Invalid,
+                        format!("{name} is the last admin; make someone else an admin first, or nobody could manage the team"),
+                    ));
+                }
             }
             tx.execute(
                 "INSERT INTO users (name, role) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET role = excluded.role",

@@ -545,3 +545,5 @@ fn a_publish_refused_by_lint_queues_nothing_and_changes_nothing() {
 
 #[path = "store/governance.rs"]
 mod governance;
+#[path = "store/hostile.rs"]
+mod hostile;

@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 use vantage_engine::bundle::Bundle;
 use vantage_engine::visit::{Render, Visit, VisitError, VisitRequest, Visitor};
 
-/// The clock's time, for visits that name no moment.
+/// The clock's time to the second, for visits that name no moment.
 pub fn clock() -> String {
-    jiff::Timestamp::now().to_string()
+    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// How one preview is asked for: who, when (`None`: the visitor's own time, else the clock), and

@@ -1,0 +1,47 @@
+//! A link that would run script (`javascript:`, hidden with a tab as browsers forgive, or
+//! `vbscript:`, `data:text/html`) never reaches a page: it is drawn inert in every visit and
+//! lint names it as an error, with its file and field.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
+use serde_json::Value;
+use vantage_engine::bundle::{source_hash, Bundle};
+use vantage_engine::load::load;
+use vantage_engine::visit::{VisitRequest, Visitor};
+
+const AT: &str = "2026-11-20T12:00:00Z";
+
+fn demo_with_vip_cta(href: &str) -> Bundle {
+    let mut files = vantage_test_support::demo_files();
+    let mut hero: Value = serde_json::from_str(&files["entries/home-hero.json"]).unwrap();
+    hero["personalizations"][0]["patch"]["cta"] = serde_json::json!({"label": "Claim it", "href": href});
+    files.insert("entries/home-hero.json".into(), serde_json::to_string_pretty(&hero).unwrap());
+    let hash = source_hash(&files);
+    Bundle::compile(load(&files).unwrap(), hash)
+}
+
+#[test]
+fn a_script_link_is_drawn_inert_and_is_a_lint_error() {
+    for href in ["javascript:alert(1)", "java\tscript:alert(1)", "vbscript:msgbox(1)", "data:text/html,<script>alert(1)</script>"] {
+        let bundle = demo_with_vip_cta(href);
+        let visit = bundle.visit(&VisitRequest::page("home", Visitor::Profile("vip-anna"), AT)).unwrap();
+        let html = visit.html.unwrap();
+        assert!(html.contains("Claim it"), "the VIP sees the variant");
+        assert!(!html.contains("script:") && !html.contains("data:text"), "{href:?} reached the page");
+        assert!(html.contains("href=\"#\""), "the link is inert");
+        let findings = vantage_engine::lint::lint(&bundle, AT);
+        let unsafe_link = findings.iter().find(|f| f.code == "unsafe_url").expect("lint names the unsafe link");
+        assert_eq!(unsafe_link.file, "entries/home-hero.json");
+        assert!(unsafe_link.pointer.ends_with("/cta/href"), "{}", unsafe_link.pointer);
+    }
+}
+
+#[test]
+fn web_links_are_drawn_as_written() {
+    let bundle = demo_with_vip_cta("https://northwind.example/vip");
+    let visit = bundle.visit(&VisitRequest::page("home", Visitor::Profile("vip-anna"), AT)).unwrap();
+    let hero = visit.composed.slots.iter().find(|s| s.slot == "hero").unwrap();
+    assert_eq!(hero.content["cta"]["href"], "https://northwind.example/vip");
+    assert!(visit.html.unwrap().contains("northwind.example"));
+    assert!(!vantage_engine::lint::lint(&bundle, AT).iter().any(|f| f.code == "unsafe_url"));
+}

@@ -1,0 +1,46 @@
+//! Hostile insiders and files at the store: user names that would escape a path, a log line or a
+//! terminal; the last admin demoting themselves; a document that says one key twice.
+
+use super::*;
+
+#[test]
+fn user_names_outside_the_documented_character_set_are_refused() {
+    let f = fixture();
+    for bad in ["", "../evil", "eve\nadmin", "Eve", "eve smith", "-eve", "e\u{1b}]0;pwned\u{7}", &"a".repeat(33)] {
+        let err = f.store.add_user("ada", bad, Role::Marketer).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Invalid, "{bad:?} was accepted");
+        assert!(
+            err.message.contains("cannot be a user name") && !err.message.contains('\n') && !err.message.contains('\u{1b}'),
+            "{}",
+            err.message
+        );
+    }
+    for good in ["eve", "eve.smith", "eve_2", "e-v-e", &"a".repeat(32)] {
+        f.store.add_user("ada", good, Role::Marketer).unwrap();
+    }
+}
+
+#[test]
+fn the_last_admin_cannot_give_up_the_role_but_one_of_two_can() {
+    let f = fixture();
+    let err = f.store.add_user("ada", "ada", Role::Marketer).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Invalid);
+    assert!(err.message.contains("last admin"), "{}", err.message);
+    assert_eq!(f.store.role("ada").unwrap(), Role::Admin);
+    f.store.add_user("ada", "bea", Role::Admin).unwrap();
+    f.store.add_user("ada", "ada", Role::Marketer).unwrap();
+    assert_eq!(f.store.role("ada").unwrap(), Role::Marketer);
+}
+
+#[test]
+fn a_document_naming_a_key_twice_is_refused_with_the_key_s_pointer() {
+    let f = fixture();
+    let cs = f.store.create_change_set("mia", "sneaky").unwrap();
+    let (rev, _) = f.store.document(HERO).unwrap().unwrap();
+    let text =
+        "{\"id\": \"home-hero\", \"type\": \"hero\", \"baseline\": {\"headline\": \"shown to the reviewer\", \"headline\": \"served\"}}";
+    let err = f.store.write("mia", cs, HERO, text, Some(rev)).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Invalid);
+    assert!(err.message.contains("/baseline/headline") && err.message.contains(HERO), "{}", err.message);
+    assert_eq!(f.store.document(HERO).unwrap().unwrap().0, rev, "nothing was written");
+}
