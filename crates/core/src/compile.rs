@@ -28,11 +28,27 @@ pub struct Compiler<'a> {
     audiences: &'a BTreeMap<String, Condition>,
     program: &'a mut Program,
     in_progress: Vec<String>,
+    /// How deep each compiled audience's chain of audience references is (by audience index).
+    depths: Vec<usize>,
+    /// For each audience being compiled, the deepest chain it references so far.
+    deepest: Vec<usize>,
+}
+
+/// How long a chain of audiences referring to audiences may be. Evaluation follows the chain, so
+/// a bound keeps any workspace's work (and stack) small; real audiences nest a few levels.
+pub const MAX_AUDIENCE_DEPTH: usize = 32;
+
+fn too_deep(at: &str, start: &str) -> CompileError {
+    error(
+        "audience_too_deep",
+        at,
+        format!("audience `{start}` starts a chain of more than {MAX_AUDIENCE_DEPTH} audiences referring to audiences; flatten it"),
+    )
 }
 
 impl<'a> Compiler<'a> {
     pub fn new(catalog: &'a Catalog, audiences: &'a BTreeMap<String, Condition>, program: &'a mut Program) -> Self {
-        Compiler { catalog, audiences, program, in_progress: Vec::new() }
+        Compiler { catalog, audiences, program, in_progress: Vec::new(), depths: Vec::new(), deepest: Vec::new() }
     }
 
     /// Compiles one condition; on error nothing it added is reachable.
@@ -53,11 +69,17 @@ impl<'a> Compiler<'a> {
         let Some(condition) = self.audiences.get(name) else {
             return Err(error("unknown_audience", at, format!("unknown audience `{name}`")));
         };
+        if self.in_progress.len() >= MAX_AUDIENCE_DEPTH {
+            return Err(too_deep(at, &self.in_progress[0]));
+        }
         self.in_progress.push(name.to_owned());
+        self.deepest.push(0);
         let compiled = self.node(condition, "");
         self.in_progress.pop();
+        let depth = self.deepest.pop().unwrap_or(0) + 1;
+        let compiled = compiled.and_then(|root| if depth > MAX_AUDIENCE_DEPTH { Err(too_deep("", name)) } else { Ok(root) });
         let root = compiled.map(|root| self.memoize(root)).map_err(|e| {
-            if e.code == "audience_cycle" {
+            if matches!(e.code, "audience_cycle" | "audience_too_deep") {
                 CompileError { pointer: at.to_owned(), ..e }
             } else {
                 error(e.code, at, format!("in audience `{name}`: {e}"))
@@ -66,6 +88,7 @@ impl<'a> Compiler<'a> {
         let id = self.program.audiences.len() as u32;
         self.program.audiences.push(crate::program::CompiledAudience { name: name.to_owned(), root });
         self.program.audience_index.insert(name.to_owned(), id);
+        self.depths.push(depth);
         Ok(id)
     }
 
@@ -87,6 +110,10 @@ impl<'a> Compiler<'a> {
     fn node(&mut self, condition: &Condition, at: &str) -> Result<NodeId, CompileError> {
         if let Condition::Audience(name) = condition {
             let id = self.audience(name, &format!("{at}/audience"))?;
+            let depth = self.depths.get(id as usize).copied().unwrap_or(0);
+            if let Some(deepest) = self.deepest.last_mut() {
+                *deepest = (*deepest).max(depth);
+            }
             return Ok(self.program.audiences[id as usize].root);
         }
         let key = serde_json::to_string(&condition.to_json()).unwrap_or_default();

@@ -59,6 +59,37 @@ pub enum FileKind {
     Recommendations,
 }
 
+/// The longest path of a workspace document, and of one of its folder or file names.
+pub const PATH_MAX: usize = 255;
+const NAME_MAX: usize = 100;
+
+/// Whether `path` names one of the workspace's own documents, in its one spelling: a file kind
+/// of the format under its folder, a component's `template.html`, or `theme.css`. Names are
+/// ASCII letters, digits, `-`, `_` and `.`, never starting with a dot, so no dot folder (`.git`,
+/// `.vantage`), dot segment (`./`, `../`), drive letter, backslash or control character gets
+/// through, and two spellings can never name one file. The error says why, in plain words.
+pub fn check_document_path(path: &str) -> Result<(), String> {
+    let shown = crate::render::shortened(&path.escape_debug().to_string());
+    if path.is_empty() || path.len() > PATH_MAX {
+        return Err(format!("`{shown}` is not a workspace document: a path has 1 to {PATH_MAX} characters"));
+    }
+    for name in path.split('/') {
+        let allowed = name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if name.is_empty() || name.starts_with('.') || name.len() > NAME_MAX || !allowed {
+            return Err(format!(
+                "`{shown}` is not a workspace document: folder and file names use letters, digits, `-`, `_` and `.`, and do not start with a dot"
+            ));
+        }
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    let known = FileKind::of(path).is_some() || matches!(parts.as_slice(), ["components", _, "template.html"] | ["theme.css"]);
+    if known {
+        Ok(())
+    } else {
+        Err(format!("`{shown}` is not a workspace document: see docs/workspace-format.md for the files a workspace holds"))
+    }
+}
+
 impl FileKind {
     /// Which kind of file `path` is, if the workspace format knows it.
     pub fn of(path: &str) -> Option<FileKind> {

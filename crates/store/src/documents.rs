@@ -59,12 +59,7 @@ pub fn check_user_name(name: &str) -> Result<()> {
 }
 
 fn check_path(path: &str) -> Result<()> {
-    let ok = !path.is_empty() && !path.starts_with('/') && !path.split('/').any(|p| p.is_empty() || p == "..") && !path.contains('\\');
-    if ok {
-        Ok(())
-    } else {
-        Err(StoreError::new(ErrorCode::Invalid, format!("`{path}` is not a workspace-relative path")))
-    }
+    vantage_engine::load::check_document_path(path).map_err(|message| StoreError::new(ErrorCode::Invalid, message))
 }
 
 pub(crate) fn role_of(tx: &Transaction<'_>, user: &str) -> Result<Role> {

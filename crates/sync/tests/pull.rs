@@ -117,7 +117,7 @@ fn fast() -> Backoff {
 }
 
 fn files() -> BTreeMap<String, String> {
-    (0..20).map(|i| (format!("notes/n{i:02}.json"), format!("{{\"title\": \"Note {i}\", \"body\": \"text {i}\"}}"))).collect()
+    (0..20).map(|i| (format!("profiles/n{i:02}.json"), format!("{{\"id\": \"n{i:02}\", \"name\": \"Note {i}\", \"description\": \"text {i}\", \"attributes\": {{}}, \"consents\": []}}"))).collect()
 }
 
 /// A store with a published first release, pushed to `cms`.
@@ -148,22 +148,22 @@ async fn remote_changes_are_applied_by_their_author_where_nothing_changed_here()
     let dir = tempfile::tempdir().unwrap();
     let cms = MemoryCms::default();
     let store = synced(dir.path(), &cms).await;
-    let theirs = cms.edit("notes/n03.json", |t| t.replace("Note 3", "Note three"));
-    cms.write("notes/new.json", Some("{\"title\": \"From the CMS\"}"), None, "eve@cms").unwrap();
+    let theirs = cms.edit("profiles/n03.json", |t| t.replace("Note 3", "Note three"));
+    cms.write("profiles/new.json", Some("{\"id\": \"new\", \"name\": \"From the CMS\"}"), None, "eve@cms").unwrap();
     let report = pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
     assert_eq!((report.applied, report.conflicts.len()), (2, 0), "{report:?}");
     assert_eq!(report.unchanged, 19, "our own pushes come back as known");
-    let (_, local) = store.document("notes/n03.json").unwrap().unwrap();
+    let (_, local) = store.document("profiles/n03.json").unwrap().unwrap();
     assert_eq!(serde_json::from_str::<serde_json::Value>(&local).unwrap(), serde_json::from_str::<serde_json::Value>(&theirs).unwrap());
-    assert_eq!(store.history("notes/n03.json").unwrap()[0].author, "eve@cms");
-    assert!(store.document("notes/new.json").unwrap().is_some());
+    assert_eq!(store.history("profiles/n03.json").unwrap()[0].author, "eve@cms");
+    assert!(store.document("profiles/new.json").unwrap().is_some());
 
     // A deletion in the CMS deletes here too; pulling again changes nothing.
-    let version = cms.docs.lock().unwrap()["notes/n04.json"].version.to_string();
-    cms.write("notes/n04.json", None, Some(&version), "eve@cms").unwrap();
+    let version = cms.docs.lock().unwrap()["profiles/n04.json"].version.to_string();
+    cms.write("profiles/n04.json", None, Some(&version), "eve@cms").unwrap();
     let report = pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
     assert_eq!(report.applied, 1);
-    assert!(store.document("notes/n04.json").unwrap().is_none());
+    assert!(store.document("profiles/n04.json").unwrap().is_none());
     let again = pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
     assert_eq!((again.applied, again.unchanged, again.conflicts.len()), (0, 0, 0));
 }
@@ -173,12 +173,16 @@ async fn a_document_changed_on_both_sides_is_never_overwritten_and_resolves_thre
     let dir = tempfile::tempdir().unwrap();
     let cms = MemoryCms::default();
     let store = synced(dir.path(), &cms).await;
-    let paths = ["notes/n01.json", "notes/n02.json", "notes/n05.json"];
+    let paths = ["profiles/n01.json", "profiles/n02.json", "profiles/n05.json"];
     let mut theirs = Vec::new();
     for p in paths {
         theirs.push(cms.edit(p, |t| t.replace("text", "CMS text")));
     }
-    let mine: Vec<String> = paths.iter().map(|p| format!("{{\"title\": \"mine {p}\", \"body\": \"local\"}}")).collect();
+    let profile = |p: &str, name: &str, description: &str| {
+        let id = p.trim_start_matches("profiles/").trim_end_matches(".json");
+        format!("{{\"id\": \"{id}\", \"name\": \"{name}\", \"description\": \"{description}\", \"attributes\": {{}}, \"consents\": []}}")
+    };
+    let mine: Vec<String> = paths.iter().map(|p| profile(p, &format!("mine {p}"), "local")).collect();
     publish(&store, &paths.iter().zip(&mine).map(|(p, m)| (*p, m.as_str())).collect::<Vec<_>>());
     let before: Vec<String> = paths.iter().map(|p| store.document(p).unwrap().unwrap().1).collect();
 
@@ -192,7 +196,7 @@ async fn a_document_changed_on_both_sides_is_never_overwritten_and_resolves_thre
     }
     let c = store.sync_conflict(paths[0]).unwrap().unwrap();
     let pointers: Vec<&str> = c.diff.as_array().unwrap().iter().map(|d| d["pointer"].as_str().unwrap()).collect();
-    assert_eq!(pointers, ["/body", "/title"]);
+    assert_eq!(pointers, ["/description", "/name"]);
     assert_eq!(c.remote_author, "eve@cms");
 
     // A newer remote change replaces the open conflict instead of adding one.
@@ -206,7 +210,7 @@ async fn a_document_changed_on_both_sides_is_never_overwritten_and_resolves_thre
     resolve(&store, &cms, "mia", paths[1], Resolution::Theirs, fast(), &mut || 0.5).await.unwrap();
     let local = store.document(paths[1]).unwrap().unwrap().1;
     assert_eq!(serde_json::from_str::<serde_json::Value>(&local).unwrap(), serde_json::from_str::<serde_json::Value>(&newest).unwrap());
-    resolve(&store, &cms, "mia", paths[2], Resolution::Merged("{\"title\": \"both\"}".into()), fast(), &mut || 0.5).await.unwrap();
+    resolve(&store, &cms, "mia", paths[2], Resolution::Merged(profile(paths[2], "both", "merged")), fast(), &mut || 0.5).await.unwrap();
     assert_eq!(cms.content(paths[2]), Some(store.document(paths[2]).unwrap().unwrap().1));
     assert!(store.sync_conflicts().unwrap().is_empty());
 

@@ -215,14 +215,17 @@ impl Drop for Strapi {
 // Stores
 
 /// A store whose first release is published (its outbox holds every document and a marker),
-/// with `extra` more files (notes the workspace format ignores) to make a large push.
+/// with `extra` more visitor profiles to make a large push.
 fn published_store(dir: &Path, extra: usize) -> Store {
     let store = Store::open(&dir.join("s.db")).unwrap();
     store.add_user("ada", "ada", Role::Admin).unwrap();
     store.add_user("ada", "mia", Role::Marketer).unwrap();
     let mut files = demo_files();
     for i in 0..extra {
-        files.insert(format!("notes/n{i:04}.md"), format!("# Note {i}\n\nSynced by the load test.\n"));
+        files.insert(
+            format!("profiles/load-{i:04}.json"),
+            format!("{{\"id\": \"load-{i:04}\", \"name\": \"Load test visitor {i}\", \"attributes\": {{}}, \"consents\": []}}"),
+        );
     }
     store.import("ada", &files).unwrap();
     let cs = store.create_change_set("mia", "fix the promo").unwrap();
@@ -498,7 +501,7 @@ async fn throughput_of_1000_changes_pushed_and_pulled() {
     write_report(
         "throughput.json",
         &serde_json::json!({
-            "what": "sync with a real Strapi on loopback: the demo workspace plus 1000 notes pushed, then pulled into a fresh store",
+            "what": "sync with a real Strapi on loopback: the demo workspace plus 1000 visitor profiles pushed, then pulled into a fresh store",
             "push": {"changes": queued, "seconds": push_time.as_secs_f64(), "changes_per_second": push_rate},
             "pull": {"changes": report.applied, "seconds": pull_time.as_secs_f64(), "changes_per_second": pull_rate},
             "target_push_seconds": 30,
@@ -656,8 +659,10 @@ async fn through_a_faulty_network_the_end_state_is_the_same() {
 
     // A remote edit, then pulls through the same proxy: into this store and into a fresh one.
     let direct = cms.adapter("eve@cms");
-    let (text, version) = direct.read("notes/n0007.md").await.unwrap().unwrap();
-    direct.put("notes/n0007.md", &(text + "Edited in the CMS.\n"), Some(&version), "eve-n0007").await.unwrap();
+    let (text, version) = direct.read("profiles/load-0007.json").await.unwrap().unwrap();
+    let edited = text.replace("Load test visitor 7\"", "Load test visitor 7, edited in the CMS\"");
+    assert_ne!(edited, text);
+    direct.put("profiles/load-0007.json", &edited, Some(&version), "eve-n0007").await.unwrap();
     let report = pull(&store, &flaky, fast(), &mut no_jitter()).await.unwrap();
     assert_eq!((report.applied, report.conflicts.len()), (1, 0), "{report:?}");
     let fresh = empty_store(dir.path(), "fresh.db");

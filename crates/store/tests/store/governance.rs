@@ -59,12 +59,14 @@ fn rejecting_gives_the_documents_back_their_live_content_and_keeps_the_rejected_
     fix_banned_word(&f.store, a, "mia");
     let (rev, _) = f.store.document(HERO).unwrap().unwrap();
     let edit = f.store.write("mia", a, HERO, &edited_hero(&f.store, "Rejected copy"), Some(rev)).unwrap();
-    f.store.write("mia", a, "notes/idea.txt", "a new file\n", None).unwrap();
+    f.store
+        .write("mia", a, "profiles/new-idea.json", r#"{"id": "new-idea", "name": "A new idea", "attributes": {}, "consents": []}"#, None)
+        .unwrap();
     assert_eq!(f.store.export().unwrap().len(), demo_files().len() + 1);
     f.store.submit("mia", a).unwrap();
     f.store.decide("rex", a, false, "No").unwrap();
     let exported = f.store.export().unwrap();
-    assert!(f.store.document("notes/idea.txt").unwrap().is_none(), "a file the change set created is gone again");
+    assert!(f.store.document("profiles/new-idea.json").unwrap().is_none(), "a file the change set created is gone again");
     let original: SourceFiles = demo_files().keys().map(|p| (p.clone(), canonical_demo_or_verbatim(p))).collect();
     assert_eq!(exported, original, "the workspace shows what is live again");
     assert!(f.store.history(HERO).unwrap().iter().any(|r| r.id == edit), "the rejected edit stays in the history");

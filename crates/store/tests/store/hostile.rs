@@ -44,3 +44,33 @@ fn a_document_naming_a_key_twice_is_refused_with_the_key_s_pointer() {
     assert!(err.message.contains("/baseline/headline") && err.message.contains(HERO), "{}", err.message);
     assert_eq!(f.store.document(HERO).unwrap().unwrap().0, rev, "nothing was written");
 }
+
+#[test]
+fn only_the_workspace_s_own_documents_in_one_spelling_can_be_edited() {
+    let f = fixture();
+    let cs = f.store.create_change_set("mia", "reach outside").unwrap();
+    for bad in [
+        ".git/config",
+        ".vantage/store.db",
+        "entries/./home-hero.json",
+        "entries/../vantage.json",
+        "../escape.json",
+        "/etc/passwd",
+        "C:/x.json",
+        "entries\\\\home-hero.json",
+        "entries/home\u{1b}hero.json",
+        "entries/.hidden.json",
+        "notes/todo.json",
+        "entries/run.sh",
+        "",
+    ] {
+        let err = f.store.write("mia", cs, bad, "{}", None).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Invalid, "{bad:?} was accepted");
+        assert!(err.message.contains("is not a workspace document"), "{}", err.message);
+        assert!(!err.message.contains('\u{1b}'), "the message echoes no control character");
+    }
+    // The lock on a document cannot be dodged by another spelling of its path.
+    assert!(f.store.write("mia", cs, "entries/./home-hero.json", "{}", None).is_err());
+    let (rev, _) = f.store.document(HERO).unwrap().unwrap();
+    f.store.write("mia", cs, HERO, &edited_hero(&f.store, "Still fine"), Some(rev)).unwrap();
+}
