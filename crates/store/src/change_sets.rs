@@ -207,13 +207,29 @@ impl Store {
             let row: Option<(String, String)> =
                 tx.query_row("SELECT hash, sources FROM releases WHERE id = ?1", [release], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
             let (hash, sources) = row.ok_or_else(|| StoreError::new(ErrorCode::NotFound, format!("there is no release {release}")))?;
+            let frozen: SourceFiles = serde_json::from_str(&sources)
+                .map_err(|e| StoreError::new(ErrorCode::Database, format!("release {release} is unreadable: {e}")))?;
+            // A release is republished only as it was frozen, and only if it brings back no
+            // lint error the live workspace does not already have.
+            if source_hash(&frozen) != hash {
+                return Err(StoreError::new(
+                    ErrorCode::Database,
+                    format!("release {release} was altered in the database: its sources no longer match its SHA-256 {hash}, so it cannot be republished"),
+                ));
+            }
+            let live_errors = lint_errors(&live(tx)?, &at);
+            let brought_back: Vec<String> = lint_errors(&frozen, &at).into_iter().filter(|e| !live_errors.contains(e)).collect();
+            if !brought_back.is_empty() {
+                return Err(StoreError::new(
+                    ErrorCode::LintFailed,
+                    format!("rolling back to release {release} would bring back lint errors:\n{}", brought_back.join("\n")),
+                ));
+            }
             tx.execute(
                 "INSERT INTO releases (change_set, hash, sources, published_by, at, rollback_of) VALUES (NULL, ?1, ?2, ?3, ?4, ?5)",
                 params![hash, sources, user, at, release],
             )?;
             let id = tx.last_insert_rowid();
-            let frozen: SourceFiles = serde_json::from_str(&sources)
-                .map_err(|e| StoreError::new(ErrorCode::Database, format!("release {release} is unreadable: {e}")))?;
             crate::outbox::enqueue_release(tx, id, &hash, &frozen)?;
             append(tx, &at, user, "rollback", &id.to_string(), &serde_json::json!({"to": release, "hash": hash}))?;
             let mut paths = all_paths(tx)?;

@@ -74,3 +74,38 @@ fn only_the_workspace_s_own_documents_in_one_spelling_can_be_edited() {
     let (rev, _) = f.store.document(HERO).unwrap().unwrap();
     f.store.write("mia", cs, HERO, &edited_hero(&f.store, "Still fine"), Some(rev)).unwrap();
 }
+
+#[test]
+fn a_release_altered_on_disk_is_not_republished_by_a_rollback() {
+    let f = fixture();
+    let cs = f.store.create_change_set("mia", "fix the promo").unwrap();
+    fix_banned_word(&f.store, cs, "mia");
+    let first = ship(&f.store, "mia", "rex", cs);
+    // Someone with the laptop's disk drops the guard and rewrites the frozen sources.
+    let raw = rusqlite::Connection::open(&f.path).unwrap();
+    raw.execute_batch("DROP TRIGGER releases_immutable_update").unwrap();
+    let sources: String = raw.query_row("SELECT sources FROM releases WHERE id = ?1", [first], |r| r.get(0)).unwrap();
+    let tampered = sources.replace("Outdoor gear at outlet prices", "Planted by the attacker");
+    assert_ne!(tampered, sources);
+    raw.execute("UPDATE releases SET sources = ?1 WHERE id = ?2", rusqlite::params![tampered, first]).unwrap();
+    let releases_before = f.store.releases().unwrap().len();
+    let err = f.store.rollback("rex", first).unwrap_err();
+    assert!(err.message.contains("altered") && err.message.contains(&format!("release {first}")), "{}", err.message);
+    assert_eq!(f.store.releases().unwrap().len(), releases_before, "nothing was republished");
+}
+
+#[test]
+fn a_rollback_that_would_bring_back_a_lint_error_is_refused() {
+    let f = fixture();
+    // The first release still carries the demo's banned word (it was live then, not introduced).
+    let cs = f.store.create_change_set("mia", "hero copy").unwrap();
+    let (rev, _) = f.store.document(HERO).unwrap().unwrap();
+    f.store.write("mia", cs, HERO, &edited_hero(&f.store, "Fresh copy"), Some(rev)).unwrap();
+    let with_banned_word = ship(&f.store, "mia", "rex", cs);
+    let fix = f.store.create_change_set("mia", "fix the promo").unwrap();
+    fix_banned_word(&f.store, fix, "mia");
+    ship(&f.store, "mia", "rex", fix);
+    let err = f.store.rollback("rex", with_banned_word).unwrap_err();
+    assert_eq!(err.code, ErrorCode::LintFailed);
+    assert!(err.message.contains("banned word") || err.message.contains("cheap"), "{}", err.message);
+}
