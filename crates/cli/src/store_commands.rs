@@ -42,7 +42,8 @@ pub enum ChangesCommand {
         #[arg(long)]
         when: String,
     },
-    /// Fire the scheduled publishes that are due (at --at, default now).
+    /// Fire the scheduled publishes that are due (at --at, default now; never later than now).
+    /// Publishers only; exits 1 when a due schedule was refused.
     RunDue,
     /// Publish a new release equal to an earlier one.
     Rollback { release: i64 },
@@ -163,14 +164,23 @@ pub fn changes(db: &Path, user: &str, at: &str, command: &ChangesCommand) -> Res
         }
         ChangesCommand::RunDue => {
             let mut text = String::new();
-            for (schedule, outcome) in vantage_studio::run_due(&store, at)? {
+            let mut refused = false;
+            for (schedule, outcome) in vantage_studio::run_due(&store, user, at)? {
                 match outcome {
                     Ok(release) => text.push_str(&format!("schedule {schedule}: published as release {release}\n")),
-                    Err(reason) => text.push_str(&format!("schedule {schedule}: refused: {reason}\n")),
+                    Err(reason) => {
+                        refused = true;
+                        text.push_str(&format!("schedule {schedule}: refused: {reason}\n"));
+                    }
                 }
             }
             if text.is_empty() {
                 text = "nothing is due\n".into();
+            }
+            // A refused schedule is a failure the caller (cron, CI) must notice.
+            if refused {
+                emit(&text)?;
+                return Ok(ExitCode::from(1));
             }
             text
         }

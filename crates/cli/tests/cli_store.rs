@@ -150,3 +150,28 @@ fn a_user_name_that_would_escape_a_path_or_a_log_line_is_refused() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be a user name"));
     }
 }
+
+#[test]
+fn run_due_exits_1_when_a_due_schedule_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.db");
+    ok(vantage(&db, "ada", &["init", "--from", demo().to_str().unwrap()]));
+    ok(vantage(&db, "ada", &["users", "add", "mia", "marketer"]));
+    ok(vantage(&db, "ada", &["users", "add", "rex", "reviewer"]));
+    ok(vantage(&db, "mia", &["changes", "create", "Fix the sale promo"]));
+    let promo = std::fs::read_to_string(demo().join("entries/sale-promo.json"))
+        .unwrap()
+        .replace("Cheap outdoor gear that does not feel cheap", "Outdoor gear at outlet prices");
+    let file = tmp.path().join("promo.json");
+    std::fs::write(&file, promo).unwrap();
+    ok(vantage(&db, "mia", &["changes", "edit", "1", "entries/sale-promo.json", file.to_str().unwrap()]));
+    ok(vantage(&db, "mia", &["changes", "submit", "1"]));
+    ok(vantage(&db, "rex", &["changes", "approve", "1"]));
+    ok(vantage(&db, "rex", &["changes", "schedule", "1", "--when", "2026-11-20T11:00:00Z"]));
+    // The scheduler is no longer a reviewer when the schedule falls due.
+    ok(vantage(&db, "ada", &["users", "add", "rex", "qa"]));
+    let out = vantage(&db, "ada", &["changes", "run-due"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("refused: rex, who scheduled it, may no longer publish"));
+    assert_eq!(vantage(&db, "mia", &["changes", "run-due"]).status.code(), Some(2), "only a publisher runs schedules");
+}

@@ -3,7 +3,7 @@
 
 use crate::audit::append;
 use crate::db::Store;
-use crate::documents::require;
+use crate::documents::{require, role_of};
 use crate::error::{ErrorCode, Result, StoreError};
 use crate::live::{all_paths, applied, changed_since_approval, changes_of, latest_release, live, reset_heads};
 use crate::roles::Action;
@@ -248,6 +248,12 @@ impl Store {
         self.with_tx(|tx| {
             require(tx, user, Action::Publish, "schedule publishing")?;
             expect_state(tx, id, ChangeSetState::Approved, "scheduled")?;
+            let pending: Option<i64> = tx
+                .query_row("SELECT id FROM scheduled_publishes WHERE change_set = ?1 AND state = 'pending'", [id], |r| r.get(0))
+                .optional()?;
+            if let Some(existing) = pending {
+                return Err(StoreError::new(ErrorCode::Invalid, format!("change set {id} is already scheduled (schedule {existing})")));
+            }
             tx.execute(
                 "INSERT INTO scheduled_publishes (change_set, due, requested_by, state) VALUES (?1, ?2, ?3, 'pending')",
                 params![id, due, user],
@@ -261,7 +267,19 @@ impl Store {
     /// Fires every scheduled publish due at `now`: each is re-validated (still approved, lint
     /// clean, and no release since its approval changed its documents) and published, or
     /// refused with the reason recorded. Returns (schedule id, outcome) pairs.
-    pub fn run_due(&self, now: &str) -> Result<Vec<ScheduledOutcome>> {
+    /// Only a user who may publish runs schedules, and never as of a moment later than the
+    /// store's clock (nothing is recorded in the future, nothing fires early). A schedule whose
+    /// author may no longer publish is refused when it falls due.
+    pub fn run_due(&self, user: &str, now: &str) -> Result<Vec<ScheduledOutcome>> {
+        let now_instant = instant(now, "current time")?;
+        let clock = self.now();
+        if vantage_engine::time::parse_timestamp(&clock).is_some_and(|clock| now_instant > clock) {
+            return Err(StoreError::new(
+                ErrorCode::Invalid,
+                format!("schedules cannot be run as of {now}, later than now ({clock}): nothing fires early or is recorded in the future"),
+            ));
+        }
+        self.with_tx(|tx| require(tx, user, Action::Publish, "run scheduled publishes").map(|_| ()))?;
         let due: Vec<(i64, ChangeSetId, String, String)> = {
             let conn = self.conn();
             let mut stmt =
@@ -269,7 +287,6 @@ impl Store {
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
             rows.collect::<std::result::Result<_, _>>()?
         };
-        let now_instant = instant(now, "current time")?;
         let mut outcomes = Vec::new();
         for (sid, cs, by, when) in due {
             // Stored times were checked when scheduled; one that does not parse never fires.
@@ -277,9 +294,14 @@ impl Store {
                 continue;
             }
             let outcome = self.with_tx(|tx| {
-                let result = match refusal(tx, cs, now)? {
-                    Some(reason) => Err(reason),
-                    None => Ok(publish_in(tx, &by, cs, now)?),
+                let still_publisher = role_of(tx, &by).is_ok_and(|role| role.may(Action::Publish));
+                let result = if !still_publisher {
+                    Err(format!("{by}, who scheduled it, may no longer publish"))
+                } else {
+                    match refusal(tx, cs, now)? {
+                        Some(reason) => Err(reason),
+                        None => Ok(publish_in(tx, &by, cs, now)?),
+                    }
                 };
                 match &result {
                     Ok(release) => {

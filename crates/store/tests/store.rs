@@ -12,12 +12,20 @@ use vantage_test_support::demo_files;
 
 /// A clock that ticks one second per call from 2026-11-20T12:00:00Z.
 fn ticking() -> impl Fn() -> String + Send + Sync + 'static {
+    ticking_from(1_795_176_000)
+}
+
+/// A clock that ticks one second per call from `start` (seconds since 1970).
+fn ticking_from(start: i64) -> impl Fn() -> String + Send + Sync + 'static {
     let t = Arc::new(AtomicU64::new(0));
     move || {
         let s = t.fetch_add(1, Ordering::SeqCst);
-        jiff::Timestamp::from_second(1_795_176_000 + s as i64).unwrap().to_string()
+        jiff::Timestamp::from_second(start + s as i64).unwrap().to_string()
     }
 }
+
+/// 2026-12-03T00:00:00Z: after every schedule the tests set, so they may fall due.
+const DECEMBER_3: i64 = 1_796_256_000;
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -27,9 +35,13 @@ struct Fixture {
 
 /// A store with the demo workspace imported and one user per role.
 fn fixture() -> Fixture {
+    fixture_with_clock(ticking())
+}
+
+fn fixture_with_clock(clock: impl Fn() -> String + Send + Sync + 'static) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("workspace.db");
-    let store = Store::open(&path).unwrap().with_clock(ticking());
+    let store = Store::open(&path).unwrap().with_clock(clock);
     store.add_user("ada", "ada", Role::Admin).unwrap();
     for (name, role) in [("mia", Role::Marketer), ("max", Role::Marketer), ("rex", Role::Reviewer), ("quinn", Role::Qa)] {
         store.add_user("ada", name, role).unwrap();
@@ -211,7 +223,7 @@ fn ship(store: &Store, author: &str, reviewer: &str, cs: i64) -> i64 {
 
 #[test]
 fn a_scheduled_publish_is_revalidated_when_it_fires() {
-    let f = fixture();
+    let f = fixture_with_clock(ticking_from(DECEMBER_3));
     let c0 = f.store.create_change_set("mia", "fix the promo").unwrap();
     fix_banned_word(&f.store, c0, "mia");
     let first = ship(&f.store, "mia", "rex", c0);
@@ -225,15 +237,15 @@ fn a_scheduled_publish_is_revalidated_when_it_fires() {
     f.store.submit("max", a).unwrap();
     f.store.decide("rex", a, true, "ok").unwrap();
     f.store.schedule_publish("rex", a, "2026-12-01T08:00:00Z").unwrap();
-    assert!(f.store.run_due("2026-11-30T08:00:00Z").unwrap().is_empty(), "not due yet");
+    assert!(f.store.run_due("rex", "2026-11-30T08:00:00Z").unwrap().is_empty(), "not due yet");
     // Meanwhile the live hero changes under the approved change set: a rollback.
     f.store.rollback("rex", first).unwrap();
-    let fired = f.store.run_due("2026-12-01T08:00:01Z").unwrap();
+    let fired = f.store.run_due("rex", "2026-12-01T08:00:01Z").unwrap();
     assert_eq!(fired.len(), 1);
     let reason = fired[0].1.clone().unwrap_err();
     assert!(reason.contains("published meanwhile") && reason.contains(HERO), "{reason}");
     assert_eq!(f.store.releases().unwrap().len(), 3, "refused, not published blindly");
-    assert!(f.store.run_due("2026-12-02T08:00:00Z").unwrap().is_empty(), "a refused schedule does not fire again");
+    assert!(f.store.run_due("rex", "2026-12-02T08:00:00Z").unwrap().is_empty(), "a refused schedule does not fire again");
     let err = f.store.publish("rex", a).unwrap_err();
     assert_eq!(err.code, ErrorCode::Conflict, "publishing by hand is refused the same way: {}", err.message);
     assert!(err.message.contains(&format!("change set {a}")), "{}", err.message);
@@ -243,14 +255,14 @@ fn a_scheduled_publish_is_revalidated_when_it_fires() {
 
 #[test]
 fn a_scheduled_publish_that_is_still_valid_publishes_when_due() {
-    let f = fixture();
+    let f = fixture_with_clock(ticking_from(DECEMBER_3));
     let a = f.store.create_change_set("mia", "fix the promo").unwrap();
     fix_banned_word(&f.store, a, "mia");
     f.store.submit("mia", a).unwrap();
     f.store.decide("rex", a, true, "ok").unwrap();
     let schedule = f.store.schedule_publish("rex", a, "2026-12-01T08:00:00+01:00").unwrap();
-    assert!(f.store.run_due("2026-12-01T06:59:59Z").unwrap().is_empty(), "time zones are respected");
-    let fired = f.store.run_due("2026-12-01T07:00:00Z").unwrap();
+    assert!(f.store.run_due("rex", "2026-12-01T06:59:59Z").unwrap().is_empty(), "time zones are respected");
+    let fired = f.store.run_due("rex", "2026-12-01T07:00:00Z").unwrap();
     let releases = f.store.releases().unwrap();
     assert_eq!(fired, vec![(schedule, Ok(releases[0].id))]);
     assert_eq!(releases[0].change_set, Some(a));

@@ -92,8 +92,8 @@ pub fn schedule(store: &Store, user: &str, change: ChangeSetId, at: &str) -> Res
 }
 
 /// Fires the scheduled publishes due at `now`; each outcome is a release id or the refusal.
-pub fn run_due(store: &Store, now: &str) -> Result<Vec<vantage_store::ScheduledOutcome>, StudioError> {
-    Ok(store.run_due(now)?)
+pub fn run_due(store: &Store, user: &str, now: &str) -> Result<Vec<vantage_store::ScheduledOutcome>, StudioError> {
+    Ok(store.run_due(user, now)?)
 }
 
 pub fn rollback(store: &Store, user: &str, release: i64) -> Result<i64, StudioError> {

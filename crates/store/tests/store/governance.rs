@@ -149,5 +149,5 @@ fn a_schedule_with_a_time_that_is_not_rfc_3339_is_refused() {
     let err = f.store.schedule_publish("rex", a, "tomorrow 8am").unwrap_err();
     assert_eq!(err.code, ErrorCode::Invalid);
     assert!(err.message.contains("tomorrow 8am"), "{}", err.message);
-    assert_eq!(f.store.run_due("now").unwrap_err().code, ErrorCode::Invalid);
+    assert_eq!(f.store.run_due("rex", "now").unwrap_err().code, ErrorCode::Invalid);
 }

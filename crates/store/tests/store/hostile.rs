@@ -109,3 +109,48 @@ fn a_rollback_that_would_bring_back_a_lint_error_is_refused() {
     assert_eq!(err.code, ErrorCode::LintFailed);
     assert!(err.message.contains("banned word") || err.message.contains("cheap"), "{}", err.message);
 }
+
+/// An approved change set scheduled by the reviewer for `due`.
+fn scheduled(f: &Fixture, due: &str) -> i64 {
+    let a = f.store.create_change_set("mia", "fix the promo").unwrap();
+    fix_banned_word(&f.store, a, "mia");
+    f.store.submit("mia", a).unwrap();
+    f.store.decide("rex", a, true, "ok").unwrap();
+    f.store.schedule_publish("rex", a, due).unwrap();
+    a
+}
+
+#[test]
+fn only_a_publisher_runs_schedules_and_never_as_of_a_moment_ahead_of_the_clock() {
+    let f = fixture(); // its clock reads 2026-11-20
+    scheduled(&f, "2027-03-01T08:00:00Z");
+    assert_eq!(f.store.run_due("mia", "2026-11-20T12:00:00Z").unwrap_err().code, ErrorCode::Forbidden, "marketers cannot fire schedules");
+    let early = f.store.run_due("rex", "2027-03-01T08:00:00Z").unwrap_err();
+    assert_eq!(early.code, ErrorCode::Invalid, "firing months early is refused");
+    assert!(early.message.contains("later than now"), "{}", early.message);
+    assert!(f.store.releases().unwrap().is_empty());
+    let future_entries = f.store.audit_log(None, None, 1000).unwrap().into_iter().filter(|e| e.at.as_str() > "2026-12").count();
+    assert_eq!(future_entries, 0, "nothing in the audit log is dated in the future");
+}
+
+#[test]
+fn a_change_is_scheduled_once() {
+    let f = fixture();
+    let a = scheduled(&f, "2026-12-01T08:00:00Z");
+    let err = f.store.schedule_publish("rex", a, "2026-12-02T08:00:00Z").unwrap_err();
+    assert_eq!(err.code, ErrorCode::Invalid);
+    assert!(err.message.contains("already scheduled"), "{}", err.message);
+}
+
+#[test]
+fn a_schedule_whose_author_lost_the_right_to_publish_is_refused_when_due() {
+    let f = fixture_with_clock(ticking_from(DECEMBER_3));
+    scheduled(&f, "2026-12-01T08:00:00Z");
+    f.store.add_user("ada", "rex", Role::Qa).unwrap();
+    f.store.add_user("ada", "rita", Role::Reviewer).unwrap();
+    let fired = f.store.run_due("rita", "2026-12-02T08:00:00Z").unwrap();
+    assert_eq!(fired.len(), 1);
+    let reason = fired[0].1.clone().unwrap_err();
+    assert!(reason.contains("rex") && reason.contains("no longer publish"), "{reason}");
+    assert!(f.store.releases().unwrap().is_empty());
+}
