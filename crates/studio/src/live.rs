@@ -3,7 +3,7 @@
 //! file, line and column while the last good version stays in use.
 
 use crate::error::StudioError;
-use crate::files::read_workspace_dir;
+use crate::files::{read_workspace_dir, read_workspace_file, Unreadable};
 use crate::usecases::OpenWorkspace;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -37,13 +37,22 @@ pub struct LiveWorkspace {
     dir: PathBuf,
     good: SourceFiles,
     problems: BTreeMap<String, LoadError>,
+    /// Files on disk that are not read at all (links, devices, oversized); their last good
+    /// version stays in use until they are regular files again.
+    refused: BTreeSet<String>,
     bundle: Arc<Bundle>,
 }
 
 impl LiveWorkspace {
     pub fn open(dir: &Path) -> Result<LiveWorkspace, StudioError> {
         let ws = crate::usecases::open_workspace(dir)?;
-        Ok(LiveWorkspace { dir: dir.to_path_buf(), good: ws.sources, problems: BTreeMap::new(), bundle: Arc::new(ws.bundle) })
+        Ok(LiveWorkspace {
+            dir: dir.to_path_buf(),
+            good: ws.sources,
+            problems: BTreeMap::new(),
+            refused: BTreeSet::new(),
+            bundle: Arc::new(ws.bundle),
+        })
     }
 
     /// The bundle in use (shared; swapped whole on every good change).
@@ -70,24 +79,26 @@ impl LiveWorkspace {
     /// Applies a batch of changed paths (workspace-relative), reading them from disk.
     pub fn apply(&mut self, changed: &[String]) -> Vec<WorkspaceEvent> {
         let mut candidate = self.good.clone();
+        let mut refused_now = Vec::new();
         for path in changed {
-            match std::fs::read_to_string(self.dir.join(path)) {
+            match read_workspace_file(&self.dir.join(path)) {
                 Ok(text) => {
                     candidate.insert(path.clone(), text);
+                    self.refused.remove(path);
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(Unreadable::Missing) => {
                     candidate.remove(path);
+                    self.refused.remove(path);
                 }
-                Err(e) => {
-                    candidate.remove(path);
-                    self.problems.insert(
-                        path.clone(),
-                        LoadError { file: path.clone(), line: None, column: None, pointer: None, message: format!("cannot be read: {e}") },
-                    );
+                Err(Unreadable::Refused(why)) => {
+                    // Not read at all (a link, a device, too big): the last good version stays.
+                    self.refused.insert(path.clone());
+                    refused_now.push(LoadError { file: path.clone(), line: None, column: None, pointer: None, message: why });
                 }
             }
         }
         let mut events = Vec::new();
+        let mut bad: Vec<LoadError> = refused_now;
         match load(&candidate) {
             Ok(workspace) => {
                 let before = Arc::clone(&self.bundle);
@@ -102,36 +113,43 @@ impl LiveWorkspace {
                 let affected = affected_slots(&before.workspace, &bundle.workspace, changed);
                 self.bundle = Arc::new(bundle);
                 self.good = candidate;
-                for file in std::mem::take(&mut self.problems).into_keys() {
-                    events.push(WorkspaceEvent::Recovered { file });
-                }
+                self.record_problems(bad, &mut events);
                 events.push(WorkspaceEvent::Reloaded { changed: changed.to_vec(), hash, affected });
             }
             Err(errors) => {
-                let mut still_bad = BTreeSet::new();
-                for error in errors.0 {
-                    still_bad.insert(error.file.clone());
-                    if self.problems.get(&error.file) != Some(&error) {
-                        events.push(WorkspaceEvent::Invalid { error: error.clone() });
-                    }
-                    self.problems.insert(error.file.clone(), error);
-                }
-                let recovered: Vec<String> = self.problems.keys().filter(|f| !still_bad.contains(*f)).cloned().collect();
-                for file in recovered {
-                    self.problems.remove(&file);
-                    events.push(WorkspaceEvent::Recovered { file });
-                }
+                bad.extend(errors.0);
+                self.record_problems(bad, &mut events);
             }
         }
         events
     }
 
+    /// Makes `bad` (plus files still refused from earlier batches) the current problems: new or
+    /// changed ones are reported as invalid, the ones no longer there as recovered.
+    fn record_problems(&mut self, bad: Vec<LoadError>, events: &mut Vec<WorkspaceEvent>) {
+        let mut still_bad = BTreeSet::new();
+        for error in bad {
+            still_bad.insert(error.file.clone());
+            if self.problems.get(&error.file) != Some(&error) {
+                events.push(WorkspaceEvent::Invalid { error: error.clone() });
+            }
+            self.problems.insert(error.file.clone(), error);
+        }
+        let recovered: Vec<String> =
+            self.problems.keys().filter(|f| !still_bad.contains(*f) && !self.refused.contains(*f)).cloned().collect();
+        for file in recovered {
+            self.problems.remove(&file);
+            events.push(WorkspaceEvent::Recovered { file });
+        }
+    }
+
     /// Whether the file at `path` on disk differs from the version in use (a file that cannot
     /// be read counts as different, so its problem gets reported).
     pub fn differs_from_disk(&self, path: &str) -> bool {
-        match std::fs::read_to_string(self.dir.join(path)) {
+        match read_workspace_file(&self.dir.join(path)) {
             Ok(text) => self.good.get(path) != Some(&text) || self.problems.contains_key(path),
-            Err(_) => self.good.contains_key(path),
+            Err(Unreadable::Missing) => self.good.contains_key(path),
+            Err(Unreadable::Refused(_)) => true,
         }
     }
 
