@@ -175,3 +175,47 @@ fn run_due_exits_1_when_a_due_schedule_is_refused() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("refused: rex, who scheduled it, may no longer publish"));
     assert_eq!(vantage(&db, "mia", &["changes", "run-due"]).status.code(), Some(2), "only a publisher runs schedules");
 }
+
+#[test]
+fn export_writes_the_published_workspace_into_a_new_folder_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.db");
+    ok(vantage(&db, "ada", &["init", "--from", demo().to_str().unwrap()]));
+    ok(vantage(&db, "ada", &["users", "add", "mia", "marketer"]));
+    // An unsubmitted draft never leaves the store through an export.
+    ok(vantage(&db, "mia", &["changes", "create", "Draft"]));
+    let promo =
+        std::fs::read_to_string(demo().join("entries/sale-promo.json")).unwrap().replace("Cheap outdoor gear", "Unreviewed draft copy");
+    let file = tmp.path().join("promo.json");
+    std::fs::write(&file, promo).unwrap();
+    ok(vantage(&db, "mia", &["changes", "edit", "1", "entries/sale-promo.json", file.to_str().unwrap()]));
+    let out = tmp.path().join("exported");
+    ok(vantage(&db, "ada", &["export", out.to_str().unwrap()]));
+    let exported = std::fs::read_to_string(out.join("entries/sale-promo.json")).unwrap();
+    assert!(exported.contains("Cheap outdoor gear") && !exported.contains("Unreviewed draft"), "drafts are not exported");
+
+    // Nothing existing is written over: not the folder holding the store, not another export.
+    let store_before = std::fs::read(&db).unwrap();
+    for target in [tmp.path().to_path_buf(), out.clone()] {
+        let refused = vantage(&db, "ada", &["export", target.to_str().unwrap()]);
+        assert_eq!(refused.status.code(), Some(2), "{}", target.display());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("not empty"));
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), store_before, "the store is intact");
+    // A link is not followed, and no .git or .vantage folder is written into.
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let link = tmp.path().join("link");
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    assert!(String::from_utf8_lossy(&vantage(&db, "ada", &["export", link.to_str().unwrap()]).stderr).contains("symbolic link"));
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+    let git = tmp.path().join("repo/.git/hooks");
+    assert!(String::from_utf8_lossy(&vantage(&db, "ada", &["export", git.to_str().unwrap()]).stderr).contains(".git"));
+    // No temporary folder is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("vantage-export"))
+        .collect();
+    assert!(leftovers.is_empty());
+}

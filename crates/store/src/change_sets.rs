@@ -406,6 +406,12 @@ impl Store {
     }
 
     /// The frozen sources of a release.
+    /// The published workspace: the latest release (or the import, before any), without anyone's
+    /// drafts or changes under review. What `vantage export` writes.
+    pub fn published(&self) -> Result<SourceFiles> {
+        self.with_tx(live)
+    }
+
     pub fn release_sources(&self, release: i64) -> Result<SourceFiles> {
         let conn = self.conn();
         let text: Option<String> = conn.query_row("SELECT sources FROM releases WHERE id = ?1", [release], |r| r.get(0)).optional()?;

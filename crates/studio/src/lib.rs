@@ -12,6 +12,7 @@
 
 mod bundle_cache;
 mod error;
+mod export;
 mod files;
 mod live;
 pub mod session;

@@ -29,16 +29,10 @@ pub fn open_store(db: &Path) -> Result<Store, StudioError> {
     Ok(Store::open(db)?)
 }
 
-/// Writes the store's current documents into `dir` as workspace files.
+/// Writes the published workspace (no drafts, nothing under review) into the new folder `dir`.
 pub fn export_store(store: &Store, dir: &Path) -> Result<usize, StudioError> {
-    let files = store.export()?;
-    for (path, content) in &files {
-        let target = dir.join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| StudioError::io(parent, &e))?;
-        }
-        std::fs::write(&target, content).map_err(|e| StudioError::io(&target, &e))?;
-    }
+    let files = store.published()?;
+    crate::export::write_new_folder(dir, &files)?;
     Ok(files.len())
 }
 
