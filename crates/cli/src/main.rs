@@ -202,6 +202,11 @@ fn run(cli: &Cli, at: Option<&str>) -> Result<ExitCode, StudioError> {
         Command::Matrix { format } => {
             let ws = vantage_studio::open_workspace(&cli.workspace)?;
             let matrix = vantage_studio::matrix(&ws, at)?;
+            // The matrix reads every named visitor's data: audited wherever there is a store.
+            if cli.db.exists() {
+                let profiles: Vec<&str> = ws.bundle.workspace.profiles.keys().map(String::as_str).collect();
+                vantage_studio::record_profile_reads(&vantage_studio::open_store(&cli.db)?, &user(cli), &profiles, "coverage")?;
+            }
             emit(&match format {
                 Format::Json => json(&matrix)?,
                 _ => output::matrix_text(&matrix),

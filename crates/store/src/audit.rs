@@ -108,8 +108,18 @@ impl Store {
 
     /// Records that `actor` read a visitor profile's data for a preview.
     pub fn record_profile_read(&self, actor: &str, profile: &str, purpose: &str) -> Result<()> {
+        self.record_profile_reads(actor, &[profile], purpose)
+    }
+
+    /// Records reads of several visitors' data at once (one transaction: one write to disk).
+    pub fn record_profile_reads(&self, actor: &str, profiles: &[&str], purpose: &str) -> Result<()> {
         let at = self.now();
-        self.with_tx(|tx| append(tx, &at, actor, "profile_read", profile, &serde_json::json!({"purpose": purpose})))
+        self.with_tx(|tx| {
+            for profile in profiles {
+                append(tx, &at, actor, "profile_read", profile, &serde_json::json!({"purpose": purpose}))?;
+            }
+            Ok(())
+        })
     }
 
     /// Records a sync event (pushes, pulls, conflicts) reported by the sync worker.

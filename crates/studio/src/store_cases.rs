@@ -113,7 +113,14 @@ pub fn audit_log(
 
 /// Records that `user` read a visitor profile's data to preview a page (audited).
 pub fn record_profile_read(store: &Store, user: &str, profile: &str) -> Result<(), StudioError> {
-    Ok(store.record_profile_read(user, &format!("profiles/{profile}.json"), "preview")?)
+    record_profile_reads(store, user, &[profile], "preview")
+}
+
+/// Every read of visitor data for a preview is audited: which profiles, by whom, for what.
+pub fn record_profile_reads(store: &Store, user: &str, profiles: &[&str], purpose: &str) -> Result<(), StudioError> {
+    let paths: Vec<String> = profiles.iter().map(|p| format!("profiles/{p}.json")).collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    Ok(store.record_profile_reads(user, &paths, purpose)?)
 }
 
 /// Comments on a change set, or on one document of it.

@@ -253,3 +253,31 @@ fn saving_one_document_never_overwrites_another_file_edited_outside_the_app() {
     assert_eq!(std::fs::read_to_string(&template).unwrap(), edited);
     assert!(session.render_page("home", &view("vip-anna")).unwrap().html.contains("edited in another editor"));
 }
+
+#[test]
+fn every_preview_path_records_whose_data_it_read() {
+    let (_tmp, dir) = demo_copy();
+    let shared = SharedSession::new(Session::open(&dir, true).unwrap());
+    let id = {
+        let mut session = shared.lock();
+        session.render_slots("home", &view("vip-anna"), &["hero".into()]).unwrap();
+        session.explain_slot("home", &view("first-time-mobile"), "hero").unwrap();
+        let edit = DocumentEdit { path: HERO.into(), content: Json(with_vip_headline(&session, "Audited")) };
+        session.preview_edit(&edit, "home", &[view("no-consent"), view("lapsed-vienna")]).unwrap();
+        let edited = with_vip_headline(&session, "Audited");
+        let base = session.read_document(HERO).unwrap().revision.map(i64::from);
+        let (saved, _) = session.save_document(HERO, &edited, base).unwrap();
+        i64::from(saved.change_set)
+    };
+    shared.render_review_page(id, Side::After, "home", &view("high-cart")).unwrap();
+    shared.coverage(Some(AT)).unwrap();
+    let reads = shared.lock().audit_log(None, Some("profile_read"), 500).unwrap().entries;
+    let read = |profile: &str, purpose: &str| {
+        reads.iter().any(|e| e.subject == format!("profiles/{profile}.json") && e.detail.contains(purpose) && e.actor == "maria")
+    };
+    assert!(read("vip-anna", "\"preview\""), "a slot preview");
+    assert!(read("first-time-mobile", "\"why\""), "the why trace");
+    assert!(read("no-consent", "live edit preview") && read("lapsed-vienna", "live edit preview"), "a live edit's previews");
+    assert!(read("high-cart", "\"review\""), "a review's before or after");
+    assert!(read("swiss-vip-evening", "coverage"), "coverage reads every profile");
+}

@@ -21,6 +21,7 @@ impl Session {
     /// reports the edit's problems by field. Nothing is written.
     pub fn preview_edit(&self, edit: &DocumentEdit, page: &str, views: &[PreviewRequest]) -> Result<EditPreview, StudioError> {
         let text = pretty(&edit.content.0)?;
+        self.record_reads(views, "live edit preview")?;
         match self.live.with_edit(&edit.path, &text) {
             Err(problems) => Ok(EditPreview {
                 field_errors: problems

@@ -14,12 +14,13 @@ use vantage_engine::visit::{Render, Section, Visit, Visitor};
 impl Session {
     pub fn render_page(&self, page: &str, view: &PreviewRequest) -> Result<PagePreview, StudioError> {
         let bundle = self.live.bundle();
-        self.record_read(view)?;
+        self.record_reads(std::slice::from_ref(view), "preview")?;
         page_preview(&bundle, page, view)
     }
 
     pub fn render_slots(&self, page: &str, view: &PreviewRequest, slots: &[String]) -> Result<Vec<SlotPreview>, StudioError> {
         let bundle = self.live.bundle();
+        self.record_reads(std::slice::from_ref(view), "preview")?;
         let visit = visit(&bundle, page, view, Render::Slots(slots), false)?;
         Ok(slot_previews(visit.sections))
     }
@@ -27,6 +28,7 @@ impl Session {
     /// Why `slot` of `page` shows what it shows to this visitor.
     pub fn explain_slot(&self, page: &str, view: &PreviewRequest, slot: &str) -> Result<SlotWhy, StudioError> {
         let bundle = self.live.bundle();
+        self.record_reads(std::slice::from_ref(view), "why")?;
         let visit = visit(&bundle, page, view, Render::Nothing, true)?;
         let moment = visit.moment.describe();
         let explanation = visit
@@ -38,9 +40,17 @@ impl Session {
         Ok(why(&bundle, explanation, moment))
     }
 
-    /// Previewing as a visitor reads their profile: the audit log records it.
-    fn record_read(&self, view: &PreviewRequest) -> Result<(), StudioError> {
-        crate::store_cases::record_profile_read(&self.store, &self.user, &view.profile)
+    /// Previewing as visitors reads their profiles: the audit log records it, on every path.
+    pub(crate) fn record_reads(&self, views: &[PreviewRequest], purpose: &str) -> Result<(), StudioError> {
+        let profiles: Vec<&str> = views.iter().map(|v| v.profile.as_str()).collect();
+        crate::store_cases::record_profile_reads(&self.store, &self.user, &profiles, purpose)
+    }
+
+    /// Reading every named profile (coverage, a review's impact) is recorded the same way.
+    pub(crate) fn record_all_reads(&self, purpose: &str) -> Result<(), StudioError> {
+        let bundle = self.live.bundle();
+        let profiles: Vec<&str> = bundle.workspace.profiles.keys().map(String::as_str).collect();
+        crate::store_cases::record_profile_reads(&self.store, &self.user, &profiles, purpose)
     }
 }
 

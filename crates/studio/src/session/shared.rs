@@ -35,19 +35,31 @@ impl SharedSession {
     /// A reviewer's view of change set `id` (see [`review::review_change`]); `on_stage` hears
     /// each step as it starts.
     pub fn review_change(&self, id: i64, at: Option<&str>, on_stage: impl FnMut(ReviewStage)) -> Result<Review, StudioError> {
-        let inputs = self.lock().review_inputs(id)?;
+        let inputs = {
+            let session = self.lock();
+            session.record_all_reads("review impact")?;
+            session.review_inputs(id)?
+        };
         review::review_change(&inputs, at, &self.bundles, on_stage)
     }
 
     /// `page` before or after change set `id`, as `view` sees it.
     pub fn render_review_page(&self, id: i64, side: Side, page: &str, view: &PreviewRequest) -> Result<PagePreview, StudioError> {
-        let inputs = self.lock().review_inputs(id)?;
+        let inputs = {
+            let session = self.lock();
+            session.record_reads(std::slice::from_ref(view), "review")?;
+            session.review_inputs(id)?
+        };
         review::review_page(&inputs, side, page, view, &self.bundles)
     }
 
     /// The coverage matrix of the workspace as it is now.
     pub fn coverage(&self, at: Option<&str>) -> Result<Vec<CoveragePage>, StudioError> {
-        let bundle = self.lock().bundle();
+        let bundle = {
+            let session = self.lock();
+            session.record_all_reads("coverage")?;
+            session.bundle()
+        };
         preview::coverage(&bundle, at)
     }
 
