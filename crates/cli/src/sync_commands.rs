@@ -123,7 +123,7 @@ pub fn sync(db: &Path, user: &str, command: &SyncCommand) -> Result<ExitCode, St
         SyncCommand::Login { cms_url } => {
             let mut token = String::new();
             std::io::stdin().read_line(&mut token).map_err(|e| StudioError::io(Path::new("<stdin>"), &e))?;
-            let url = vantage_studio::sync::login(&store, cms_url.as_deref(), &token)?;
+            let url = vantage_studio::sync::login(&store, user, cms_url.as_deref(), &token)?;
             emit(&format!("stored the API token for {url} in the OS keyring\n"))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -104,9 +104,9 @@ pub fn resolve(store: &Store, user: &str, path: &str, resolution: Resolution, re
 
 /// Keeps `token` for the workspace's CMS (`cms_url` sets it first) in the OS keyring; returns
 /// the CMS URL it is kept for.
-pub fn login(store: &Store, cms_url: Option<&str>, token: &str) -> Result<String, StudioError> {
+pub fn login(store: &Store, user: &str, cms_url: Option<&str>, token: &str) -> Result<String, StudioError> {
     if let Some(url) = cms_url {
-        store.set_sync_setting(vantage_sync::CMS_URL_SETTING, url)?;
+        vantage_sync::set_cms_url(store, user, url).map_err(failed)?;
     }
     let url = store
         .sync_setting(vantage_sync::CMS_URL_SETTING)?

@@ -232,12 +232,21 @@ fn syncing_without_a_cms_address_or_with_the_cms_down_says_so_and_keeps_everythi
     let closed = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
     std::env::set_var("VANTAGE_CMS_TOKEN", "test-token");
-    let outcome = vantage_studio::session::sync_now(&dir, "rita", Some(&closed), |_, _| {});
+    // Where the token goes is an admin's decision, and only somewhere safe.
+    let not_admin = vantage_studio::session::sync_now(&dir, "rita", Some(&closed), |_, _| {}).unwrap_err();
+    assert_eq!(not_admin.code, ErrorCode::Forbidden, "{not_admin:?}");
+    let plain_http = vantage_studio::session::sync_now(&dir, "alex", Some("http://cms.example.com"), |_, _| {}).unwrap_err();
+    assert_eq!(plain_http.code, ErrorCode::BadInput, "{plain_http:?}");
+    assert!(plain_http.message.contains("https"), "{}", plain_http.message);
+    let outcome = vantage_studio::session::sync_now(&dir, "alex", Some(&closed), |_, _| {});
     match outcome {
         Ok(summary) => assert!(!summary.complete && summary.sent == 0, "{summary:?}"),
         Err(e) => assert_eq!(e.code, ErrorCode::Io, "{e:?}"),
     }
     assert_eq!(session.sync_status().unwrap().pending, pending, "nothing is lost while the CMS is down");
+    let changes = session.audit_log(Some("alex"), Some("sync"), 10).unwrap().entries;
+    assert!(changes.iter().any(|e| e.subject == "cms_url" && e.detail.contains(&closed)), "the address change is audited: {changes:?}");
+    assert!(!changes.iter().any(|e| e.detail.contains("cms.example.com")), "a refused address is not saved");
 }
 
 #[test]

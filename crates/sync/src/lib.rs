@@ -19,6 +19,7 @@
 //! ```
 
 mod adapter;
+mod cms_url;
 mod diff;
 mod plan;
 mod pull;
@@ -28,6 +29,7 @@ pub mod secrets;
 mod strapi;
 
 pub use adapter::{CmsAdapter, CmsError, RemoteChange, RemotePage};
+pub use cms_url::{check_cms_url, set_cms_url};
 pub use diff::{field_diff, FieldDiff};
 pub use plan::{plan, Base, ConflictKind, LocalDoc, RemoteDoc, SyncOp};
 pub use pull::{

@@ -273,7 +273,7 @@ pub fn workspace_id(store: &Store) -> Result<String, StoreError> {
 }
 
 /// The Strapi client for this workspace: the CMS URL from the store's settings (`url`, when
-/// given, is stored first), the API token from the keyring or `$VANTAGE_CMS_TOKEN`, writes
+/// given, is stored first: admins only, checked and audited, see [`crate::set_cms_url`]), the API token from the keyring or `$VANTAGE_CMS_TOKEN`, writes
 /// recorded as made by `author`. Also returns where the token came from (never the token).
 pub fn connect_strapi(
     store: &Store,
@@ -282,11 +282,13 @@ pub fn connect_strapi(
     timeout: std::time::Duration,
 ) -> Result<(crate::StrapiAdapter, String), SyncError> {
     if let Some(url) = url {
-        store.set_sync_setting(crate::CMS_URL_SETTING, url)?;
+        crate::set_cms_url(store, author, url)?;
     }
     let url = store.sync_setting(crate::CMS_URL_SETTING)?.ok_or_else(|| {
         SyncError::Invalid("no CMS URL for this workspace: pass --cms-url http://127.0.0.1:1337 once (it is kept in the store)".into())
     })?;
+    // Checked again before every use: an address edited into the database gets no token either.
+    crate::check_cms_url(&url).map_err(SyncError::Invalid)?;
     let token = crate::secrets::load_token(&url).map_err(|e| SyncError::Invalid(e.to_string()))?;
     let adapter = crate::StrapiAdapter::new(&url, token.expose(), author, timeout)?.with_key_namespace(&workspace_id(store)?);
     Ok((adapter, token.describe()))
