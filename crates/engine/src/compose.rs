@@ -147,7 +147,7 @@ pub fn schema_problems(schema: &Value, content: &Value) -> Vec<String> {
             .iter_errors(content)
             .map(|e| {
                 let at = e.instance_path.to_string();
-                format!("{}: {e}", if at.is_empty() { "content".to_owned() } else { at })
+                crate::render::bounded_message(&format!("{}: {e}", if at.is_empty() { "content".to_owned() } else { at }))
             })
             .collect(),
         Err(e) => vec![format!("the component schema is invalid: {e}")],

@@ -165,8 +165,10 @@ pub fn parse_file<T: DeserializeOwned>(path: &str, text: &str, kind: FileKind) -
     })?;
     match validators().get(&kind) {
         Some(Ok(validator)) => {
-            let problems: Vec<LoadError> =
-                validator.iter_errors(&value).map(|e| err(None, None, Some(e.instance_path.to_string()), e.to_string())).collect();
+            let problems: Vec<LoadError> = validator
+                .iter_errors(&value)
+                .map(|e| err(None, None, Some(e.instance_path.to_string()), crate::render::bounded_message(&e.to_string())))
+                .collect();
             if !problems.is_empty() {
                 return Err(problems);
             }
@@ -176,7 +178,7 @@ pub fn parse_file<T: DeserializeOwned>(path: &str, text: &str, kind: FileKind) -
         }
         None => {}
     }
-    serde_json::from_value(value).map_err(|e| vec![err(None, None, None, e.to_string())])
+    serde_json::from_value(value).map_err(|e| vec![err(None, None, None, crate::render::bounded_message(&e.to_string()))])
 }
 
 #[derive(Deserialize)]

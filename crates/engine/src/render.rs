@@ -98,9 +98,18 @@ fn describe(e: &minijinja::Error) -> String {
 
 /// `text` cut to a length a message can show (a hostile value may be megabytes long).
 pub fn shortened(text: &str) -> String {
-    const LIMIT: usize = 80;
-    match text.char_indices().nth(LIMIT) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
+    cut(text, 80)
+}
+
+/// A whole message (which may quote a value) cut to a length a person reads: it never echoes a
+/// huge value back.
+pub fn bounded_message(text: &str) -> String {
+    cut(text, 400)
+}
+
+fn cut(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        Some((at, _)) => format!("{}… ({} characters in all)", &text[..at], text.chars().count()),
         None => text.to_owned(),
     }
 }

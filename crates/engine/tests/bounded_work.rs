@@ -33,3 +33,25 @@ fn ten_thousand_chained_audiences_are_linted_previewed_and_matrixed_with_a_clear
     let matrix = vantage_engine::matrix::matrix(&bundle, Some(AT), AT).unwrap();
     assert_eq!(matrix.len(), bundle.workspace.pages.len());
 }
+
+#[test]
+fn a_huge_value_is_never_echoed_back_whole_in_an_error() {
+    let huge = "x".repeat(5 * 1024 * 1024);
+    // A schema violation in content (the hero's headline has a maximum length) ...
+    let mut files = vantage_test_support::demo_files();
+    let mut hero: Value = serde_json::from_str(&files["entries/home-hero.json"]).unwrap();
+    hero["baseline"]["headline"] = json!(huge);
+    files.insert("entries/home-hero.json".into(), hero.to_string());
+    let bundle = Bundle::compile(load(&files).unwrap(), String::new());
+    let findings = vantage_engine::lint::lint(&bundle, AT);
+    let schema = findings.iter().find(|f| f.code == "schema" && f.file == "entries/home-hero.json").expect("the long headline is reported");
+    assert!(schema.message.len() < 2_000, "a {} byte message", schema.message.len());
+    // ... and a file that does not fit its format.
+    let mut files = vantage_test_support::demo_files();
+    let mut settings: Value = serde_json::from_str(&files["vantage.json"]).unwrap();
+    settings["name"] = json!([huge]);
+    files.insert("vantage.json".into(), settings.to_string());
+    let errors = load(&files).unwrap_err();
+    assert!(errors.0.iter().all(|e| e.message.len() < 2_000), "a {} byte message", errors.0[0].message.len());
+    assert!(errors.0.iter().any(|e| e.file == "vantage.json"));
+}
