@@ -23,6 +23,7 @@ pub fn lint(bundle: &Bundle, now: &str) -> Vec<Diagnostic> {
     for (id, problem) in &bundle.templates.problems {
         out.push(d(Severity::Error, format!("components/{id}/template.html"), String::new(), "template", problem.clone()));
     }
+    unescaped_output(bundle, &mut out);
     reachability(bundle, &bundle.population(), &mut out);
     consent(bundle, &mut out);
     experiments(bundle, &mut out);
@@ -31,6 +32,31 @@ pub fn lint(bundle: &Bundle, now: &str) -> Vec<Diagnostic> {
     out.sort();
     out.dedup();
     out
+}
+
+/// Templates are code: one that writes content unescaped (`|safe`, autoescaping turned off) lets
+/// a content field inject markup into every page that shows it, with no CSP to stop it once
+/// delivered. Such output is an error, named by line.
+fn unescaped_output(bundle: &Bundle, out: &mut Vec<Diagnostic>) {
+    for (id, component) in &bundle.workspace.components {
+        for (number, line) in component.template.lines().enumerate() {
+            let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+            let what = if compact.contains("|safe") {
+                "`|safe` writes its value unescaped"
+            } else if compact.contains("autoescapefalse") {
+                "`autoescape false` writes what follows unescaped"
+            } else {
+                continue;
+            };
+            out.push(d(
+                Severity::Error,
+                format!("components/{id}/template.html"),
+                String::new(),
+                "unescaped_output",
+                format!("line {}: {what}; content could then inject markup into every page that shows it", number + 1),
+            ));
+        }
+    }
 }
 
 /// Shadowed and unreachable personalizations: exactly (identical or always-true earlier rules)

@@ -45,3 +45,21 @@ fn web_links_are_drawn_as_written() {
     assert!(visit.html.unwrap().contains("northwind.example"));
     assert!(!vantage_engine::lint::lint(&bundle, AT).iter().any(|f| f.code == "unsafe_url"));
 }
+
+#[test]
+fn a_template_that_writes_content_unescaped_is_a_lint_error_naming_the_line() {
+    let mut files = vantage_test_support::demo_files();
+    let template = "components/hero/template.html";
+    let text = format!("{}\n<p>{{{{ content.headline | safe }}}}</p>\n", files[template]);
+    let line = text.lines().count();
+    files.insert(template.into(), text);
+    let bundle = Bundle::compile(load(&files).unwrap(), String::new());
+    let findings = vantage_engine::lint::lint(&bundle, AT);
+    let found = findings.iter().find(|f| f.code == "unescaped_output").expect("the |safe is found");
+    assert_eq!(found.file, template);
+    assert!(found.message.starts_with(&format!("line {line}:")), "{}", found.message);
+    assert!(
+        !vantage_engine::lint::lint(&demo_with_vip_cta("/ok"), AT).iter().any(|f| f.code == "unescaped_output"),
+        "the demo's templates escape"
+    );
+}

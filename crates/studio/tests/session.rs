@@ -290,3 +290,22 @@ fn every_preview_path_records_whose_data_it_read() {
     assert!(read("high-cart", "\"review\""), "a review's before or after");
     assert!(read("swiss-vip-evening", "coverage"), "coverage reads every profile");
 }
+
+#[test]
+fn a_change_to_a_template_is_called_out_as_code_in_review() {
+    let (_tmp, dir) = demo_copy();
+    let shared = SharedSession::new(Session::open(&dir, true).unwrap());
+    let template = "components/hero/template.html";
+    let id = {
+        let session = shared.lock();
+        let store = session.store();
+        let cs = store.create_change_set("maria", "hero markup").unwrap();
+        let (rev, text) = store.document(template).unwrap().unwrap();
+        store.write("maria", cs, template, &(text + "<p>{{ content.headline }}</p>\n"), Some(rev)).unwrap();
+        cs
+    };
+    let review = shared.review_change(id, Some(AT), |_| {}).unwrap();
+    let code = review.diff.first().expect("the diff has lines");
+    assert_eq!((code.kind.as_str(), code.subject.as_str()), ("code", template), "{:?}", review.diff);
+    assert!(code.detail.contains("developer"));
+}

@@ -180,25 +180,7 @@ pub fn review_change(
     let impact = vantage_engine::impact::impact(&before, &after);
     on_stage(ReviewStage::Checking);
     let lint = preview::findings(vantage_engine::lint::lint(&after, &feeds_at));
-    let diff = vantage_engine::diff::diff(&before.workspace, &after.workspace)
-        .into_iter()
-        .map(|c| DiffLine {
-            kind: match c.kind {
-                ChangeKind::Added => "added",
-                ChangeKind::Removed => "removed",
-                ChangeKind::Changed => "changed",
-                ChangeKind::Reordered => "reordered",
-            }
-            .into(),
-            subject: format!("{} {}", c.area, c.target),
-            detail: match (&c.before, &c.after) {
-                (Some(b), Some(a)) => format!("{}: {b} → {a}", c.aspect),
-                (None, Some(a)) => format!("{}: {a}", c.aspect),
-                (Some(b), None) => format!("{}: was {b}", c.aspect),
-                (None, None) => c.aspect.clone(),
-            },
-        })
-        .collect();
+    let diff = code_changes(&inputs.before, &inputs.after).into_iter().chain(review_diff(&before, &after)).collect();
     on_stage(ReviewStage::ComparingPages);
     let (pages, profiles) = who_changes(&before, &after, at)?;
     let slots = impact
@@ -219,6 +201,45 @@ pub fn review_change(
         affected_pages: pages,
         affected_profiles: profiles,
     })
+}
+
+/// The semantic diff of rules and content, as lines a reviewer reads.
+fn review_diff(before: &Bundle, after: &Bundle) -> Vec<DiffLine> {
+    vantage_engine::diff::diff(&before.workspace, &after.workspace)
+        .into_iter()
+        .map(|c| DiffLine {
+            kind: match c.kind {
+                ChangeKind::Added => "added",
+                ChangeKind::Removed => "removed",
+                ChangeKind::Changed => "changed",
+                ChangeKind::Reordered => "reordered",
+            }
+            .into(),
+            subject: format!("{} {}", c.area, c.target),
+            detail: match (&c.before, &c.after) {
+                (Some(b), Some(a)) => format!("{}: {b} → {a}", c.aspect),
+                (None, Some(a)) => format!("{}: {a}", c.aspect),
+                (Some(b), None) => format!("{}: was {b}", c.aspect),
+                (None, None) => c.aspect.clone(),
+            },
+        })
+        .collect()
+}
+
+/// Component types and templates are code, not content: a change to one is called out first, so
+/// the reviewer has a developer look at it.
+fn code_changes(before: &SourceFiles, after: &SourceFiles) -> Vec<DiffLine> {
+    let paths: BTreeSet<&String> =
+        before.keys().chain(after.keys()).filter(|p| p.starts_with("components/") || *p == "theme.css").collect();
+    paths
+        .into_iter()
+        .filter(|p| before.get(*p) != after.get(*p))
+        .map(|p| DiffLine {
+            kind: "code".into(),
+            subject: p.clone(),
+            detail: "a component's template, schema or the theme changed: this is code, so have a developer review it too".into(),
+        })
+        .collect()
 }
 
 /// `page` as `view` sees it before (live) or after (with the change set). Off the session's lock.
