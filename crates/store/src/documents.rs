@@ -26,7 +26,24 @@ pub struct Revision {
 
 /// Canonical form of a document: JSON files are re-serialised (two-space indent, sorted keys,
 /// trailing newline) so that equal content is equal bytes; other files are kept verbatim.
+/// The largest document the store keeps: the CMS accepts request bodies up to 10 MB, and a
+/// document sent as a JSON string can double in size, so both sides agree on this limit.
+pub const DOCUMENT_MAX_BYTES: usize = 4 * 1024 * 1024;
+
 pub fn canonical(path: &str, content: &str) -> Result<String> {
+    let too_big = |len: usize| {
+        StoreError::new(
+            ErrorCode::Invalid,
+            format!(
+                "{path} is {:.1} MB; a document may be at most {} MB (the CMS takes no more)",
+                len as f64 / 1_048_576.0,
+                DOCUMENT_MAX_BYTES / 1_048_576
+            ),
+        )
+    };
+    if content.len() > DOCUMENT_MAX_BYTES {
+        return Err(too_big(content.len()));
+    }
     if !path.ends_with(".json") {
         return Ok(content.to_owned());
     }
@@ -34,6 +51,9 @@ pub fn canonical(path: &str, content: &str) -> Result<String> {
         .map_err(|e| StoreError::new(ErrorCode::Invalid, format!("{path}:{}:{}: not valid JSON: {e}", e.line(), e.column())))?;
     let mut text = serde_json::to_string_pretty(&value).map_err(|e| StoreError::new(ErrorCode::Invalid, format!("{path}: {e}")))?;
     text.push('\n');
+    if text.len() > DOCUMENT_MAX_BYTES {
+        return Err(too_big(text.len()));
+    }
     Ok(text)
 }
 

@@ -40,7 +40,7 @@ mod sync_state;
 pub use audit::{AuditEntry, ChainStatus};
 pub use change_sets::{ChangeSet, ChangeSetState, Comment, Release, ScheduledOutcome};
 pub use db::{Store, SCHEMA_VERSION};
-pub use documents::{canonical, check_user_name, Revision, USER_NAME_MAX};
+pub use documents::{canonical, check_user_name, Revision, DOCUMENT_MAX_BYTES, USER_NAME_MAX};
 pub use error::{ErrorCode, StoreError};
 pub use outbox::{OutboxEntry, OutboxStatus};
 pub use roles::{Action, Role};

@@ -154,3 +154,15 @@ fn a_schedule_whose_author_lost_the_right_to_publish_is_refused_when_due() {
     assert!(reason.contains("rex") && reason.contains("no longer publish"), "{reason}");
     assert!(f.store.releases().unwrap().is_empty());
 }
+
+#[test]
+fn a_document_over_the_size_the_cms_accepts_is_refused_on_edit_and_nothing_is_written() {
+    let f = fixture();
+    let cs = f.store.create_change_set("mia", "huge").unwrap();
+    let (rev, _) = f.store.document(HERO).unwrap().unwrap();
+    let huge = format!("{{\"id\": \"home-hero\", \"pad\": \"{}\"}}", "x".repeat(vantage_store::DOCUMENT_MAX_BYTES));
+    let err = f.store.write("mia", cs, HERO, &huge, Some(rev)).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Invalid);
+    assert!(err.message.contains("at most 4 MB") && err.message.len() < 300, "{}", err.message);
+    assert_eq!(f.store.document(HERO).unwrap().unwrap().0, rev);
+}
