@@ -162,9 +162,15 @@ pub async fn publish_change(state: State<'_, AppState>, id: i32) -> Reply<i32> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn review_change(state: State<'_, AppState>, id: i32, at: Option<String>) -> Reply<Review> {
+pub async fn review_change(app: tauri::AppHandle, state: State<'_, AppState>, id: i32, at: Option<String>) -> Reply<Review> {
     let shared = state.shared();
-    off_the_ui_thread(move || shared.review_change(id.into(), at.as_deref(), |_| {})).await
+    off_the_ui_thread(move || {
+        shared.review_change(id.into(), at.as_deref(), |stage| {
+            // Progress is a courtesy; a closed window must not stop the review.
+            let _ = crate::events::ReviewProgress(stage.progress(id.into())).emit(&app);
+        })
+    })
+    .await
 }
 
 #[tauri::command]

@@ -1,7 +1,7 @@
 //! Events the backend sends the UI (typed like the commands).
 
 use serde::{Deserialize, Serialize};
-use vantage_studio::session::views::{ProblemList, SyncProgressView, WorkspaceChange};
+use vantage_studio::session::views::{ProblemList, ReviewProgressView, SyncProgressView, WorkspaceChange};
 
 /// Workspace files changed (saved here or edited on disk): the slots to re-render.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
@@ -14,3 +14,7 @@ pub struct WorkspaceProblems(pub ProblemList);
 /// How far a push to the CMS has got.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct SyncProgress(pub SyncProgressView);
+
+/// Which step a review's computation has reached.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct ReviewProgress(pub ReviewProgressView);

@@ -52,7 +52,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sync_conflicts,
             resolve_conflict,
         ])
-        .events(collect_events![events::WorkspaceChanged, events::WorkspaceProblems, events::SyncProgress])
+        .events(collect_events![events::WorkspaceChanged, events::WorkspaceProblems, events::SyncProgress, events::ReviewProgress])
 }
 
 /// The bindings file header: generated, and exempt from the UI's lint rules.

@@ -43,6 +43,7 @@ export type SyncStatus = Ok<C['syncStatus']>;
 export type SyncSummary = Ok<C['syncNow']>;
 export type SyncConflict = Ok<C['syncConflicts']>[number];
 export type SyncProgress = Payload<(typeof events)['syncProgress']>;
+export type ReviewProgress = Payload<(typeof events)['reviewProgress']>;
 export type WorkspaceChanged = Payload<(typeof events)['workspaceChanged']>;
 export type WorkspaceProblems = Payload<(typeof events)['workspaceProblems']>;
 

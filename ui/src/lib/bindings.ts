@@ -45,6 +45,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	reviewProgress: makeEvent<ReviewProgress, ReviewProgress>("review-progress"),
 	syncProgress: makeEvent<SyncProgress, SyncProgress>("sync-progress"),
 	workspaceChanged: makeEvent<WorkspaceChanged, WorkspaceChanged>("workspace-changed"),
 	workspaceProblems: makeEvent<WorkspaceProblems, WorkspaceProblems>("workspace-problems"),
@@ -311,6 +312,20 @@ export type Review = {
 	impact: Impact,
 	affectedPages: string[],
 	affectedProfiles: string[],
+};
+
+/**  Which step a review's computation has reached. */
+export type ReviewProgress = ReviewProgressView;
+
+/**  Progress of a review's computation, sent as each step starts. */
+export type ReviewProgressView = {
+	/**  The change set under review. */
+	change: number,
+	/**  What is being done, in plain words. */
+	step: string,
+	/**  This step's number, from 1, and how many there are. */
+	number: number,
+	of: number,
 };
 
 export type Role = "marketer" | "qa" | "reviewer" | "admin";

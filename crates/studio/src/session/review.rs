@@ -155,6 +155,19 @@ pub enum ReviewStage {
     ComparingPages,
 }
 
+impl ReviewStage {
+    /// The step as a reviewer reads it, with its number and how many there are.
+    pub fn progress(self, change: i64) -> ReviewProgressView {
+        let (number, step) = match self {
+            ReviewStage::Compiling => (1, "Preparing the workspace before and after the change"),
+            ReviewStage::MeasuringImpact => (2, "Measuring who would see something different"),
+            ReviewStage::Checking => (3, "Running the checks"),
+            ReviewStage::ComparingPages => (4, "Comparing every page for each visitor"),
+        };
+        ReviewProgressView { change: change as i32, step: step.into(), number, of: 4 }
+    }
+}
+
 impl ReviewInputs {
     fn bundles(&self, cache: &BundleCache) -> Result<(Arc<Bundle>, Arc<Bundle>), StudioError> {
         let before = cache.get_or_compile(&self.before, "as it is live")?;

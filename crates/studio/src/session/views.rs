@@ -543,6 +543,19 @@ pub struct SyncConflictView {
     pub found_at: String,
 }
 
+/// Progress of a review's computation, sent as each step starts.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewProgressView {
+    /// The change set under review.
+    pub change: i32,
+    /// What is being done, in plain words.
+    pub step: String,
+    /// This step's number, from 1, and how many there are.
+    pub number: u32,
+    pub of: u32,
+}
+
 /// Progress of a push, sent while it runs.
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
