@@ -21,6 +21,24 @@ fn vantage(db: &Path, user: &str, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// A store initialised by ada (admin) from the demo workspace, in a temporary folder.
+fn initialised_store() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.db");
+    ok(vantage(&db, "ada", &["init", "--from", demo().to_str().unwrap()]));
+    (tmp, db)
+}
+
+/// The demo's sale promo with its banned word fixed, written to a file in `dir`.
+fn promo_without_the_banned_word(dir: &Path) -> PathBuf {
+    let promo = std::fs::read_to_string(demo().join("entries/sale-promo.json"))
+        .unwrap()
+        .replace("Cheap outdoor gear that does not feel cheap", "Outdoor gear at outlet prices");
+    let file = dir.join("promo.json");
+    std::fs::write(&file, promo).unwrap();
+    file
+}
+
 fn ok(o: Output) -> String {
     assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     String::from_utf8(o.stdout).unwrap()
@@ -38,11 +56,7 @@ fn a_change_goes_from_draft_to_release_with_four_eyes_and_an_intact_audit_chain(
     assert_eq!(refused.status.code(), Some(2));
 
     assert!(ok(vantage(&db, "mia", &["changes", "create", "Fix the sale promo"])).contains("created draft change set 1"));
-    let promo = std::fs::read_to_string(demo().join("entries/sale-promo.json"))
-        .unwrap()
-        .replace("Cheap outdoor gear that does not feel cheap", "Outdoor gear at outlet prices");
-    let file = tmp.path().join("promo.json");
-    std::fs::write(&file, promo).unwrap();
+    let file = promo_without_the_banned_word(tmp.path());
     ok(vantage(&db, "mia", &["changes", "edit", "1", "entries/sale-promo.json", file.to_str().unwrap()]));
     ok(vantage(&db, "mia", &["changes", "submit", "1"]));
     ok(vantage(&db, "ada", &["users", "add", "quinn", "qa"]));
@@ -76,9 +90,7 @@ fn a_change_goes_from_draft_to_release_with_four_eyes_and_an_intact_audit_chain(
 
 #[test]
 fn submitting_a_change_that_introduces_lint_errors_exits_1_and_lists_them() {
-    let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("store.db");
-    ok(vantage(&db, "ada", &["init", "--from", demo().to_str().unwrap()]));
+    let (tmp, db) = initialised_store();
     ok(vantage(&db, "ada", &["changes", "create", "A bolder hero"]));
     let hero =
         std::fs::read_to_string(demo().join("entries/home-hero.json")).unwrap().replace("Built for the long", "Cheap gear for the long");
@@ -101,9 +113,7 @@ fn a_missing_store_is_a_clear_error() {
 
 #[test]
 fn previewing_a_profile_is_recorded_in_the_audit_log() {
-    let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("store.db");
-    ok(vantage(&db, "ada", &["init", "--from", demo().to_str().unwrap()]));
+    let (_tmp, db) = initialised_store();
     ok(Command::new(env!("CARGO_BIN_EXE_vantage"))
         .arg("--db")
         .arg(&db)
@@ -128,9 +138,7 @@ fn previewing_a_profile_is_recorded_in_the_audit_log() {
 
 #[test]
 fn a_change_title_with_terminal_escapes_cannot_retitle_the_terminal() {
-    let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("store.db");
-    ok(vantage(&db, "ada", &["init", "--from", demo().to_str().unwrap()]));
+    let (_tmp, db) = initialised_store();
     let hostile = "Winter hero\u{1b}]0;pwned\u{7}\u{1b}[2J";
     ok(vantage(&db, "ada", &["changes", "create", hostile]));
     let listing = ok(vantage(&db, "ada", &["changes", "list"]));
@@ -141,9 +149,7 @@ fn a_change_title_with_terminal_escapes_cannot_retitle_the_terminal() {
 
 #[test]
 fn a_user_name_that_would_escape_a_path_or_a_log_line_is_refused() {
-    let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("store.db");
-    ok(vantage(&db, "ada", &["init", "--from", demo().to_str().unwrap()]));
+    let (_tmp, db) = initialised_store();
     for bad in ["", "../evil", "eve\nadmin"] {
         let out = vantage(&db, "ada", &["users", "add", bad, "marketer"]);
         assert_eq!(out.status.code(), Some(2), "{bad:?} was accepted");
@@ -153,17 +159,11 @@ fn a_user_name_that_would_escape_a_path_or_a_log_line_is_refused() {
 
 #[test]
 fn run_due_exits_1_when_a_due_schedule_is_refused() {
-    let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("store.db");
-    ok(vantage(&db, "ada", &["init", "--from", demo().to_str().unwrap()]));
+    let (tmp, db) = initialised_store();
     ok(vantage(&db, "ada", &["users", "add", "mia", "marketer"]));
     ok(vantage(&db, "ada", &["users", "add", "rex", "reviewer"]));
     ok(vantage(&db, "mia", &["changes", "create", "Fix the sale promo"]));
-    let promo = std::fs::read_to_string(demo().join("entries/sale-promo.json"))
-        .unwrap()
-        .replace("Cheap outdoor gear that does not feel cheap", "Outdoor gear at outlet prices");
-    let file = tmp.path().join("promo.json");
-    std::fs::write(&file, promo).unwrap();
+    let file = promo_without_the_banned_word(tmp.path());
     ok(vantage(&db, "mia", &["changes", "edit", "1", "entries/sale-promo.json", file.to_str().unwrap()]));
     ok(vantage(&db, "mia", &["changes", "submit", "1"]));
     ok(vantage(&db, "rex", &["changes", "approve", "1"]));
@@ -178,9 +178,7 @@ fn run_due_exits_1_when_a_due_schedule_is_refused() {
 
 #[test]
 fn export_writes_the_published_workspace_into_a_new_folder_only() {
-    let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("store.db");
-    ok(vantage(&db, "ada", &["init", "--from", demo().to_str().unwrap()]));
+    let (tmp, db) = initialised_store();
     ok(vantage(&db, "ada", &["users", "add", "mia", "marketer"]));
     // An unsubmitted draft never leaves the store through an export.
     ok(vantage(&db, "mia", &["changes", "create", "Draft"]));

@@ -1,4 +1,4 @@
-//! Runs case files in the conformance format (`../shared/conformance/README.md`) against this
+//! Runs case files in the conformance format (`fixtures/conformance/contract/README.md`) against this
 //! engine. The same runner serves the engine's tests and `vantage conform`.
 
 use crate::bucket::{assign, bucket, murmur3_x86_32, number_unit_text, percent_threshold, Assignment};
