@@ -42,6 +42,9 @@ pub enum SyncCommand {
     },
     /// Open conflicts with their field diffs (JSON).
     Conflicts,
+    /// Documents the CMS sent that were set aside (a path outside the workspace, bad JSON, too
+    /// big), with the CMS's version and why (JSON).
+    Refused,
     /// Settle the conflict on a document: keep mine, take theirs, or write a merged file.
     Resolve {
         path: String,
@@ -88,7 +91,7 @@ pub fn sync(db: &Path, user: &str, command: &SyncCommand) -> Result<ExitCode, St
                 (Some(why), pulled) => {
                     let mut text = format!("pushed {} changes, then stopped: {why}; the rest stays queued\n", report.sent);
                     if let Some(pulled) = pulled {
-                        text.push_str(&format!("pulled: conflicts on {}; see `vantage sync conflicts`\n", pulled.conflicts.join(", ")));
+                        text.push_str(&format!("pulled: {}\n", pull_summary(pulled)));
                     }
                     emit(&text)?;
                     Ok(ExitCode::from(1))
@@ -97,16 +100,15 @@ pub fn sync(db: &Path, user: &str, command: &SyncCommand) -> Result<ExitCode, St
         }
         SyncCommand::Pull { remote } => {
             let report = vantage_studio::sync::pull(&store, user, remote.studio())?;
-            emit(&format!(
-                "pulled {} changes ({} already here){}\n",
-                report.applied,
-                report.unchanged,
-                if report.conflicts.is_empty() { String::new() } else { format!("; conflicts on {}", report.conflicts.join(", ")) }
-            ))?;
-            Ok(if report.conflicts.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            emit(&format!("pulled {}\n", pull_summary(&report)))?;
+            Ok(if report.conflicts.is_empty() && report.quarantined.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         SyncCommand::Conflicts => {
             emit(&json(&vantage_studio::sync::conflicts(&store)?)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        SyncCommand::Refused => {
+            emit(&json(&vantage_studio::sync::refused(&store)?)?)?;
             Ok(ExitCode::SUCCESS)
         }
         SyncCommand::Resolve { path, take, merged, remote } => {
@@ -128,4 +130,17 @@ pub fn sync(db: &Path, user: &str, command: &SyncCommand) -> Result<ExitCode, St
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// What a pull did, in one line: what it applied, the conflicts it found and what it set aside.
+fn pull_summary(report: &vantage_studio::sync::PullReport) -> String {
+    let mut text = format!("{} changes ({} already here)", report.applied, report.unchanged);
+    if !report.conflicts.is_empty() {
+        text.push_str(&format!("; conflicts on {} (see `vantage sync conflicts`)", report.conflicts.join(", ")));
+    }
+    if !report.quarantined.is_empty() {
+        let refused: Vec<String> = report.quarantined.iter().map(|(path, why)| format!("{path} ({why})")).collect();
+        text.push_str(&format!("; set aside from the CMS: {} (see `vantage sync refused`)", refused.join(", ")));
+    }
+    text
 }

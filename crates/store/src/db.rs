@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_change_set_index.sql"),
     include_str!("migrations/0003_outbox.sql"),
     include_str!("migrations/0004_sync.sql"),
+    include_str!("migrations/0005_sync_quarantine.sql"),
 ];
 
 /// The schema version this code writes.

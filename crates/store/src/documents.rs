@@ -78,7 +78,7 @@ pub fn check_user_name(name: &str) -> Result<()> {
     }
 }
 
-fn check_path(path: &str) -> Result<()> {
+pub(crate) fn check_path(path: &str) -> Result<()> {
     vantage_engine::load::check_document_path(path).map_err(|message| StoreError::new(ErrorCode::Invalid, message))
 }
 

@@ -34,6 +34,7 @@ mod documents;
 mod error;
 mod live;
 mod outbox;
+mod quarantine;
 mod roles;
 mod sync_state;
 
@@ -43,6 +44,7 @@ pub use db::{Store, SCHEMA_VERSION};
 pub use documents::{canonical, check_user_name, Revision, DOCUMENT_MAX_BYTES, USER_NAME_MAX};
 pub use error::{ErrorCode, StoreError};
 pub use outbox::{OutboxEntry, OutboxStatus};
+pub use quarantine::{remote_label, Quarantined};
 pub use roles::{Action, Role};
 pub use sync_state::{PullApplied, PulledChange, SyncBase, SyncConflict};
 

@@ -6,8 +6,9 @@
 
 use crate::audit::append;
 use crate::db::Store;
-use crate::documents::{canonical, head, insert_edit, open_owner, require};
+use crate::documents::{canonical, check_path, head, insert_edit, open_owner, require};
 use crate::error::{ErrorCode, Result, StoreError};
+use crate::quarantine::{check_remote_version, clear, quarantine, remote_label};
 use crate::roles::Role;
 use crate::RevisionId;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -60,6 +61,8 @@ pub enum PullApplied {
     Applied(RevisionId),
     /// Changed here too: recorded as a conflict, the document untouched.
     Conflict,
+    /// Refused (the reason): kept in quarantine, never applied.
+    Quarantined(String),
 }
 
 /// Computes the field diff stored with a conflict: `(path, mine, theirs)`.
@@ -90,12 +93,13 @@ fn set_setting(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-fn remote_canonical(path: &str, version: &str, content: Option<&str>) -> Result<Option<String>> {
-    content
-        .map(|text| {
-            canonical(path, text).map_err(|e| StoreError::new(e.code, format!("{} (the CMS's version {version} of {path})", e.message)))
-        })
-        .transpose()
+/// A pulled change as this workspace will take it: its canonical content (`None`: deleted), or
+/// why it is refused (a path not among the workspace's documents, bad JSON, too big, a version
+/// that is not one).
+fn checked_remote(c: &PulledChange<'_>) -> std::result::Result<Option<String>, String> {
+    check_remote_version(c.version)?;
+    check_path(c.path).map_err(|e| e.message)?;
+    c.content.map(|text| canonical(c.path, text).map_err(|e| e.message)).transpose()
 }
 
 const CONFLICT_COLUMNS: &str = "id, path, local_revision, local_content, remote_version, remote_content, remote_author, diff, found_at";
@@ -158,17 +162,30 @@ impl Store {
         })
     }
 
-    /// Applies one page of the CMS's changes feed and stores `cursor`, all in one transaction.
+    /// Applies one page of the CMS's changes feed and stores `cursor` (when the changes come
+    /// from the feed), all in one transaction.
     /// A change is written as a revision by its remote author only if the document did not
-    /// change here since the last sync (its content is still the base's, and no open change set
-    /// holds it); otherwise it is recorded as a conflict with `diff(path, mine, theirs)`, and a
-    /// newer remote change replaces an open conflict on the same document.
-    pub fn apply_pulled(&self, changes: &[PulledChange<'_>], cursor: &str, diff: DiffFn<'_>) -> Result<Vec<PullApplied>> {
+    /// change here since the last sync (its content is still the base's, nothing for it waits
+    /// in the outbox, and no open change set holds it); otherwise it is recorded as a conflict with `diff(path, mine, theirs)`, and a
+    /// newer remote change replaces an open conflict on the same document. A change this
+    /// workspace refuses (see `quarantine.rs`) is quarantined and the others still apply.
+    pub fn apply_pulled(&self, changes: &[PulledChange<'_>], cursor: Option<&str>, diff: DiffFn<'_>) -> Result<Vec<PullApplied>> {
         let at = self.now();
-        let remote: Vec<Option<String>> = changes.iter().map(|c| remote_canonical(c.path, c.version, c.content)).collect::<Result<_>>()?;
+        let checked: Vec<_> = changes.iter().map(checked_remote).collect();
         self.with_tx(|tx| {
             let mut out = Vec::with_capacity(changes.len());
-            for (c, remote) in changes.iter().zip(&remote) {
+            for (c, remote) in changes.iter().zip(&checked) {
+                let remote = match remote {
+                    Ok(remote) => remote,
+                    Err(reason) => {
+                        quarantine(tx, &at, c.path, c.version, c.author, c.content, reason)?;
+                        out.push(PullApplied::Quarantined(reason.clone()));
+                        continue;
+                    }
+                };
+                clear(tx, &at, c.path)?;
+                let author = remote_label(c.author);
+                let c = &PulledChange { author: &author, ..*c };
                 let base = base_of(tx, c.path)?;
                 if base.as_ref().and_then(|b| b.remote_version.as_deref()) == Some(c.version) {
                     out.push(PullApplied::Known);
@@ -188,10 +205,19 @@ impl Store {
                     out.push(PullApplied::Same);
                     continue;
                 }
-                let changed_here = match &base {
-                    Some(b) => b.content != local,
-                    None => local.is_some(),
-                };
+                // Changes queued for the CMS are changes here even when the head is back at the
+                // base (changed, then changed back): applying the CMS's edit would let the queue
+                // overwrite it on the next push.
+                let unsent: bool = tx.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM outbox WHERE path = ?1 AND state = 'pending')",
+                    [c.path],
+                    |r| r.get(0),
+                )?;
+                let changed_here = unsent
+                    || match &base {
+                        Some(b) => b.content != local,
+                        None => local.is_some(),
+                    };
                 let held = match &current {
                     Some(h) => open_owner(tx, h, None)?.is_some(),
                     None => false,
@@ -220,7 +246,9 @@ impl Store {
                 append(tx, &at, c.author, "sync conflict", c.path, &serde_json::json!({"cms_version": c.version}))?;
                 out.push(PullApplied::Conflict);
             }
-            set_setting(tx, "cursor", cursor)?;
+            if let Some(cursor) = cursor {
+                set_setting(tx, "cursor", cursor)?;
+            }
             Ok(out)
         })
     }

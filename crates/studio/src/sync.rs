@@ -95,6 +95,12 @@ pub fn conflicts(store: &Store) -> Result<Vec<SyncConflict>, StudioError> {
     Ok(store.sync_conflicts()?)
 }
 
+/// Documents the CMS sent that were refused (a path outside the workspace, bad JSON, too big)
+/// and not yet replaced by a valid version.
+pub fn refused(store: &Store) -> Result<Vec<vantage_store::Quarantined>, StudioError> {
+    Ok(store.sync_quarantine()?)
+}
+
 /// Settles the conflict on `path`: keep mine (send it), take theirs, or write a merged text on
 /// both sides.
 pub fn resolve(store: &Store, user: &str, path: &str, resolution: Resolution, remote: Remote<'_>) -> Result<Resolved, StudioError> {

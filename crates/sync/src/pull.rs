@@ -3,9 +3,11 @@
 //!
 //! - **Pull** reads the changes feed from the stored cursor, page by page. A change to a
 //!   document that did not change here since the last sync becomes a revision by the remote
-//!   author; a document changed on both sides is never overwritten: the conflict is recorded
-//!   with both versions and a field-level diff. Each page and its cursor commit together, so a
-//!   pull cut short resumes where it stopped.
+//!   author; a document changed on both sides (or still waiting in the outbox) is never
+//!   overwritten: the conflict is recorded with both versions and a field-level diff. A document
+//!   the workspace refuses (a path outside it, bad JSON, too big) is quarantined, visible, and
+//!   the rest still applies. Each page and its cursor commit together, so a pull cut short
+//!   resumes where it stopped.
 //! - **Resolve** settles a conflict: `Mine` sends the local content to the CMS, `Theirs` takes
 //!   the CMS's content locally, `Merged` writes the given content on both sides. Afterwards both
 //!   sides hold the same content at a known CMS version.
@@ -41,6 +43,8 @@ pub struct PullReport {
     pub unchanged: usize,
     /// Documents now in conflict.
     pub conflicts: Vec<String>,
+    /// Documents the CMS sent that were refused, with why (see `vantage_store::Quarantined`).
+    pub quarantined: Vec<(String, String)>,
     /// The cursor stored for the next pull.
     pub cursor: Option<String>,
 }
@@ -125,7 +129,7 @@ pub async fn pull<A: CmsAdapter>(store: &Store, cms: &A, backoff: Backoff, jitte
             .iter()
             .map(|c| PulledChange { path: &c.path, version: &c.version, content: c.content.as_deref(), author: &c.author })
             .collect();
-        let applied = store.apply_pulled(&changes, &page.cursor, &conflict_diff)?;
+        let applied = store.apply_pulled(&changes, Some(&page.cursor), &conflict_diff)?;
         for (change, outcome) in page.changes.iter().zip(applied) {
             match outcome {
                 PullApplied::Applied(_) => report.applied += 1,
@@ -135,6 +139,7 @@ pub async fn pull<A: CmsAdapter>(store: &Store, cms: &A, backoff: Backoff, jitte
                         report.conflicts.push(change.path.clone());
                     }
                 }
+                PullApplied::Quarantined(reason) => report.quarantined.push((vantage_store::remote_label(&change.path), reason)),
             }
         }
         report.cursor = Some(page.cursor);
@@ -255,10 +260,44 @@ pub async fn push_and_record<A: CmsAdapter>(
     let outcome = push(store, cms, &mut versions, backoff, jitter, on_progress).await?;
     versions.finish()?;
     let pulled = match &outcome {
-        PushOutcome::Stopped { error: CmsError::Conflict { .. }, .. } => Some(pull(store, cms, backoff, jitter).await?),
+        PushOutcome::Stopped { error: CmsError::Conflict { path, current }, .. } => {
+            let mut report = pull(store, cms, backoff, jitter).await?;
+            record_push_conflict(store, cms, path, current, &mut report, backoff, jitter).await?;
+            Some(report)
+        }
         _ => None,
     };
     Ok((outcome, pulled))
+}
+
+/// Makes sure the conflict a push met is on record even when the changes feed did not bring
+/// it (the cursor had passed it, or the CMS changed again meanwhile): the document is read from
+/// the CMS and goes through the same rules as a pulled change.
+async fn record_push_conflict<A: CmsAdapter>(
+    store: &Store,
+    cms: &A,
+    path: &str,
+    current: &str,
+    report: &mut PullReport,
+    backoff: Backoff,
+    jitter: &mut dyn Jitter,
+) -> Result<(), SyncError> {
+    if store.sync_conflict(path)?.is_some() {
+        if !report.conflicts.iter().any(|p| p == path) {
+            report.conflicts.push(path.to_owned());
+        }
+        return Ok(());
+    }
+    let remote = retrying(backoff, jitter, || cms.read(path)).await?;
+    let (content, version) = match &remote {
+        Some((content, version)) => (Some(content.as_str()), version.as_str()),
+        None => (None, current),
+    };
+    let change = PulledChange { path, version, content, author: "the CMS" };
+    if store.apply_pulled(&[change], None, &conflict_diff)? == [PullApplied::Conflict] {
+        report.conflicts.push(path.to_owned());
+    }
+    Ok(())
 }
 
 /// This workspace's sync id, made on first use: it namespaces idempotency keys on the CMS.

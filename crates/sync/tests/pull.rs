@@ -230,3 +230,86 @@ async fn a_document_changed_on_both_sides_is_never_overwritten_and_resolves_thre
     // Nothing is left to resolve.
     assert!(resolve(&store, &cms, "mia", paths[0], Resolution::Mine, fast(), &mut || 0.5).await.is_err());
 }
+
+#[tokio::test]
+async fn a_push_stopped_at_a_conflict_always_records_it_and_overwrites_neither_side() {
+    // Reproduces the data loss: a document published twice (changed, then changed back) while
+    // someone edited it in the CMS. The push stops at the first entry; the pull that follows
+    // used to see "nothing changed here" (the head equals the base again), apply the CMS's edit
+    // and record no conflict, and the next push wrote the old release text over that edit.
+    let dir = tempfile::tempdir().unwrap();
+    let cms = MemoryCms::default();
+    let store = synced(dir.path(), &cms).await;
+    let path = "profiles/n07.json";
+    let original = store.document(path).unwrap().unwrap().1;
+    let theirs = cms.edit(path, |t| t.replace("text 7", "edited in the CMS"));
+    publish(&store, &[(path, &original.replace("Note 7", "Release text"))]);
+    publish(&store, &[(path, &original)]);
+
+    let (outcome, pulled) = push_and_record(&store, &cms, fast(), &mut || 0.5, |_, _| {}).await.unwrap();
+    assert!(matches!(outcome, PushOutcome::Stopped { error: CmsError::Conflict { .. }, .. }), "{outcome:?}");
+    assert_eq!(pulled.unwrap().conflicts, [path], "the conflict the push met is recorded");
+    let conflict = store.sync_conflict(path).unwrap().expect("an open conflict");
+    assert_eq!(conflict.remote_content.as_deref().map(|t| t.contains("edited in the CMS")), Some(true));
+    assert_eq!(store.document(path).unwrap().unwrap().1, original, "the local document is untouched");
+
+    // Pushing again sends nothing over the CMS's edit while the conflict is open.
+    let (outcome, _) = push_and_record(&store, &cms, fast(), &mut || 0.5, |_, _| {}).await.unwrap();
+    assert!(!matches!(outcome, PushOutcome::Done { .. }), "{outcome:?}");
+    assert_eq!(cms.content(path), Some(theirs.clone()), "the CMS's edit survives");
+
+    // Taking theirs settles it: both sides hold the CMS's edit and the stale entries are retired.
+    resolve(&store, &cms, "mia", path, Resolution::Theirs, fast(), &mut || 0.5).await.unwrap();
+    let (outcome, _) = push_and_record(&store, &cms, fast(), &mut || 0.5, |_, _| {}).await.unwrap();
+    assert!(matches!(outcome, PushOutcome::Done { .. }), "{outcome:?}");
+    assert_eq!(cms.content(path), Some(theirs));
+    assert!(store.document(path).unwrap().unwrap().1.contains("edited in the CMS"));
+}
+
+#[tokio::test]
+async fn documents_the_workspace_refuses_are_quarantined_and_the_rest_of_the_pull_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let cms = MemoryCms::default();
+    let store = synced(dir.path(), &cms).await;
+    let outside = dir.path().join("escape.json");
+    std::fs::write(&outside, "precious").unwrap();
+    // A hostile or broken CMS: paths out of the workspace, bad JSON, a document over the limit.
+    cms.write("../../escape.json", Some("{\"owned\": true}"), None, "eve@cms").unwrap();
+    cms.write("/etc/vantage.json", Some("{}"), None, "eve@cms").unwrap();
+    cms.write("profiles/broken.json", Some("{\"id\": \"broken\", "), None, "eve@cms").unwrap();
+    let huge = format!("{{\"id\": \"huge\", \"name\": \"{}\"}}", "x".repeat(5 * 1024 * 1024));
+    cms.write("profiles/huge.json", Some(&huge), None, "eve\u{1b}]0;pwned\u{7}").unwrap();
+    // ... and, behind them, a valid change that must still arrive.
+    let theirs = cms.edit("profiles/n03.json", |t| t.replace("Note 3", "Note three"));
+
+    let report = pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
+    assert_eq!(report.applied, 1, "{report:?}");
+    let mut refused: Vec<&str> = report.quarantined.iter().map(|(p, _)| p.as_str()).collect();
+    refused.sort();
+    assert_eq!(refused, ["../../escape.json", "/etc/vantage.json", "profiles/broken.json", "profiles/huge.json"]);
+    assert!(store.document("profiles/n03.json").unwrap().unwrap().1.contains("Note three"), "{theirs}");
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious");
+    assert!(store.export().unwrap().keys().all(|p| !p.contains("..") && !p.starts_with('/') && !p.contains("broken")));
+
+    // Each refusal is visible with the CMS's version and why, and in the audit log.
+    let quarantine = store.sync_quarantine().unwrap();
+    assert_eq!(quarantine.len(), 4);
+    let broken = quarantine.iter().find(|q| q.path == "profiles/broken.json").unwrap();
+    assert!(broken.reason.contains("not valid JSON"), "{}", broken.reason);
+    assert_eq!(broken.excerpt.as_deref(), Some("{\"id\": \"broken\", "));
+    let huge_entry = quarantine.iter().find(|q| q.path == "profiles/huge.json").unwrap();
+    assert!(huge_entry.reason.contains("at most 4 MB"), "{}", huge_entry.reason);
+    assert!(!huge_entry.remote_author.contains('\u{1b}'), "the author's terminal escape is escaped");
+    assert!(huge_entry.excerpt.as_ref().unwrap().len() <= 2_000 * 4);
+    let escape = quarantine.iter().find(|q| q.path == "../../escape.json").unwrap();
+    assert!(!escape.reason.is_empty());
+    assert_eq!(store.audit_log(None, Some("sync quarantine"), 100).unwrap().len(), 4);
+
+    // The cursor moved past them: pulling again changes nothing. A valid version clears one.
+    let again = pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
+    assert!(again.quarantined.is_empty() && again.applied == 0, "{again:?}");
+    cms.edit("profiles/broken.json", |_| "{\"id\": \"broken\", \"name\": \"Fixed\", \"attributes\": {}, \"consents\": []}".into());
+    pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
+    assert!(store.document("profiles/broken.json").unwrap().is_some());
+    assert_eq!(store.sync_quarantine().unwrap().len(), 3);
+}

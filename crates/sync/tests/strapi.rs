@@ -686,3 +686,77 @@ async fn through_a_faulty_network_the_end_state_is_the_same() {
         assert!(injected.get(kind).copied().unwrap_or(0) > 0, "no {kind}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Strapi: run scripts/test-strapi"]
+async fn a_document_changed_and_changed_back_here_while_edited_in_strapi_conflicts_and_neither_side_is_overwritten() {
+    let cms = Strapi::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = published_store(dir.path(), 0);
+    let ours = cms.adapter("ada");
+    push_and_record(&store, &ours, fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
+    let path = "entries/home-promo.json";
+    let (_, original) = store.document(path).unwrap().unwrap();
+    let edited = original.replace("Delivery and returns", "Delivery & returns (edited in Strapi)");
+    cms.admin_edit(path, &edited).await;
+    // Here: a release changes the document, the next one changes it back (the head equals the
+    // last synced text again, with two entries still queued).
+    for text in [original.replace("Delivery and returns", "Release text"), original.clone()] {
+        let cs = store.create_change_set("mia", "promo").unwrap();
+        let (rev, _) = store.document(path).unwrap().unwrap();
+        store.write("mia", cs, path, &text, Some(rev)).unwrap();
+        store.submit("mia", cs).unwrap();
+        store.decide("ada", cs, true, "ok").unwrap();
+        store.publish("ada", cs).unwrap();
+    }
+
+    let (outcome, pulled) = push_and_record(&store, &ours, fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
+    assert!(matches!(outcome, PushOutcome::Stopped { error: CmsError::Conflict { .. }, .. }), "{outcome:?}");
+    assert_eq!(pulled.unwrap().conflicts, [path], "the conflict is recorded, never an empty list");
+    assert_eq!(store.sync_conflict(path).unwrap().unwrap().remote_content.as_deref(), Some(edited.as_str()));
+    assert_eq!(store.document(path).unwrap().unwrap().1, original, "the local document is untouched");
+    // Pushing again does not write the release's text over the Strapi edit.
+    push_and_record(&store, &ours, fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
+    assert_eq!(ours.read(path).await.unwrap().unwrap().0, edited, "the Strapi edit survives");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Strapi: run scripts/test-strapi"]
+async fn hostile_documents_in_strapi_are_set_aside_and_the_rest_of_the_pull_applies() {
+    let cms = Strapi::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = dir.path().join("workspace");
+    std::fs::create_dir_all(&workspace).unwrap();
+    std::fs::write(dir.path().join("escape.json"), "precious").unwrap();
+    let store = published_store(&workspace, 0);
+    let ours = cms.adapter("ada");
+    push_and_record(&store, &ours, fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
+    // Someone with a token writes documents no workspace should take.
+    let eve = cms.adapter("eve@cms");
+    let huge = format!("{{\"id\": \"huge\", \"name\": \"{}\", \"attributes\": {{}}, \"consents\": []}}", "x".repeat(5 * 1024 * 1024));
+    let hostile = [
+        ("../escape.json", "{\"owned\": true}".to_owned()),
+        ("/tmp/vantage-absolute.json", "{}".to_owned()),
+        ("profiles/broken.json", "{\"id\": \"broken\", ".to_owned()),
+        ("profiles/huge.json", huge),
+    ];
+    for (path, content) in &hostile {
+        eve.put(path, content, None, &format!("eve-{path}")).await.unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+    // ... and, behind them in the feed, an ordinary edit.
+    let path = "entries/home-promo.json";
+    let edited = store.document(path).unwrap().unwrap().1.replace("Delivery and returns", "Delivery & returns (admin)");
+    cms.admin_edit(path, &edited).await;
+
+    let report = pull(&store, &ours, fast(), &mut no_jitter()).await.unwrap();
+    assert_eq!(report.applied, 1, "{report:?}");
+    assert_eq!(store.document(path).unwrap().unwrap().1, edited);
+    let mut refused: Vec<String> = store.sync_quarantine().unwrap().into_iter().map(|q| q.path).collect();
+    refused.sort();
+    assert_eq!(refused, ["../escape.json", "/tmp/vantage-absolute.json", "profiles/broken.json", "profiles/huge.json"]);
+    assert_eq!(std::fs::read_to_string(dir.path().join("escape.json")).unwrap(), "precious");
+    assert!(store.export().unwrap().keys().all(|p| p.starts_with("entries/") || !p.contains("broken") && !p.contains("..")));
+    // The cursor moved on: the next pull is quiet.
+    let again = pull(&store, &ours, fast(), &mut no_jitter()).await.unwrap();
+    assert!(again.applied == 0 && again.quarantined.is_empty() && again.conflicts.is_empty(), "{again:?}");
+}

@@ -7,9 +7,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The repository's root.
+/// The repository's root: found from the running test's own crate (cargo sets
+/// `CARGO_MANIFEST_DIR` when it runs a test), so a build cached from another checkout of the
+/// repository still reads this checkout's fixtures.
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let here = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    here.ancestors()
+        .find(|dir| dir.join("fixtures/demo-store").is_dir())
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."), Path::to_path_buf)
 }
 
 /// The demo workspace in the repository.

@@ -440,6 +440,8 @@ export type SyncSummary = {
 	pulled: number,
 	/**  Documents now in conflict. */
 	conflicts: string[],
+	/**  Documents the CMS sent that were set aside, each as a sentence saying which and why. */
+	refused: string[],
 	/**  Where the API token came from (the OS keyring or an environment variable), never the token. */
 	tokenSource: string,
 	/**  For people: what happened. */

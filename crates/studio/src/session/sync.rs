@@ -26,14 +26,20 @@ pub fn sync_now(dir: &Path, user: &str, cms_url: Option<&str>, on_progress: impl
         (None, None) => crate::sync::pull(&store, user, Remote::default())?,
         (None, Some(_)) => Default::default(),
     };
-    let message = match &pushed.stopped {
+    let mut message = match &pushed.stopped {
         None => format!("Sent {} changes and brought in {} from the CMS.", pushed.sent, pulled.applied),
         Some(why) => format!("Sent {} changes, then stopped: {why}. The rest stays queued.", pushed.sent),
     };
+    let refused: Vec<String> =
+        pulled.quarantined.iter().map(|(path, why)| format!("“{path}” from the CMS was set aside and not used: {why}")).collect();
+    if !refused.is_empty() {
+        message.push_str(&format!(" {} documents from the CMS were set aside (they stay on the CMS; fix them there).", refused.len()));
+    }
     Ok(SyncSummary {
         sent: pushed.sent as u32,
         pulled: pulled.applied as u32,
         conflicts: pulled.conflicts,
+        refused,
         token_source: pushed.token_source,
         message,
         complete: pushed.stopped.is_none(),

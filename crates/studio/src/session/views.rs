@@ -520,6 +520,8 @@ pub struct SyncSummary {
     pub pulled: u32,
     /// Documents now in conflict.
     pub conflicts: Vec<String>,
+    /// Documents the CMS sent that were set aside, each as a sentence saying which and why.
+    pub refused: Vec<String>,
     /// Where the API token came from (the OS keyring or an environment variable), never the token.
     pub token_source: String,
     /// For people: what happened.
