@@ -232,6 +232,7 @@ fn syncing_without_a_cms_address_or_with_the_cms_down_says_so_and_keeps_everythi
     let closed = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
     std::env::set_var("VANTAGE_CMS_TOKEN", "test-token");
+    std::env::set_var("VANTAGE_CMS_TOKEN_URL", &closed);
     // Where the token goes is an admin's decision, and only somewhere safe.
     let not_admin = vantage_studio::session::sync_now(&dir, "rita", Some(&closed), |_, _| {}).unwrap_err();
     assert_eq!(not_admin.code, ErrorCode::Forbidden, "{not_admin:?}");

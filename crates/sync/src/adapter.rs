@@ -36,6 +36,10 @@ pub enum CmsError {
     /// Timeouts, refused connections and 5xx: worth retrying.
     #[error("the CMS is unreachable or failing: {0}")]
     Transient(String),
+    /// An answer larger than the client reads (a page of very large documents, or a hostile
+    /// CMS): asked again in smaller pages where that helps, never read whole.
+    #[error("the CMS's answer is too large: {0}")]
+    TooLarge(String),
     /// Anything retrying will not fix (401, 403, 400, a malformed answer).
     #[error("the CMS refused the request: {0}")]
     Permanent(String),

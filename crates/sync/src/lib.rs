@@ -33,7 +33,8 @@ pub use cms_url::{check_cms_url, set_cms_url};
 pub use diff::{field_diff, FieldDiff};
 pub use plan::{plan, Base, ConflictKind, LocalDoc, RemoteDoc, SyncOp};
 pub use pull::{
-    conflict_diff, connect_strapi, pull, push_and_record, resolve, workspace_id, PullReport, Resolution, Resolved, StoreVersions, SyncError,
+    conflict_diff, connect_strapi, pull, push_and_record, resolve, workspace_id, PullReport, Resolution, Resolved, StoreVersions,
+    SyncError, CA_FILE_ENV,
 };
 pub use push::{push, Jitter, PushOutcome, Versions};
 pub use retry::{retry_after, Backoff};

@@ -21,6 +21,7 @@ use crate::retry::Backoff;
 use serde::Serialize;
 use serde_json::Value;
 use std::future::Future;
+use std::path::Path;
 use vantage_store::{PullApplied, PulledChange, Store, StoreError};
 
 /// What can stop a pull, push or resolution.
@@ -300,6 +301,10 @@ async fn record_push_conflict<A: CmsAdapter>(
     Ok(())
 }
 
+/// A PEM file of extra certificate authorities to trust for the CMS (a company's own CA), on
+/// top of the platform's trust store.
+pub const CA_FILE_ENV: &str = "VANTAGE_CMS_CA_FILE";
+
 /// This workspace's sync id, made on first use: it namespaces idempotency keys on the CMS.
 pub fn workspace_id(store: &Store) -> Result<String, StoreError> {
     if let Some(id) = store.sync_setting(crate::WORKSPACE_ID_SETTING)? {
@@ -329,6 +334,15 @@ pub fn connect_strapi(
     // Checked again before every use: an address edited into the database gets no token either.
     crate::check_cms_url(&url).map_err(SyncError::Invalid)?;
     let token = crate::secrets::load_token(&url).map_err(|e| SyncError::Invalid(e.to_string()))?;
-    let adapter = crate::StrapiAdapter::new(&url, token.expose(), author, timeout)?.with_key_namespace(&workspace_id(store)?);
+    let adapter = match std::env::var_os(CA_FILE_ENV) {
+        Some(file) => {
+            let pem = std::fs::read(&file).map_err(|e| {
+                SyncError::Invalid(format!("${CA_FILE_ENV} names {}, which cannot be read: {e}", Path::new(&file).display()))
+            })?;
+            crate::StrapiAdapter::trusting(&url, token.expose(), author, timeout, &pem)?
+        }
+        None => crate::StrapiAdapter::new(&url, token.expose(), author, timeout)?,
+    };
+    let adapter = adapter.with_key_namespace(&workspace_id(store)?);
     Ok((adapter, token.describe()))
 }

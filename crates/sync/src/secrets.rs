@@ -1,12 +1,17 @@
 //! The CMS API token: from the OS keyring (service `vantage-cms`, account = the CMS URL), or,
 //! where there is no keyring entry or no keyring at all (CI, containers without a session
-//! keyring), from the environment variable `VANTAGE_CMS_TOKEN`. The caller is told which source
-//! was used and why; the token itself is never printed (`Debug` and `Display` hide it).
+//! keyring), from the environment variable `VANTAGE_CMS_TOKEN`. Either way a token is bound to
+//! the address it was issued for: the keyring keys it by address, and the environment's token
+//! is used only for the address in `VANTAGE_CMS_TOKEN_URL`, so changing the workspace's CMS
+//! address never sends an old token to the new one. The caller is told which source was used
+//! and why; the token itself is never printed (`Debug` and `Display` hide it).
 
 /// The keyring service name tokens are stored under.
 pub const KEYRING_SERVICE: &str = "vantage-cms";
 /// The environment variable read when the keyring has no token.
 pub const TOKEN_ENV: &str = "VANTAGE_CMS_TOKEN";
+/// The CMS address the environment's token was issued for; the token goes nowhere else.
+pub const TOKEN_URL_ENV: &str = "VANTAGE_CMS_TOKEN_URL";
 
 /// Where the token came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,21 +65,41 @@ fn keyring_token(cms_url: &str) -> Result<Option<String>, String> {
     }
 }
 
-/// The API token for the CMS at `cms_url`: the keyring first, then `$VANTAGE_CMS_TOKEN`.
+/// The API token for the CMS at `cms_url`: the keyring first, then `$VANTAGE_CMS_TOKEN` if
+/// `$VANTAGE_CMS_TOKEN_URL` names this same address.
 pub fn load_token(cms_url: &str) -> Result<CmsToken, SecretError> {
-    load_token_with(cms_url, std::env::var(TOKEN_ENV).ok())
+    load_token_with(cms_url, std::env::var(TOKEN_ENV).ok(), std::env::var(TOKEN_URL_ENV).ok())
 }
 
-fn load_token_with(cms_url: &str, env: Option<String>) -> Result<CmsToken, SecretError> {
+/// Two spellings of one address (`https://cms.example.com` and `https://cms.example.com/`) are
+/// the same address.
+fn same_address(a: &str, b: &str) -> bool {
+    match (reqwest::Url::parse(a.trim()), reqwest::Url::parse(b.trim())) {
+        (Ok(a), Ok(b)) => a == b || (a.origin() == b.origin() && a.path().trim_end_matches('/') == b.path().trim_end_matches('/')),
+        _ => false,
+    }
+}
+
+fn load_token_with(cms_url: &str, env: Option<String>, env_url: Option<String>) -> Result<CmsToken, SecretError> {
     let note = match keyring_token(cms_url) {
         Ok(Some(secret)) => return Ok(CmsToken { secret, source: TokenSource::Keyring, note: None }),
         Ok(None) => format!("no token for {cms_url} in the OS keyring"),
         Err(why) => why,
     };
-    match env.filter(|t| !t.trim().is_empty()) {
-        Some(secret) => Ok(CmsToken { secret: secret.trim().to_owned(), source: TokenSource::Env, note: Some(note) }),
+    let Some(secret) = env.filter(|t| !t.trim().is_empty()) else {
+        return Err(SecretError(format!(
+            "no CMS API token: {note}, and ${TOKEN_ENV} is not set; store one with `vantage sync login` or set ${TOKEN_ENV} and ${TOKEN_URL_ENV}"
+        )));
+    };
+    match env_url {
+        Some(url) if same_address(&url, cms_url) => {
+            Ok(CmsToken { secret: secret.trim().to_owned(), source: TokenSource::Env, note: Some(note) })
+        }
+        Some(url) => {
+            Err(SecretError(format!("${TOKEN_ENV} was issued for {}, not for {cms_url}: it is not sent there ({note})", url.trim())))
+        }
         None => Err(SecretError(format!(
-            "no CMS API token: {note}, and ${TOKEN_ENV} is not set; store one with `vantage sync login` or set ${TOKEN_ENV}"
+            "${TOKEN_ENV} is set but ${TOKEN_URL_ENV} does not say which CMS address it is for, so it is not sent ({note})"
         ))),
     }
 }
@@ -93,14 +118,27 @@ mod tests {
     fn the_environment_is_the_fallback_and_the_token_never_shows() {
         // A URL no keyring holds an entry for.
         let url = "http://127.0.0.1:9/vantage-secrets-test";
-        let token = load_token_with(url, Some("s3cret-token".into())).unwrap();
+        let token = load_token_with(url, Some("s3cret-token".into()), Some(format!("{url}/"))).unwrap();
         assert_eq!(token.expose(), "s3cret-token");
         if token.source == TokenSource::Env {
             assert!(token.describe().contains(TOKEN_ENV));
         }
         assert!(!format!("{token:?}").contains("s3cret"));
         assert!(!token.describe().contains("s3cret"));
-        let missing = load_token_with(url, None).unwrap_err().to_string();
+        let missing = load_token_with(url, None, None).unwrap_err().to_string();
         assert!(missing.contains(TOKEN_ENV), "{missing}");
+    }
+
+    #[test]
+    fn the_environment_s_token_goes_only_to_the_address_it_was_issued_for() {
+        let url = "https://evil.example.net/vantage-secrets-test";
+        let elsewhere = load_token_with(url, Some("s3cret".into()), Some("https://cms.example.com".into())).unwrap_err().to_string();
+        assert!(elsewhere.contains("issued for https://cms.example.com") && !elsewhere.contains("s3cret"), "{elsewhere}");
+        let unbound = load_token_with(url, Some("s3cret".into()), None).unwrap_err().to_string();
+        assert!(unbound.contains(TOKEN_URL_ENV), "{unbound}");
+        // Same host, other port or scheme: another address.
+        assert!(!same_address("https://cms.example.com", "https://cms.example.com:8443"));
+        assert!(!same_address("https://cms.example.com", "http://cms.example.com"));
+        assert!(same_address("https://cms.example.com", "https://cms.example.com/"));
     }
 }

@@ -1,5 +1,7 @@
 //! The Strapi 5 adapter: the sync API of `cms/strapi` (custom routes under `/api/vantage`)
-//! spoken over plain HTTP with an API token.
+//! spoken over HTTPS (certificates verified against the platform's trust store), or plain HTTP
+//! to this machine only, with an API token. Redirects are not followed, and answers are read up
+//! to a bound.
 //!
 //! Every request has a timeout. Answers map onto [`CmsError`]: 409 and 412 are conflicts (with
 //! the CMS's current version), 429 is rate limiting (with `Retry-After`), refused connections,
@@ -15,6 +17,9 @@ use std::time::Duration;
 
 /// How many changes one page of the feed asks for.
 const PAGE: usize = 500;
+/// The largest answer read from the CMS. A page of the feed that would be larger is asked for
+/// again with fewer changes, so a hostile or huge answer never grows memory without bound.
+const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
 
 /// A client for the Strapi sync API.
 #[derive(Clone)]
@@ -75,23 +80,47 @@ fn text(value: &Value) -> String {
 }
 
 impl StrapiAdapter {
-    /// A client for the Strapi at `base_url` (for example `http://127.0.0.1:1337`), sending
-    /// `token`, recording writes as made by `author`, each request limited to `timeout`.
+    /// A client for the Strapi at `base_url` (for example `https://cms.example.com`, or
+    /// `http://127.0.0.1:1337` on this machine), sending `token`, recording writes as made by
+    /// `author`, each request limited to `timeout`. Certificates are checked against the
+    /// platform's trust store.
     pub fn new(base_url: &str, token: &str, author: &str, timeout: Duration) -> Result<StrapiAdapter, CmsError> {
+        Self::build(base_url, token, author, timeout, Vec::new())
+    }
+
+    /// Like [`StrapiAdapter::new`], also trusting the certificate authorities in `ca_pem` (a
+    /// company's own CA, or a test CA), on top of the platform's trust store.
+    pub fn trusting(base_url: &str, token: &str, author: &str, timeout: Duration, ca_pem: &[u8]) -> Result<StrapiAdapter, CmsError> {
+        let roots = reqwest::Certificate::from_pem_bundle(ca_pem)
+            .map_err(|e| CmsError::Permanent(format!("the extra certificate authority is not a PEM certificate: {e}")))?;
+        if roots.is_empty() {
+            return Err(CmsError::Permanent("the extra certificate authority file holds no certificate".into()));
+        }
+        Self::build(base_url, token, author, timeout, roots)
+    }
+
+    fn build(
+        base_url: &str,
+        token: &str,
+        author: &str,
+        timeout: Duration,
+        roots: Vec<reqwest::Certificate>,
+    ) -> Result<StrapiAdapter, CmsError> {
+        // The token only goes where the address is safe (https, or http to this machine).
+        crate::check_cms_url(base_url).map_err(CmsError::Permanent)?;
         let mut base = Url::parse(base_url).map_err(|e| CmsError::Permanent(format!("CMS URL `{base_url}`: {e}")))?;
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        if base.scheme() != "http" {
-            return Err(CmsError::Permanent(format!(
-                "CMS URL `{base_url}`: only http:// is supported by this build (a loopback Strapi); https needs reqwest's TLS feature"
-            )));
-        }
         let client = Client::builder()
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .timeout(timeout)
             .pool_idle_timeout(Duration::from_secs(30))
+            // A redirect could carry the token to another address: the sync API never redirects.
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(base.scheme() == "https")
+            .tls_certs_merge(roots)
             .build()
             .map_err(|e| CmsError::Permanent(format!("cannot build the HTTP client: {e}")))?;
         Ok(StrapiAdapter { client, base, token: token.to_owned(), author: author.to_owned(), timeout, namespace: String::new() })
@@ -127,8 +156,7 @@ impl StrapiAdapter {
         let response = request.send().await.map_err(|e| classify_send(&what, &e))?;
         let status = response.status();
         let retry = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        // A connection cut while the body arrives is transient like any dropped connection.
-        let bytes = response.bytes().await.map_err(|e| CmsError::Transient(format!("{what}: answer cut off: {e}")))?;
+        let bytes = read_bounded(response, &what).await?;
         if status.is_success() {
             return serde_json::from_slice(&bytes)
                 .map(Some)
@@ -157,11 +185,45 @@ impl StrapiAdapter {
     }
 }
 
+/// The answer's body, at most [`MAX_ANSWER_BYTES`]; a larger one is a permanent error.
+async fn read_bounded(mut response: reqwest::Response, what: &str) -> Result<Vec<u8>, CmsError> {
+    if response.content_length().is_some_and(|n| n > MAX_ANSWER_BYTES as u64) {
+        return Err(too_large(what));
+    }
+    let mut body = Vec::new();
+    // A connection cut while the body arrives is transient like any dropped connection.
+    while let Some(chunk) = response.chunk().await.map_err(|e| CmsError::Transient(format!("{what}: answer cut off: {e}")))? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_large(what));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn too_large(what: &str) -> CmsError {
+    CmsError::TooLarge(format!("{what}: more than {} MB", MAX_ANSWER_BYTES / 1_048_576))
+}
+
 fn classify_send(what: &str, e: &reqwest::Error) -> CmsError {
-    // Whatever fails before an answer arrives (refused, reset, timed out) is worth retrying;
-    // only a request reqwest cannot even build is permanent.
+    // The whole chain: the TLS stack's reason sits a few sources down.
+    let mut chain = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        chain.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    // A certificate that does not verify will not verify on a retry either, and says that the
+    // address may not be the CMS it claims to be: stop, say so, send nothing.
+    if chain.to_ascii_lowercase().contains("certificate") {
+        return CmsError::Permanent(format!(
+            "{what}: the CMS's certificate is not trusted, so nothing was sent (is the address right? a company CA can be added with $VANTAGE_CMS_CA_FILE): {chain}"
+        ));
+    }
+    // Whatever else fails before an answer arrives (refused, reset, timed out) is worth
+    // retrying; only a request reqwest cannot even build is permanent.
     if e.is_builder() {
-        CmsError::Permanent(format!("{what}: {e}"))
+        CmsError::Permanent(format!("{what}: {chain}"))
     } else {
         let kind = if e.is_timeout() {
             "timed out"
@@ -170,15 +232,22 @@ fn classify_send(what: &str, e: &reqwest::Error) -> CmsError {
         } else {
             "request failed"
         };
-        CmsError::Transient(format!("{what}: {kind}: {e}"))
+        CmsError::Transient(format!("{what}: {kind}: {chain}"))
     }
 }
 
 impl CmsAdapter for StrapiAdapter {
     async fn changes_since(&self, cursor: Option<&str>) -> Result<RemotePage, CmsError> {
-        let mut url = self.endpoint("changes")?;
-        url.query_pairs_mut().append_pair("since", cursor.unwrap_or("0")).append_pair("limit", &PAGE.to_string());
-        let answer = self.call(Method::GET, url, None, "(changes feed)").await?;
+        // Fewer changes per page while a page is too large to read (large documents).
+        let mut limit = PAGE;
+        let answer = loop {
+            let mut url = self.endpoint("changes")?;
+            url.query_pairs_mut().append_pair("since", cursor.unwrap_or("0")).append_pair("limit", &limit.to_string());
+            match self.call(Method::GET, url, None, "(changes feed)").await {
+                Err(CmsError::TooLarge(_)) if limit > 1 => limit = (limit / 8).max(1),
+                other => break other?,
+            }
+        };
         let answer = answer.ok_or_else(|| CmsError::Permanent("GET /api/vantage/changes: the sync API is missing (404)".into()))?;
         let page: Page =
             serde_json::from_value(answer).map_err(|e| CmsError::Permanent(format!("GET /api/vantage/changes: unexpected answer: {e}")))?;
