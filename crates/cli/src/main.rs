@@ -169,7 +169,7 @@ fn run(cli: &Cli, at: Option<&str>) -> Result<ExitCode, StudioError> {
         Command::Export { out } => store_commands::export(db, out),
         Command::History { path } => store_commands::history(db, path),
         Command::Changes { command } => store_commands::changes(db, &user(cli), &vantage_studio::moment_or_clock(at)?, command),
-        Command::Audit { command } => store_commands::audit(db, command),
+        Command::Audit { command } => store_commands::audit(db, &user(cli), command),
         Command::Sync { command } => sync_commands::sync(db, &user(cli), command),
         Command::Lint { format } => {
             let ws = vantage_studio::open_workspace(&cli.workspace)?;

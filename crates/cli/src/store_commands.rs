@@ -68,8 +68,13 @@ pub enum SyncCommand {
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Walk the hash chain and name the first bad entry.
-    Verify,
+    /// Walk the hash chain, check it against the head every release recorded (and, with
+    /// --with-cms, every record of it on the CMS), and name the first bad entry.
+    Verify {
+        /// Also check against the records of the log kept on the CMS (needs the CMS and a token).
+        #[arg(long)]
+        with_cms: bool,
+    },
     /// Show the log, newest first.
     Log {
         #[arg(long)]
@@ -220,19 +225,18 @@ pub fn changes(db: &Path, user: &str, at: &str, command: &ChangesCommand) -> Res
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn audit(db: &Path, command: &AuditCommand) -> Result<ExitCode, StudioError> {
+pub fn audit(db: &Path, user: &str, command: &AuditCommand) -> Result<ExitCode, StudioError> {
     let store = vantage_studio::open_store(db)?;
     match command {
-        AuditCommand::Verify => match vantage_studio::verify_audit(&store)? {
-            ChainStatus::Intact { entries } => {
-                emit(&format!("audit chain intact: {entries} entries\n"))?;
-                Ok(ExitCode::SUCCESS)
-            }
-            ChainStatus::Broken { seq, reason } => {
-                emit(&format!("audit chain BROKEN at entry {seq}: {reason}\n"))?;
-                Ok(ExitCode::from(1))
-            }
-        },
+        AuditCommand::Verify { with_cms } => {
+            let status = if *with_cms {
+                vantage_studio::sync::verify_audit_with_cms(&store, user, vantage_studio::sync::Remote::default())?
+            } else {
+                vantage_studio::verify_audit(&store)?
+            };
+            emit(&format!("{}\n", vantage_studio::chain_sentence(&status)))?;
+            Ok(if matches!(status, ChainStatus::Intact { .. }) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
         AuditCommand::Log { actor, action, limit } => {
             let entries = vantage_studio::audit_log(&store, actor.as_deref(), action.as_deref(), *limit)?;
             emit(&json(&entries)?)?;

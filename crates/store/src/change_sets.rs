@@ -1,7 +1,7 @@
 //! Change sets (draft -> submitted -> approved | rejected -> published), four-eyes review,
 //! comments, immutable releases with rollback, and scheduled publishing that re-validates.
 
-use crate::audit::append;
+use crate::audit::{append, chain_head};
 use crate::db::Store;
 use crate::documents::{require, role_of};
 use crate::error::{ErrorCode, Result, StoreError};
@@ -70,6 +70,9 @@ pub struct Release {
     pub published_by: String,
     pub at: String,
     pub rollback_of: Option<i64>,
+    /// The audit log's head when it was published: entry number and hash (`None` for releases
+    /// published before releases recorded it).
+    pub audit_head: Option<(i64, String)>,
 }
 
 fn state_of(tx: &Transaction<'_>, id: ChangeSetId) -> Result<(ChangeSetState, String)> {
@@ -225,9 +228,11 @@ impl Store {
                     format!("rolling back to release {release} would bring back lint errors:\n{}", brought_back.join("\n")),
                 ));
             }
+            let (audit_seq, audit_hash) = chain_head(tx)?;
             tx.execute(
-                "INSERT INTO releases (change_set, hash, sources, published_by, at, rollback_of) VALUES (NULL, ?1, ?2, ?3, ?4, ?5)",
-                params![hash, sources, user, at, release],
+                "INSERT INTO releases (change_set, hash, sources, published_by, at, rollback_of, audit_seq, audit_hash)
+                 VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![hash, sources, user, at, release, audit_seq, audit_hash],
             )?;
             let id = tx.last_insert_rowid();
             crate::outbox::enqueue_release(tx, id, &hash, &frozen)?;
@@ -382,7 +387,8 @@ impl Store {
 
     pub fn releases(&self) -> Result<Vec<Release>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT id, change_set, hash, published_by, at, rollback_of FROM releases ORDER BY id")?;
+        let mut stmt =
+            conn.prepare("SELECT id, change_set, hash, published_by, at, rollback_of, audit_seq, audit_hash FROM releases ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
             Ok(Release {
                 id: r.get(0)?,
@@ -391,6 +397,7 @@ impl Store {
                 published_by: r.get(3)?,
                 at: r.get(4)?,
                 rollback_of: r.get(5)?,
+                audit_head: r.get::<_, Option<i64>>(6)?.zip(r.get::<_, Option<String>>(7)?),
             })
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
@@ -454,9 +461,10 @@ fn publish_in(tx: &Transaction<'_>, user: &str, id: ChangeSetId, at: &str) -> Re
     }
     let hash = source_hash(&sources);
     let frozen = serde_json::to_string(&sources).map_err(|e| StoreError::new(ErrorCode::Database, e.to_string()))?;
+    let (audit_seq, audit_hash) = chain_head(tx)?;
     tx.execute(
-        "INSERT INTO releases (change_set, hash, sources, published_by, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id, hash, frozen, user, at],
+        "INSERT INTO releases (change_set, hash, sources, published_by, at, audit_seq, audit_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![id, hash, frozen, user, at, audit_seq, audit_hash],
     )?;
     let release = tx.last_insert_rowid();
     crate::outbox::enqueue_release(tx, release, &hash, &sources)?;

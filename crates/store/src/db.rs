@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_outbox.sql"),
     include_str!("migrations/0004_sync.sql"),
     include_str!("migrations/0005_sync_quarantine.sql"),
+    include_str!("migrations/0006_audit_anchors.sql"),
 ];
 
 /// The schema version this code writes.

@@ -276,7 +276,7 @@ fn audit_verify_names_exactly_the_altered_row() {
     let (base, _) = f.store.document(HERO).unwrap().unwrap();
     f.store.write("mia", cs, HERO, &edited_hero(&f.store, "x"), Some(base)).unwrap();
     f.store.record_profile_read("quinn", "profiles/vip-anna.json", "preview").unwrap();
-    let ChainStatus::Intact { entries } = f.store.verify_audit().unwrap() else { panic!("chain broken before tampering") };
+    let ChainStatus::Intact { entries, .. } = f.store.verify_audit().unwrap() else { panic!("chain broken before tampering") };
     assert!(entries >= 8);
     drop(f.store);
     let raw = rusqlite::Connection::open(&f.path).unwrap();

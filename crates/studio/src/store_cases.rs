@@ -98,8 +98,25 @@ pub fn releases(store: &Store) -> Result<Vec<Release>, StudioError> {
     Ok(store.releases()?)
 }
 
+/// Checks the audit log's chain and the head every release recorded (offline).
 pub fn verify_audit(store: &Store) -> Result<ChainStatus, StudioError> {
     Ok(store.verify_audit()?)
+}
+
+/// What a chain check found, in one sentence for people, saying how far the check reaches.
+pub fn chain_sentence(status: &ChainStatus) -> String {
+    match status {
+        ChainStatus::Intact { entries, anchors: 0, .. } => format!(
+            "All {entries} entries link up: none was altered. Nothing outside this computer has recorded the log yet, so entries cut from its end would not show."
+        ),
+        ChainStatus::Intact { entries, anchors, anchored_through } if anchored_through >= entries => {
+            format!("All {entries} entries are intact and match the {anchors} records of the log kept outside it.")
+        }
+        ChainStatus::Intact { entries, anchors, anchored_through } => format!(
+            "All {entries} entries link up and match the {anchors} records of the log kept outside it (up to entry {anchored_through}); entries after {anchored_through} are recorded on the CMS at the next sync, and until then entries cut from the end would not show."
+        ),
+        ChainStatus::Broken { seq, reason } => format!("Entry {seq} does not hold: {reason}"),
+    }
 }
 
 pub fn audit_log(

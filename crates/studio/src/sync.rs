@@ -47,6 +47,7 @@ fn failed(e: SyncError) -> StudioError {
         }
         SyncError::Cms(e) => StudioError::new(ErrorCode::Io, format!("{e}. Your work is safe here and will be sent when the CMS is back.")),
         SyncError::Invalid(message) => StudioError::bad_input(message),
+        SyncError::AuditLog(message) => StudioError::new(ErrorCode::Conflict, message),
     }
 }
 
@@ -93,6 +94,12 @@ pub fn pull(store: &Store, user: &str, remote: Remote<'_>) -> Result<PullReport,
 /// Documents changed both here and on the CMS, with both versions and a field diff.
 pub fn conflicts(store: &Store) -> Result<Vec<SyncConflict>, StudioError> {
     Ok(store.sync_conflicts()?)
+}
+
+/// Checks the audit log against its chain, every release and every record of it on the CMS.
+pub fn verify_audit_with_cms(store: &Store, user: &str, remote: Remote<'_>) -> Result<vantage_store::ChainStatus, StudioError> {
+    let (cms, _) = connect(store, user, remote)?;
+    runtime()?.block_on(vantage_sync::verify_with_cms(store, &cms, Backoff::default(), &mut jitter())).map_err(failed)
 }
 
 /// Documents the CMS sent that were refused (a path outside the workspace, bad JSON, too big)

@@ -16,6 +16,15 @@ pub struct RemoteChange {
     pub author: String,
 }
 
+/// The audit log's head as the CMS recorded it for a workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteAnchor {
+    pub seq: i64,
+    pub hash: String,
+    /// When the CMS recorded it, as the CMS says (for people only).
+    pub at: String,
+}
+
 /// One page of remote changes and the cursor to continue from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemotePage {
@@ -70,4 +79,11 @@ pub trait CmsAdapter {
     fn delete(&self, path: &str, expected: &str, idempotency_key: &str) -> impl Future<Output = Result<(), CmsError>> + Send;
     /// Records a published release (its content hash) on the CMS.
     fn publish_release(&self, hash: &str, idempotency_key: &str) -> impl Future<Output = Result<(), CmsError>> + Send;
+    /// Records that `workspace`'s audit log had `hash` at entry `seq`. The CMS keeps anchors
+    /// append-only and refuses, as a [`CmsError::Conflict`], one that contradicts what it holds
+    /// (the same entry with another hash, or an entry older than its newest anchor). Recording
+    /// the same anchor twice is fine.
+    fn anchor_audit(&self, workspace: &str, seq: i64, hash: &str) -> impl Future<Output = Result<(), CmsError>> + Send;
+    /// The anchors the CMS holds for `workspace`, oldest first.
+    fn audit_anchors(&self, workspace: &str) -> impl Future<Output = Result<Vec<RemoteAnchor>, CmsError>> + Send;
 }

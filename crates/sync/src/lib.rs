@@ -19,6 +19,7 @@
 //! ```
 
 mod adapter;
+mod anchor;
 mod cms_url;
 mod diff;
 mod plan;
@@ -28,7 +29,8 @@ mod retry;
 pub mod secrets;
 mod strapi;
 
-pub use adapter::{CmsAdapter, CmsError, RemoteChange, RemotePage};
+pub use adapter::{CmsAdapter, CmsError, RemoteAnchor, RemoteChange, RemotePage};
+pub use anchor::{anchor_audit_log, cms_anchors, verify_with_cms};
 pub use cms_url::{check_cms_url, set_cms_url};
 pub use diff::{field_diff, FieldDiff};
 pub use plan::{plan, Base, ConflictKind, LocalDoc, RemoteDoc, SyncOp};

@@ -33,6 +33,9 @@ pub enum SyncError {
     Cms(#[from] CmsError),
     #[error("{0}")]
     Invalid(String),
+    /// The local audit log contradicts what the CMS recorded of it.
+    #[error("{0}")]
+    AuditLog(String),
 }
 
 /// What a pull did.
@@ -48,6 +51,8 @@ pub struct PullReport {
     pub quarantined: Vec<(String, String)>,
     /// The cursor stored for the next pull.
     pub cursor: Option<String>,
+    /// The audit log's entry now anchored on the CMS (see `anchor.rs`).
+    pub anchored: i64,
 }
 
 /// How to settle a conflict.
@@ -94,7 +99,7 @@ pub fn conflict_diff(path: &str, mine: Option<&str>, theirs: Option<&str>) -> Va
 }
 
 /// Runs `call` until it succeeds, fails for good, or the backoff gives up.
-async fn retrying<T, F, Fut>(backoff: Backoff, jitter: &mut dyn Jitter, mut call: F) -> Result<T, CmsError>
+pub(crate) async fn retrying<T, F, Fut>(backoff: Backoff, jitter: &mut dyn Jitter, mut call: F) -> Result<T, CmsError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, CmsError>>,
@@ -145,9 +150,11 @@ pub async fn pull<A: CmsAdapter>(store: &Store, cms: &A, backoff: Backoff, jitte
         }
         report.cursor = Some(page.cursor);
         if !page.more || page.changes.is_empty() {
-            return Ok(report);
+            break;
         }
     }
+    report.anchored = crate::anchor_audit_log(store, cms, backoff, jitter).await?;
+    Ok(report)
 }
 
 /// Settles the open conflict on `path` (see the module documentation). `user` needs the right
@@ -265,6 +272,10 @@ pub async fn push_and_record<A: CmsAdapter>(
             let mut report = pull(store, cms, backoff, jitter).await?;
             record_push_conflict(store, cms, path, current, &mut report, backoff, jitter).await?;
             Some(report)
+        }
+        PushOutcome::Done { .. } => {
+            crate::anchor_audit_log(store, cms, backoff, jitter).await?;
+            None
         }
         _ => None,
     };

@@ -8,7 +8,7 @@
 //! timeouts, cut-off answers and 5xx are transient, and other 4xx or malformed answers are
 //! permanent. The token is sent as a bearer token and never printed (`Debug` hides it).
 
-use crate::adapter::{CmsAdapter, CmsError, RemoteChange, RemotePage};
+use crate::adapter::{CmsAdapter, CmsError, RemoteAnchor, RemoteChange, RemotePage};
 use crate::retry::retry_after;
 use reqwest::{Client, Method, StatusCode, Url};
 use serde::Deserialize;
@@ -63,6 +63,19 @@ struct Page {
     changes: Vec<Change>,
     cursor: Value,
     more: bool,
+}
+
+#[derive(Deserialize)]
+struct Anchor {
+    seq: i64,
+    hash: String,
+    #[serde(default)]
+    at: Value,
+}
+
+#[derive(Deserialize)]
+struct Anchors {
+    anchors: Vec<Anchor>,
 }
 
 #[derive(Deserialize)]
@@ -297,5 +310,27 @@ impl CmsAdapter for StrapiAdapter {
         let body = json!({"hash": hash, "key": self.key(idempotency_key), "author": self.author});
         let answer = self.call(Method::POST, self.endpoint("releases")?, Some(body), "(release)").await?;
         answer.map(|_| ()).ok_or_else(|| CmsError::Permanent("POST /api/vantage/releases: the sync API is missing (404)".into()))
+    }
+
+    async fn anchor_audit(&self, workspace: &str, seq: i64, hash: &str) -> Result<(), CmsError> {
+        let body = json!({"workspace": workspace, "seq": seq, "hash": hash});
+        let answer = self.call(Method::POST, self.endpoint("audit-anchors")?, Some(body), "(audit log)").await?;
+        answer.map(|_| ()).ok_or_else(|| {
+            CmsError::Permanent(
+                "POST /api/vantage/audit-anchors: this CMS keeps no audit anchors (404); update the Vantage Strapi project".into(),
+            )
+        })
+    }
+
+    async fn audit_anchors(&self, workspace: &str) -> Result<Vec<RemoteAnchor>, CmsError> {
+        let mut url = self.endpoint("audit-anchors")?;
+        url.query_pairs_mut().append_pair("workspace", workspace);
+        let answer = self
+            .call(Method::GET, url, None, "(audit log)")
+            .await?
+            .ok_or_else(|| CmsError::Permanent("GET /api/vantage/audit-anchors: this CMS keeps no audit anchors (404)".into()))?;
+        let list: Anchors = serde_json::from_value(answer)
+            .map_err(|e| CmsError::Permanent(format!("GET /api/vantage/audit-anchors: unexpected answer: {e}")))?;
+        Ok(list.anchors.into_iter().map(|a| RemoteAnchor { seq: a.seq, hash: a.hash, at: text(&a.at) }).collect())
     }
 }

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
 use vantage_store::{Role, Store};
-use vantage_sync::{pull, push_and_record, resolve, Backoff, CmsAdapter, CmsError, PushOutcome, RemoteChange, RemotePage, Resolution};
+use vantage_sync::{
+    pull, push_and_record, resolve, Backoff, CmsAdapter, CmsError, PushOutcome, RemoteAnchor, RemoteChange, RemotePage, Resolution,
+};
 
 #[derive(Default)]
 struct Doc {
@@ -25,6 +27,8 @@ struct MemoryCms {
     docs: Mutex<BTreeMap<String, Doc>>,
     seq: Mutex<u64>,
     receipts: Mutex<BTreeMap<String, String>>,
+    /// Audit anchors: (workspace, entry, hash).
+    anchors: Mutex<Vec<(String, i64, String)>>,
 }
 
 impl MemoryCms {
@@ -109,6 +113,29 @@ impl CmsAdapter for MemoryCms {
     }
     async fn publish_release(&self, _hash: &str, _key: &str) -> Result<(), CmsError> {
         Ok(())
+    }
+    async fn anchor_audit(&self, workspace: &str, seq: i64, hash: &str) -> Result<(), CmsError> {
+        let mut anchors = self.anchors.lock().unwrap();
+        let held = anchors.iter().filter(|(w, _, _)| w == workspace);
+        if let Some((_, newest, _)) = held.clone().max_by_key(|(_, s, _)| *s) {
+            let same = held.clone().find(|(_, s, _)| *s == seq);
+            if same.is_some_and(|(_, _, h)| h != hash) || (same.is_none() && *newest > seq) {
+                return Err(CmsError::Conflict { path: "(audit log)".into(), current: newest.to_string() });
+            }
+            if same.is_some() {
+                return Ok(());
+            }
+        }
+        anchors.push((workspace.to_owned(), seq, hash.to_owned()));
+        Ok(())
+    }
+    async fn audit_anchors(&self, workspace: &str) -> Result<Vec<RemoteAnchor>, CmsError> {
+        let anchors = self.anchors.lock().unwrap();
+        Ok(anchors
+            .iter()
+            .filter(|(w, _, _)| w == workspace)
+            .map(|(_, seq, hash)| RemoteAnchor { seq: *seq, hash: hash.clone(), at: "now".into() })
+            .collect())
     }
 }
 
@@ -312,4 +339,87 @@ async fn documents_the_workspace_refuses_are_quarantined_and_the_rest_of_the_pul
     pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
     assert!(store.document("profiles/broken.json").unwrap().is_some());
     assert_eq!(store.sync_quarantine().unwrap().len(), 3);
+}
+
+/// Opens the store's file without the store, drops the append-only triggers and runs `sql`:
+/// what someone with the laptop's disk can do.
+fn tamper(dir: &std::path::Path, sql: &str) {
+    let raw = rusqlite::Connection::open(dir.join("s.db")).unwrap();
+    raw.execute_batch("DROP TRIGGER IF EXISTS audit_append_only_update; DROP TRIGGER IF EXISTS audit_append_only_delete;").unwrap();
+    raw.execute_batch(sql).unwrap();
+}
+
+#[tokio::test]
+async fn cutting_the_newest_audit_entries_is_caught_by_the_cms_s_anchor() {
+    let dir = tempfile::tempdir().unwrap();
+    let cms = MemoryCms::default();
+    let store = synced(dir.path(), &cms).await;
+    let report = pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
+    let (head, _) = store.audit_head().unwrap();
+    assert_eq!(report.anchored, head, "each sync anchors the log's head on the CMS");
+    assert!(matches!(store.verify_audit().unwrap(), vantage_store::ChainStatus::Intact { .. }));
+    drop(store);
+
+    // Someone deletes the newest entries: the chain that is left is still a valid chain...
+    tamper(dir.path(), &format!("DELETE FROM audit WHERE seq > {}", head - 3));
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    // ... and offline the cut is invisible beyond the last release's anchor, but the CMS's
+    // anchor names it, and the next sync refuses to anchor a log that went back.
+    match vantage_sync::verify_with_cms(&store, &cms, fast(), &mut || 0.5).await.unwrap() {
+        vantage_store::ChainStatus::Broken { seq, reason } => {
+            assert_eq!(seq, head - 2);
+            assert!(reason.contains("missing") && reason.contains("the CMS"), "{reason}");
+        }
+        other => panic!("the cut was not detected: {other:?}"),
+    }
+    let refused = pull(&store, &cms, fast(), &mut || 0.5).await.unwrap_err();
+    assert!(matches!(refused, vantage_sync::SyncError::AuditLog(_)), "{refused:?}");
+}
+
+#[tokio::test]
+async fn a_rewritten_audit_entry_with_a_recomputed_chain_is_caught_by_the_cms_s_anchor() {
+    let dir = tempfile::tempdir().unwrap();
+    let cms = MemoryCms::default();
+    let store = synced(dir.path(), &cms).await;
+    pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
+    let (head, _) = store.audit_head().unwrap();
+    drop(store);
+
+    // Rewrite an early entry and recompute every hash after it, as the chain's code does.
+    let raw = rusqlite::Connection::open(dir.path().join("s.db")).unwrap();
+    raw.execute_batch("DROP TRIGGER IF EXISTS audit_append_only_update").unwrap();
+    raw.execute("UPDATE audit SET actor = 'mallory' WHERE seq = 2", []).unwrap();
+    let rows: Vec<(i64, String, String, String, String, String)> = raw
+        .prepare("SELECT seq, at, actor, action, subject, detail FROM audit ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut prev = "0".repeat(64);
+    for (seq, at, actor, action, subject, detail) in rows {
+        let mut h = <sha2::Sha256 as sha2::Digest>::new();
+        for part in [prev.as_str(), &seq.to_string(), &at, &actor, &action, &subject, &detail] {
+            sha2::Digest::update(&mut h, (part.len() as u64).to_le_bytes());
+            sha2::Digest::update(&mut h, part.as_bytes());
+        }
+        let hash: String = sha2::Digest::finalize(h).iter().map(|b| format!("{b:02x}")).collect();
+        raw.execute("UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE seq = ?3", rusqlite::params![prev, hash, seq]).unwrap();
+        prev = hash;
+    }
+    // The releases' anchors are in the same file: rewritten too, by someone thorough.
+    raw.execute_batch("DROP TRIGGER IF EXISTS releases_immutable_update").unwrap();
+    raw.execute("UPDATE releases SET audit_hash = (SELECT hash FROM audit WHERE seq = releases.audit_seq)", []).unwrap();
+    drop(raw);
+
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    assert!(matches!(store.verify_audit().unwrap(), vantage_store::ChainStatus::Intact { .. }), "offline, a thorough rewrite passes");
+    match vantage_sync::verify_with_cms(&store, &cms, fast(), &mut || 0.5).await.unwrap() {
+        vantage_store::ChainStatus::Broken { seq, reason } => {
+            assert!(seq <= head, "{seq}");
+            assert!(reason.contains("rewritten"), "{reason}");
+        }
+        other => panic!("the rewrite was not detected: {other:?}"),
+    }
+    assert!(matches!(pull(&store, &cms, fast(), &mut || 0.5).await.unwrap_err(), vantage_sync::SyncError::AuditLog(_)));
 }

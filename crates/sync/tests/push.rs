@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 use vantage_store::{Role, Store};
-use vantage_sync::{push, Backoff, CmsAdapter, CmsError, PushOutcome, RemotePage, Versions};
+use vantage_sync::{push, Backoff, CmsAdapter, CmsError, PushOutcome, RemoteAnchor, RemotePage, Versions};
 use vantage_test_support::demo_files;
 
 /// A CMS that keeps documents by path, honours idempotency keys, and fails on a script.
@@ -24,6 +24,8 @@ struct ScriptedCms {
     /// Failures to return after applying (the response got lost).
     fail_after: Mutex<VecDeque<CmsError>>,
     conflict_on: Option<String>,
+    /// Audit anchors received: (workspace, entry, hash).
+    anchors: Mutex<Vec<(String, i64, String)>>,
 }
 
 impl ScriptedCms {
@@ -74,6 +76,18 @@ impl CmsAdapter for ScriptedCms {
     }
     async fn publish_release(&self, hash: &str, key: &str) -> Result<(), CmsError> {
         self.apply(key, format!("release {}", &hash[..8.min(hash.len())]), || {})
+    }
+    async fn anchor_audit(&self, workspace: &str, seq: i64, hash: &str) -> Result<(), CmsError> {
+        self.anchors.lock().unwrap().push((workspace.to_owned(), seq, hash.to_owned()));
+        Ok(())
+    }
+    async fn audit_anchors(&self, workspace: &str) -> Result<Vec<RemoteAnchor>, CmsError> {
+        let anchors = self.anchors.lock().unwrap();
+        Ok(anchors
+            .iter()
+            .filter(|(w, _, _)| w == workspace)
+            .map(|(_, seq, hash)| RemoteAnchor { seq: *seq, hash: hash.clone(), at: "now".into() })
+            .collect())
     }
 }
 

@@ -158,7 +158,8 @@ impl Strapi {
             .json(&serde_json::json!({
                 "name": "vantage-test", "description": "Vantage sync tests", "type": "custom", "lifespan": null,
                 "permissions": ["api::document.sync.changes", "api::document.sync.read", "api::document.sync.put",
-                                "api::document.sync.remove", "api::document.sync.publish"]
+                                "api::document.sync.remove", "api::document.sync.publish",
+                                "api::document.sync.anchor", "api::document.sync.anchors"]
             }))
             .send()
             .await
@@ -759,4 +760,40 @@ async fn hostile_documents_in_strapi_are_set_aside_and_the_rest_of_the_pull_appl
     // The cursor moved on: the next pull is quiet.
     let again = pull(&store, &ours, fast(), &mut no_jitter()).await.unwrap();
     assert!(again.applied == 0 && again.quarantined.is_empty() && again.conflicts.is_empty(), "{again:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Strapi: run scripts/test-strapi"]
+async fn the_audit_log_s_head_is_anchored_on_strapi_and_a_cut_log_is_caught() {
+    let cms = Strapi::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = published_store(dir.path(), 0);
+    let ours = cms.adapter("ada");
+    push_and_record(&store, &ours, fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
+    store.record_profile_read("quinn", "profiles/vip-anna.json", "preview").unwrap();
+    let report = pull(&store, &ours, fast(), &mut no_jitter()).await.unwrap();
+    let (head, hash) = store.audit_head().unwrap();
+    assert_eq!(report.anchored, head);
+    let workspace = vantage_sync::workspace_id(&store).unwrap();
+    let anchors = ours.audit_anchors(&workspace).await.unwrap();
+    assert_eq!(anchors.last().map(|a| (a.seq, a.hash.clone())), Some((head, hash.clone())));
+    // Anchoring the same head again is fine; another hash for it, or an older entry, is not.
+    ours.anchor_audit(&workspace, head, &hash).await.unwrap();
+    let other = "f".repeat(64);
+    assert!(matches!(ours.anchor_audit(&workspace, head, &other).await, Err(CmsError::Conflict { .. })));
+    assert!(matches!(ours.anchor_audit(&workspace, head - 1, &other).await, Err(CmsError::Conflict { .. })));
+    drop(store);
+
+    // The newest entries (the profile read among them) are cut on the laptop's disk.
+    let raw = rusqlite::Connection::open(dir.path().join("s.db")).unwrap();
+    raw.execute_batch("DROP TRIGGER audit_append_only_delete").unwrap();
+    raw.execute("DELETE FROM audit WHERE seq > ?1", [head - 2]).unwrap();
+    drop(raw);
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    match vantage_sync::verify_with_cms(&store, &ours, fast(), &mut no_jitter()).await.unwrap() {
+        vantage_store::ChainStatus::Broken { seq, reason } => assert_eq!(seq, head - 1, "{reason}"),
+        other => panic!("the cut was not detected: {other:?}"),
+    }
+    let refused = pull(&store, &ours, fast(), &mut no_jitter()).await.unwrap_err();
+    assert!(matches!(refused, vantage_sync::SyncError::AuditLog(_)), "{refused:?}");
 }

@@ -95,6 +95,37 @@ fn a_release_altered_on_disk_is_not_republished_by_a_rollback() {
 }
 
 #[test]
+fn every_release_records_the_audit_head_and_a_log_cut_back_past_a_release_fails_verify() {
+    let f = fixture();
+    let cs = f.store.create_change_set("mia", "fix the promo").unwrap();
+    fix_banned_word(&f.store, cs, "mia");
+    let (head_before, hash_before) = f.store.audit_head().unwrap();
+    let release = ship(&f.store, "mia", "rex", cs);
+    let recorded = f.store.releases().unwrap().into_iter().find(|r| r.id == release).unwrap().audit_head.unwrap();
+    assert!(recorded.0 >= head_before, "the release records the head at publishing");
+    assert_eq!(
+        f.store.audit_log(None, None, 1000).unwrap().iter().find(|e| e.seq == recorded.0).map(|e| e.hash.clone()),
+        Some(recorded.1.clone())
+    );
+    assert_ne!((recorded.0, &recorded.1), (0, &hash_before));
+    let ChainStatus::Intact { anchors, anchored_through, .. } = f.store.verify_audit().unwrap() else { panic!("intact before tampering") };
+    assert!(anchors >= 1 && anchored_through == recorded.0);
+
+    // Cutting the log back to before the release: the chain left is valid, the release's
+    // record of the head is not in it.
+    let raw = rusqlite::Connection::open(&f.path).unwrap();
+    raw.execute_batch("DROP TRIGGER audit_append_only_delete").unwrap();
+    raw.execute("DELETE FROM audit WHERE seq >= ?1", [recorded.0]).unwrap();
+    match f.store.verify_audit().unwrap() {
+        ChainStatus::Broken { seq, reason } => {
+            assert_eq!(seq, recorded.0);
+            assert!(reason.contains(&format!("release {release}")) && reason.contains("missing"), "{reason}");
+        }
+        other => panic!("the cut was not detected: {other:?}"),
+    }
+}
+
+#[test]
 fn a_rollback_that_would_bring_back_a_lint_error_is_refused() {
     let f = fixture();
     // The first release still carries the demo's banned word (it was live then, not introduced).

@@ -92,19 +92,11 @@ impl Session {
             .into_iter()
             .map(|e| AuditEntryView { id: e.seq as i32, at: e.at, actor: e.actor, action: e.action, subject: e.subject, detail: e.detail })
             .collect();
-        let chain = match self.store.verify_audit()? {
-            ChainStatus::Intact { entries } => ChainView {
-                ok: true,
-                checked: entries as i32,
-                first_bad: None,
-                message: format!("All {entries} entries are intact: none was altered or removed."),
-            },
-            ChainStatus::Broken { seq, reason } => ChainView {
-                ok: false,
-                checked: seq as i32,
-                first_bad: Some(seq as i32),
-                message: format!("Entry {seq} was tampered with: {reason}"),
-            },
+        let status = self.store.verify_audit()?;
+        let message = crate::store_cases::chain_sentence(&status);
+        let chain = match status {
+            ChainStatus::Intact { entries, .. } => ChainView { ok: true, checked: entries as i32, first_bad: None, message },
+            ChainStatus::Broken { seq, .. } => ChainView { ok: false, checked: seq as i32, first_bad: Some(seq as i32), message },
         };
         Ok(AuditView { entries, chain })
     }

@@ -73,4 +73,24 @@ module.exports = {
     const author = typeof body.author === 'string' && body.author !== '' ? body.author : 'vantage';
     send(ctx, await service().publish(body.hash, body.key, author));
   },
+
+  // The head of a workspace's audit log (entry number and SHA-256 hash), recorded with each
+  // sync so that a log cut or rewritten on the laptop no longer matches. Append-only.
+  async anchor(ctx) {
+    const body = ctx.request.body || {};
+    if (!validWorkspace(body.workspace)) return bad(ctx, 'workspace', 'is required (1 to 200 characters)');
+    if (!Number.isSafeInteger(body.seq) || body.seq < 1) return bad(ctx, 'seq', 'must be an entry number (a positive integer)');
+    if (typeof body.hash !== 'string' || !/^[0-9a-f]{64}$/.test(body.hash)) return bad(ctx, 'hash', 'must be a SHA-256 hash (64 hex digits)');
+    send(ctx, await service().anchor(body.workspace, body.seq, body.hash));
+  },
+
+  async anchors(ctx) {
+    const workspace = ctx.query.workspace;
+    if (!validWorkspace(workspace)) return bad(ctx, 'workspace', 'is required (1 to 200 characters)');
+    ctx.body = { anchors: await service().anchors(workspace) };
+  },
 };
+
+function validWorkspace(workspace) {
+  return typeof workspace === 'string' && workspace.length >= 1 && workspace.length <= 200;
+}

@@ -7,5 +7,7 @@ module.exports = {
     { method: 'PUT', path: '/vantage/document', handler: 'sync.put', config: { middlewares: [] } },
     { method: 'POST', path: '/vantage/document/delete', handler: 'sync.remove', config: { middlewares: [] } },
     { method: 'POST', path: '/vantage/releases', handler: 'sync.publish', config: { middlewares: [] } },
+    { method: 'POST', path: '/vantage/audit-anchors', handler: 'sync.anchor', config: { middlewares: [] } },
+    { method: 'GET', path: '/vantage/audit-anchors', handler: 'sync.anchors', config: { middlewares: [] } },
   ],
 };

@@ -11,10 +11,14 @@
 // - Changes feed: every write takes the next value of a monotonic sequence (MAX(seq) + 1 inside
 //   the transaction); GET /api/vantage/changes?since=<seq> lists documents whose latest write is
 //   after the cursor, in sequence order. Deletions are tombstones (deleted = true, content null).
+// - Audit anchors: the head of each workspace's audit log (entry number, hash), append-only. An
+//   anchor contradicting what is held (the same entry with another hash, or an entry older than
+//   the newest anchor: the log went back) is refused with 409.
 
 const crypto = require('crypto');
 
 const RECEIPTS = 'vantage_receipts';
+const ANCHORS = 'vantage_audit_anchors';
 
 function meta(uid) {
   const m = strapi.db.metadata.get(uid);
@@ -83,6 +87,15 @@ module.exports = () => ({
     await knex.raw(`CREATE UNIQUE INDEX IF NOT EXISTS vantage_documents_path_uq ON ${d.table} (${d.col('path')})`);
     await knex.raw(`CREATE UNIQUE INDEX IF NOT EXISTS vantage_documents_seq_uq ON ${d.table} (${d.col('seq')})`);
     await knex.raw(`CREATE UNIQUE INDEX IF NOT EXISTS vantage_releases_key_uq ON ${r.table} (${r.col('idempotencyKey')})`);
+    if (!(await knex.schema.hasTable(ANCHORS))) {
+      await knex.schema.createTable(ANCHORS, (t) => {
+        t.string('workspace', 200).notNullable();
+        t.bigInteger('seq').notNullable();
+        t.string('hash', 64).notNullable();
+        t.bigInteger('at').notNullable();
+        t.primary(['workspace', 'seq']);
+      });
+    }
     if (!(await knex.schema.hasTable(RECEIPTS))) {
       await knex.schema.createTable(RECEIPTS, (t) => {
         t.string('key', 512).primary();
@@ -210,5 +223,33 @@ module.exports = () => ({
         .ignore();
       return remember(trx, key, { status: 200, body: { hash } });
     });
+  },
+
+  async anchor(workspace, seq, hash) {
+    return strapi.db.connection.transaction(async (trx) => {
+      const same = await trx(ANCHORS).where({ workspace, seq }).first();
+      const newest = await trx(ANCHORS).where({ workspace }).orderBy('seq', 'desc').first();
+      const held = newest ? Number(newest.seq) : 0;
+      if ((same && same.hash !== hash) || (!same && held > seq)) {
+        return {
+          status: 409,
+          body: {
+            error: {
+              status: 409,
+              name: 'ConflictError',
+              message: `the audit log of ${workspace} was anchored up to entry ${held}; entry ${seq} with this hash does not continue it`,
+              details: { path: '(audit log)', current: String(held) },
+            },
+          },
+        };
+      }
+      if (!same) await trx(ANCHORS).insert({ workspace, seq, hash, at: Date.now() });
+      return { status: 200, body: { workspace, seq } };
+    });
+  },
+
+  async anchors(workspace) {
+    const rows = await strapi.db.connection(ANCHORS).where({ workspace }).orderBy('seq', 'asc');
+    return rows.map((r) => ({ seq: Number(r.seq), hash: r.hash, at: new Date(Number(r.at)).toISOString() }));
   },
 });
