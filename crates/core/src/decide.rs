@@ -12,6 +12,13 @@ use crate::program::{NodeId, Program};
 use crate::rules::{ExperimentRules, Rules};
 use serde::Serialize;
 use std::borrow::Cow;
+
+/// The most personalizations of one entry that are compiled and served: decisions index them
+/// (and the experiment arms after them) in 16 bits, and no person reads more; the rest are a
+/// compile error naming the entry, never silently a wrong variant.
+pub const MAX_PERSONALIZATIONS: usize = 10_000;
+/// The most arms of one experiment (decisions index them after the personalizations).
+pub const MAX_ARMS: usize = 100;
 use std::collections::BTreeMap;
 
 /// Which variant a slot shows.
@@ -136,8 +143,21 @@ impl DecisionBundle {
             let file = format!("entries/{id}.json");
             let compiled = compiled_rules.entry(id).or_default();
             for (i, p) in entry.personalizations.iter().enumerate() {
+                let Some(index) = u16::try_from(i).ok().filter(|_| i < MAX_PERSONALIZATIONS) else {
+                    diagnostics.push(Diagnostic::new(
+                        Severity::Error,
+                        file.clone(),
+                        format!("/personalizations/{i}"),
+                        "too_many_personalizations",
+                        format!(
+                            "`{id}` has {} personalizations; at most {MAX_PERSONALIZATIONS} per entry are used, the rest never show",
+                            entry.personalizations.len()
+                        ),
+                    ));
+                    break;
+                };
                 match compiler.compile(&p.condition) {
-                    Ok(root) => compiled.push(CompiledRule { personalization: i as u16, root }),
+                    Ok(root) => compiled.push(CompiledRule { personalization: index, root }),
                     Err(e) => diagnostics.push(from_compile(file.clone(), &format!("/personalizations/{i}/condition"), e)),
                 }
             }
@@ -163,7 +183,7 @@ impl DecisionBundle {
                     entry: slot.entry.clone(),
                     rules: compiled_rules.get(slot.entry.as_str()).cloned().unwrap_or_default(),
                     experiment: experiments.get(slot.entry.as_str()).cloned(),
-                    personalizations: entry.personalizations.iter().map(|p| p.id.clone()).collect(),
+                    personalizations: entry.personalizations.iter().take(MAX_PERSONALIZATIONS).map(|p| p.id.clone()).collect(),
                 });
             }
             pages.push(CompiledPage { id: page_id.clone(), slots: compiled_slots });
@@ -309,6 +329,14 @@ fn compile_experiments<'r>(
             ));
             continue;
         };
+        if e.arms.len() > MAX_ARMS {
+            diagnostics.push(problem(
+                "too_many_arms",
+                "/arms",
+                format!("experiment `{}` has {} arms; at most {MAX_ARMS} are allowed", e.key, e.arms.len()),
+            ));
+            continue;
+        }
         let group = group_position(e, &groups);
         if experiments.contains_key(e.entry.as_str()) {
             diagnostics.push(problem(

@@ -5,6 +5,7 @@
 use crate::load::SourceFiles;
 use crate::model::{Entry, Experiment, Workspace};
 use crate::render::Templates;
+use crate::schemas::Schemas;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -28,6 +29,8 @@ pub struct Bundle {
     pub contents: Arc<BTreeMap<String, Vec<Value>>>,
     /// The component templates, parsed once.
     pub templates: Arc<Templates>,
+    /// The component schemas, compiled once.
+    pub schemas: Arc<Schemas>,
     /// Compile problems (rules that serve the baseline instead, slots left off a page).
     pub diagnostics: Vec<Diagnostic>,
     /// The simulated population of the workspace's own settings, drawn on first use.
@@ -125,7 +128,8 @@ impl Bundle {
         diagnostics.sort();
         let contents = Arc::new(contents(&workspace, &decisions));
         let templates = Arc::new(Templates::new(&workspace));
-        Bundle { hash, workspace, decisions: Arc::new(decisions), contents, templates, diagnostics, population: OnceLock::new() }
+        let schemas = Arc::new(Schemas::new(&workspace));
+        Bundle { hash, workspace, decisions: Arc::new(decisions), contents, templates, schemas, diagnostics, population: OnceLock::new() }
     }
 
     /// Whether `workspace` differs from this bundle's only in what compiled rules and merged
@@ -146,10 +150,10 @@ impl Bundle {
     pub fn with_new_data(&self, workspace: Workspace, hash: String) -> Bundle {
         // Components' templates and schemas (which say which fields are links) only change
         // what is drawn: re-parse and re-check the variants then, keep the compiled rules.
-        let (templates, contents) = if self.workspace.components == workspace.components {
-            (Arc::clone(&self.templates), Arc::clone(&self.contents))
+        let (templates, schemas, contents) = if self.workspace.components == workspace.components {
+            (Arc::clone(&self.templates), Arc::clone(&self.schemas), Arc::clone(&self.contents))
         } else {
-            (Arc::new(Templates::new(&workspace)), Arc::new(contents(&workspace, &self.decisions)))
+            (Arc::new(Templates::new(&workspace)), Arc::new(Schemas::new(&workspace)), Arc::new(contents(&workspace, &self.decisions)))
         };
         Bundle {
             hash,
@@ -157,6 +161,7 @@ impl Bundle {
             decisions: Arc::clone(&self.decisions),
             contents,
             templates,
+            schemas,
             diagnostics: self.diagnostics.clone(),
             population: OnceLock::new(),
         }
@@ -203,7 +208,8 @@ fn contents(workspace: &Workspace, decisions: &DecisionBundle) -> BTreeMap<Strin
 /// which), so no page anyone is served carries one.
 fn entry_contents(entry: &Entry, experiment: Option<&Experiment>, schema: Option<&Value>) -> Vec<Value> {
     let mut out = vec![entry.baseline.clone()];
-    out.extend(entry.personalizations.iter().map(|p| merged(&entry.baseline, &p.patch)));
+    // Only the personalizations the core compiles (see `MAX_PERSONALIZATIONS`): decisions index this list.
+    out.extend(entry.personalizations.iter().take(vantage_core::decide::MAX_PERSONALIZATIONS).map(|p| merged(&entry.baseline, &p.patch)));
     if let Some(x) = experiment {
         out.extend(x.arms.iter().map(|a| merged(&entry.baseline, &a.patch)));
     }

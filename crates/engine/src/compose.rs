@@ -85,7 +85,7 @@ impl Bundle {
                     DataBinding::ProductList => (None, Some(product_list(ws, &content))),
                     DataBinding::Recommendations => (None, Some(recommendations(ws, &content))),
                 };
-                let problems = ws.components.get(component).map(|c| schema_problems(&c.schema, &content)).unwrap_or_default();
+                let problems = self.schemas.problems(component, &content);
                 ComposedSlot {
                     slot: slot.slot.clone(),
                     entry: slot.entry.clone(),
@@ -143,13 +143,13 @@ fn recommendations(ws: &Workspace, content: &Value) -> Vec<Value> {
 /// Every way `content` fails `schema`, as `pointer: message` lines.
 pub fn schema_problems(schema: &Value, content: &Value) -> Vec<String> {
     match jsonschema::validator_for(schema) {
-        Ok(validator) => validator
-            .iter_errors(content)
-            .map(|e| {
-                let at = e.instance_path.to_string();
-                crate::render::bounded_message(&format!("{}: {e}", if at.is_empty() { "content".to_owned() } else { at }))
-            })
-            .collect(),
+        Ok(validator) => validator.iter_errors(content).map(|e| schema_message(&e)).collect(),
         Err(e) => vec![format!("the component schema is invalid: {e}")],
     }
+}
+
+/// One schema violation as a bounded message naming where it is.
+pub(crate) fn schema_message(e: &jsonschema::ValidationError<'_>) -> String {
+    let at = e.instance_path.to_string();
+    crate::render::bounded_message(&format!("{}: {e}", if at.is_empty() { "content".to_owned() } else { at }))
 }

@@ -21,6 +21,7 @@ pub mod model;
 pub mod population;
 pub mod render;
 pub mod safe_url;
+pub mod schemas;
 pub mod strict_json;
 pub mod synthetic;
 pub mod visit;

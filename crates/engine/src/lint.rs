@@ -3,14 +3,14 @@
 //! stale feeds. Output is sorted, so text and JSON are stable.
 
 use crate::bundle::{merged, Bundle, Diagnostic, Severity};
-use crate::compose::schema_problems;
 use crate::condition::{print, Condition};
 use crate::context::Context;
 use crate::eval::Scratch;
 use crate::program::Tri;
 use crate::time::{parse_duration_seconds, parse_timestamp};
 use serde_json::{Map, Value};
-use std::collections::BTreeSet;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap};
 
 fn d(severity: Severity, file: String, pointer: String, code: &str, message: String) -> Diagnostic {
     Diagnostic::new(severity, file, pointer, code, message)
@@ -59,11 +59,18 @@ fn unescaped_output(bundle: &Bundle, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// How many rule evaluations the population check of one entry may take: an entry with more
+/// personalizations is checked on a smaller sample of the population (and says so), so lint's
+/// cost stays linear in the number of personalizations.
+const REACHABILITY_BUDGET: usize = 2_000_000;
+
 /// Shadowed and unreachable personalizations: exactly (identical or always-true earlier rules)
-/// and by evaluation over the population.
+/// and by evaluation over the population. Linear in personalizations: identical conditions are
+/// found through a map of their text, and the priority counts are kept only for pairs that occur.
 fn reachability(bundle: &Bundle, population: &[Map<String, Value>], out: &mut Vec<Diagnostic>) {
-    let contexts: Vec<Context> = population.iter().map(|flat| Context::from_flat(&bundle.decisions.program, flat)).collect();
-    let mut scratch = Scratch::for_program(&bundle.decisions.program);
+    let program = &bundle.decisions.program;
+    let contexts: Vec<Context> = population.iter().map(|flat| Context::from_flat(program, flat)).collect();
+    let mut scratch = Scratch::for_program(program);
     let mut seen_entries = BTreeSet::new();
     for slot in bundle.decisions.pages.iter().flat_map(|p| &p.slots) {
         if !seen_entries.insert(slot.entry.clone()) {
@@ -71,53 +78,95 @@ fn reachability(bundle: &Bundle, population: &[Map<String, Value>], out: &mut Ve
         }
         let Some(entry) = bundle.workspace.entries.get(&slot.entry) else { continue };
         let file = format!("entries/{}.json", entry.id);
-        let mut exact = BTreeSet::new();
-        for (j, later) in entry.personalizations.iter().enumerate() {
-            for (i, earlier) in entry.personalizations.iter().enumerate().take(j) {
-                let always = slot
-                    .rules
-                    .iter()
-                    .find(|r| r.personalization as usize == i)
-                    .is_some_and(|r| bundle.decisions.program.is_always_true(r.root));
-                if earlier.condition == later.condition || always {
-                    let why = if always { "matches every visitor" } else { "has the identical condition" };
-                    out.push(d(
-                        Severity::Warning,
-                        file.clone(),
-                        format!("/personalizations/{j}"),
-                        "shadowed",
-                        format!("`{}` can never show: the higher-priority `{}` {why}", later.id, earlier.id),
-                    ));
-                    exact.insert(j);
-                    break;
-                }
+        let count = entry.personalizations.len();
+        let mut always_true = vec![false; count];
+        let mut compiled = vec![false; count];
+        for rule in &slot.rules {
+            let i = usize::from(rule.personalization);
+            if i < count {
+                compiled[i] = true;
+                always_true[i] |= program.is_always_true(rule.root);
             }
         }
-        if contexts.is_empty() {
+        let mut exact = BTreeSet::new();
+        let mut first_with: HashMap<String, usize> = HashMap::new();
+        let mut first_always: Option<usize> = None;
+        for (j, later) in entry.personalizations.iter().enumerate() {
+            // The first earlier one that is identical or matches everyone, as people read them.
+            let identical = match first_with.entry(print(&later.condition)) {
+                Entry::Occupied(e) => Some(*e.get()),
+                Entry::Vacant(e) => {
+                    e.insert(j);
+                    None
+                }
+            };
+            let earlier = match (identical, first_always) {
+                (Some(i), Some(a)) if a < i => Some((a, "matches every visitor")),
+                (Some(i), _) => Some((i, if always_true[i] { "matches every visitor" } else { "has the identical condition" })),
+                (None, Some(a)) => Some((a, "matches every visitor")),
+                (None, None) => None,
+            };
+            if let Some((i, why)) = earlier {
+                out.push(d(
+                    Severity::Warning,
+                    file.clone(),
+                    format!("/personalizations/{j}"),
+                    "shadowed",
+                    format!("`{}` can never show: the higher-priority `{}` {why}", later.id, entry.personalizations[i].id),
+                ));
+                exact.insert(j);
+            }
+            if always_true[j] && first_always.is_none() {
+                first_always = Some(j);
+            }
+        }
+        if contexts.is_empty() || slot.rules.is_empty() {
             continue;
         }
-        let mut matched = vec![0usize; entry.personalizations.len()];
-        let mut won = vec![0usize; entry.personalizations.len()];
-        let mut taken_by = vec![vec![0usize; entry.personalizations.len()]; entry.personalizations.len()];
-        for ctx in &contexts {
-            scratch.reset(&bundle.decisions.program);
+        let sample = contexts.len().min((REACHABILITY_BUDGET / slot.rules.len()).max(1));
+        if sample < contexts.len() {
+            out.push(d(
+                Severity::Info,
+                file.clone(),
+                "/personalizations".into(),
+                "reachability_sampled",
+                format!(
+                    "{} has {count} personalizations, so which of them visitors reach was checked on {sample} of the {} simulated visitors",
+                    entry.id,
+                    contexts.len()
+                ),
+            ));
+        }
+        let mut matched = vec![0usize; count];
+        let mut won = vec![0usize; count];
+        // (personalization, the one that won instead) -> visitors: only pairs that occur.
+        let mut taken_by: HashMap<(usize, usize), usize> = HashMap::new();
+        for ctx in &contexts[..sample] {
+            scratch.reset(program);
             let mut winner = None;
             for rule in &slot.rules {
                 let i = rule.personalization as usize;
-                if bundle.decisions.program.eval(rule.root, ctx, &mut scratch) == Tri::True {
+                if i < count && program.eval(rule.root, ctx, &mut scratch) == Tri::True {
                     matched[i] += 1;
                     match winner {
                         None => {
                             won[i] += 1;
                             winner = Some(i);
                         }
-                        Some(w) => taken_by[i][w] += 1,
+                        Some(w) => *taken_by.entry((i, w)).or_default() += 1,
                     }
                 }
             }
         }
+        let mut mostly_by: HashMap<usize, (usize, usize)> = HashMap::new();
+        for (&(i, w), &n) in &taken_by {
+            let best = mostly_by.entry(i).or_insert((w, n));
+            if n > best.1 || (n == best.1 && w > best.0) {
+                *best = (w, n);
+            }
+        }
         for (i, p) in entry.personalizations.iter().enumerate() {
-            if exact.contains(&i) || !slot.rules.iter().any(|r| r.personalization as usize == i) {
+            if exact.contains(&i) || !compiled[i] {
                 continue;
             }
             let pointer = format!("/personalizations/{i}");
@@ -127,10 +176,10 @@ fn reachability(bundle: &Bundle, population: &[Map<String, Value>], out: &mut Ve
                     file.clone(),
                     pointer,
                     "unreached",
-                    format!("no visitor among {} simulated ones matches `{}`: {}", contexts.len(), p.id, print(&p.condition)),
+                    format!("no visitor among {sample} simulated ones matches `{}`: {}", p.id, print(&p.condition)),
                 ));
             } else if won[i] == 0 {
-                let by = (0..i).max_by_key(|w| taken_by[i][*w]).and_then(|w| entry.personalizations.get(w)).map_or("?", |x| x.id.as_str());
+                let by = mostly_by.get(&i).and_then(|(w, _)| entry.personalizations.get(*w)).map_or("?", |x| x.id.as_str());
                 out.push(d(Severity::Warning, file.clone(), pointer, "shadowed", format!("`{}` matches {} simulated visitors but every one of them gets a higher-priority personalization first (mostly `{by}`)", p.id, matched[i])));
             }
         }
@@ -265,7 +314,7 @@ fn content(bundle: &Bundle, only: Option<&str>, out: &mut Vec<Diagnostic>) {
     let banned: Vec<String> = ws.settings.brand.banned_words.iter().map(|w| w.to_lowercase()).collect();
     for (file, pointer, name, component, value) in variants {
         if let Some(c) = ws.components.get(component) {
-            for problem in schema_problems(&c.schema, &value) {
+            for problem in bundle.schemas.problems(component, &value) {
                 out.push(d(
                     Severity::Error,
                     file.clone(),
