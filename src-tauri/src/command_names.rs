@@ -33,5 +33,7 @@ pub const COMMANDS: &[&str] = &[
     "sync_status",
     "sync_now",
     "sync_conflicts",
+    "sync_waiting",
+    "take_from_cms",
     "resolve_conflict",
 ];

@@ -246,6 +246,29 @@ pub async fn sync_conflicts(state: State<'_, AppState>) -> Reply<Vec<SyncConflic
     vantage_studio::session::sync_conflicts(&dir)
 }
 
+/// What the CMS sent that was not applied: code changes held for review, refused documents.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_waiting(state: State<'_, AppState>) -> Reply<Vec<SyncWaitingView>> {
+    let dir = state.session().dir().to_path_buf();
+    vantage_studio::session::sync_waiting(&dir)
+}
+
+/// Takes a code change held from the CMS into a new change of the current user's, for review;
+/// returns the change's id.
+#[tauri::command]
+#[specta::specta]
+pub async fn take_from_cms(state: State<'_, AppState>, path: String) -> Reply<i32> {
+    let (dir, user) = {
+        let session = state.session();
+        (session.dir().to_path_buf(), session.user().to_owned())
+    };
+    let change = off_the_ui_thread(move || vantage_studio::session::take_from_cms(&dir, &user, &path)).await?;
+    let events = state.session().refresh_from_store()?;
+    state.emit(&events);
+    Ok(change as i32)
+}
+
 /// Settles a sync conflict: `take` is `mine`, `theirs` or `merged` (with `merged` content).
 #[tauri::command]
 #[specta::specta]

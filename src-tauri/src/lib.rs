@@ -50,6 +50,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sync_status,
             sync_now,
             sync_conflicts,
+            sync_waiting,
+            take_from_cms,
             resolve_conflict,
         ])
         .events(collect_events![events::WorkspaceChanged, events::WorkspaceProblems, events::SyncProgress, events::ReviewProgress])

@@ -43,8 +43,11 @@ pub enum SyncCommand {
     /// Open conflicts with their field diffs (JSON).
     Conflicts,
     /// Documents the CMS sent that were set aside (a path outside the workspace, bad JSON, too
-    /// big), with the CMS's version and why (JSON).
+    /// big) or held (code changes waiting for review), with the CMS's version and why (JSON).
     Refused,
+    /// Take a code change from the CMS (a template, schema or the theme) into a new change of
+    /// yours, to be reviewed like any other.
+    Take { path: String },
     /// Settle the conflict on a document: keep mine, take theirs, or write a merged file.
     Resolve {
         path: String,
@@ -111,6 +114,11 @@ pub fn sync(db: &Path, user: &str, command: &SyncCommand) -> Result<ExitCode, St
             emit(&json(&vantage_studio::sync::refused(&store)?)?)?;
             Ok(ExitCode::SUCCESS)
         }
+        SyncCommand::Take { path } => {
+            let change = vantage_studio::sync::take_held(&store, user, path)?;
+            emit(&format!("took the CMS's change to {path} into change {change}; submit it for review\n"))?;
+            Ok(ExitCode::SUCCESS)
+        }
         SyncCommand::Resolve { path, take, merged, remote } => {
             let resolution = match (take, merged) {
                 (_, Some(file)) => Resolution::Merged(std::fs::read_to_string(file).map_err(|e| StudioError::io(file, &e))?),
@@ -137,6 +145,9 @@ fn pull_summary(report: &vantage_studio::sync::PullReport) -> String {
     let mut text = format!("{} changes ({} already here)", report.applied, report.unchanged);
     if !report.conflicts.is_empty() {
         text.push_str(&format!("; conflicts on {} (see `vantage sync conflicts`)", report.conflicts.join(", ")));
+    }
+    if !report.held.is_empty() {
+        text.push_str(&format!("; code changes held for review: {} (take one with `vantage sync take <path>`)", report.held.join(", ")));
     }
     if !report.quarantined.is_empty() {
         let refused: Vec<String> = report.quarantined.iter().map(|(path, why)| format!("{path} ({why})")).collect();

@@ -4,11 +4,18 @@
 //! never applied; it is kept here, visible with the CMS's version and the reason, so one bad
 //! document neither stops a pull nor disappears. A valid later version of the same document
 //! clears it.
+//!
+//! A change to code (a component's template or schema, the theme) is *held* the same way, whole:
+//! applying it as it arrives would put unreviewed markup into the next release. Someone with
+//! the right to edit takes it into a change set of their own ([`Store::take_held`]), where review
+//! shows it as a code change and four eyes apply.
 
 use crate::audit::append;
 use crate::db::Store;
-use crate::error::Result;
-use rusqlite::{params, Transaction};
+use crate::error::{ErrorCode, Result, StoreError};
+use crate::sync_state::set_base;
+use crate::ChangeSetId;
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
 /// How much of a refused document's text is kept to show.
@@ -24,7 +31,9 @@ pub struct Quarantined {
     pub path: String,
     pub remote_version: String,
     pub remote_author: String,
-    /// Why it was refused, in words.
+    /// `refused` (it cannot be used) or `held` (code, waiting to be taken into a change set).
+    pub kind: String,
+    /// Why it was refused or held, in words.
     pub reason: String,
     /// The start of the CMS's text (`None`: a deletion).
     pub excerpt: Option<String>,
@@ -53,26 +62,46 @@ pub(crate) fn check_remote_version(version: &str) -> std::result::Result<(), Str
     }
 }
 
-/// Records (or replaces, for the same document) a refused CMS document, with an audit entry.
+/// A document whose changes are code: they are held for review instead of applied on pull.
+pub fn is_code(path: &str) -> bool {
+    path.starts_with("components/") || path == "theme.css"
+}
+
+/// What happens to a CMS document that is not applied.
+pub(crate) enum Kept<'a> {
+    /// It cannot be used; `content` is the CMS's raw text, kept in part.
+    Refused { content: Option<&'a str> },
+    /// Code, kept whole (canonical) for someone to take into a change set.
+    Held { content: Option<&'a str> },
+}
+
+/// Records (or replaces, for the same document) a refused or held CMS document, with an audit
+/// entry.
 pub(crate) fn quarantine(
     tx: &Transaction<'_>,
     at: &str,
     path: &str,
     version: &str,
     author: &str,
-    content: Option<&str>,
+    kept: Kept<'_>,
     reason: &str,
 ) -> Result<()> {
     let path = remote_label(path);
     let (version, author) = (remote_label(version), remote_label(author));
+    let (kind, content, whole) = match kept {
+        Kept::Refused { content } => ("refused", content, None),
+        Kept::Held { content } => ("held", content, content),
+    };
     let excerpt = content.map(|c| c.chars().take(EXCERPT_CHARS).collect::<String>());
     let size = content.map_or(0, str::len) as i64;
     tx.execute("DELETE FROM sync_quarantine WHERE path = ?1 AND cleared_at IS NULL", [&path])?;
     tx.execute(
-        "INSERT INTO sync_quarantine (path, remote_version, remote_author, reason, excerpt, size, found_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![path, version, author, reason, excerpt, size, at],
+        "INSERT INTO sync_quarantine (path, remote_version, remote_author, kind, reason, excerpt, size, content, found_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![path, version, author, kind, reason, excerpt, size, whole, at],
     )?;
-    append(tx, at, &author, "sync quarantine", &path, &serde_json::json!({"cms_version": version, "reason": reason}))?;
+    let action = if kind == "held" { "sync hold" } else { "sync quarantine" };
+    append(tx, at, &author, action, &path, &serde_json::json!({"cms_version": version, "reason": reason}))?;
     Ok(())
 }
 
@@ -88,7 +117,7 @@ impl Store {
     pub fn sync_quarantine(&self) -> Result<Vec<Quarantined>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT id, path, remote_version, remote_author, reason, excerpt, size, found_at FROM sync_quarantine
+            "SELECT id, path, remote_version, remote_author, kind, reason, excerpt, size, found_at FROM sync_quarantine
              WHERE cleared_at IS NULL ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -97,13 +126,53 @@ impl Store {
                 path: r.get(1)?,
                 remote_version: r.get(2)?,
                 remote_author: r.get(3)?,
-                reason: r.get(4)?,
-                excerpt: r.get(5)?,
-                size: r.get::<_, i64>(6)?.try_into().unwrap_or(0),
-                found_at: r.get(7)?,
+                kind: r.get(4)?,
+                reason: r.get(5)?,
+                excerpt: r.get(6)?,
+                size: r.get::<_, i64>(7)?.try_into().unwrap_or(0),
+                found_at: r.get(8)?,
             })
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+}
+
+impl Store {
+    /// Takes the code change held for `path` into a new change set of `user`'s (who needs the
+    /// right to edit it), to be reviewed like any other change. Returns the change set. The CMS's
+    /// version becomes the document's base, so publishing it later sends it back unchanged.
+    pub fn take_held(&self, user: &str, path: &str) -> Result<ChangeSetId> {
+        let held: Option<(i64, String, String, Option<String>)> = self
+            .conn()
+            .query_row(
+                "SELECT id, remote_version, remote_author, content FROM sync_quarantine WHERE path = ?1 AND kind = 'held' AND cleared_at IS NULL",
+                [path],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((id, version, author, content)) = held else {
+            return Err(StoreError::new(ErrorCode::NotFound, format!("no change from the CMS is waiting for {path}")));
+        };
+        let change_set = self.create_change_set(user, &format!("From the CMS: {path} (changed there by {author})"))?;
+        let head = self.document(path)?.map(|(revision, _)| revision);
+        match &content {
+            Some(text) => {
+                self.write(user, change_set, path, text, head)?;
+            }
+            None => {
+                if let Some(head) = head {
+                    self.delete(user, change_set, path, head)?;
+                }
+            }
+        }
+        let at = self.now();
+        self.with_tx(|tx| {
+            set_base(tx, path, content.as_ref().map(|_| version.as_str()), content.as_deref(), &at)?;
+            tx.execute("UPDATE sync_quarantine SET cleared_at = ?1 WHERE id = ?2", params![at, id])?;
+            append(tx, &at, user, "sync take", path, &serde_json::json!({"change_set": change_set, "cms_version": version}))?;
+            Ok(())
+        })?;
+        Ok(change_set)
     }
 }
 

@@ -8,7 +8,7 @@ use crate::audit::append;
 use crate::db::Store;
 use crate::documents::{canonical, check_path, head, insert_edit, open_owner, require};
 use crate::error::{ErrorCode, Result, StoreError};
-use crate::quarantine::{check_remote_version, clear, quarantine, remote_label};
+use crate::quarantine::{check_remote_version, clear, is_code, quarantine, remote_label, Kept};
 use crate::roles::Role;
 use crate::RevisionId;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -63,6 +63,9 @@ pub enum PullApplied {
     Conflict,
     /// Refused (the reason): kept in quarantine, never applied.
     Quarantined(String),
+    /// Code (a template, a schema, the theme): held whole until someone takes it into a change
+    /// set for review.
+    Held,
 }
 
 /// Computes the field diff stored with a conflict: `(path, mine, theirs)`.
@@ -76,7 +79,7 @@ fn base_of(tx: &Transaction<'_>, path: &str) -> Result<Option<SyncBase>> {
         .optional()?)
 }
 
-fn set_base(tx: &Transaction<'_>, path: &str, version: Option<&str>, content: Option<&str>, at: &str) -> Result<()> {
+pub(crate) fn set_base(tx: &Transaction<'_>, path: &str, version: Option<&str>, content: Option<&str>, at: &str) -> Result<()> {
     tx.execute(
         "INSERT INTO sync_bases (path, remote_version, content, at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(path) DO UPDATE SET remote_version = excluded.remote_version, content = excluded.content, at = excluded.at",
@@ -178,7 +181,7 @@ impl Store {
                 let remote = match remote {
                     Ok(remote) => remote,
                     Err(reason) => {
-                        quarantine(tx, &at, c.path, c.version, c.author, c.content, reason)?;
+                        quarantine(tx, &at, c.path, c.version, c.author, Kept::Refused { content: c.content }, reason)?;
                         out.push(PullApplied::Quarantined(reason.clone()));
                         continue;
                     }
@@ -222,6 +225,12 @@ impl Store {
                     Some(h) => open_owner(tx, h, None)?.is_some(),
                     None => false,
                 };
+                if !changed_here && !held && is_code(c.path) {
+                    let reason = "a change to a template, a schema or the theme is code: it is not applied until someone takes it into a change set and it is reviewed";
+                    quarantine(tx, &at, c.path, c.version, c.author, Kept::Held { content: remote.as_deref() }, reason)?;
+                    out.push(PullApplied::Held);
+                    continue;
+                }
                 if !changed_here && !held {
                     let id = insert_edit(tx, c.path, c.author, &at, None, remote.as_deref())?;
                     append(tx, &at, c.author, "sync pull", c.path, &serde_json::json!({"revision": id, "cms_version": c.version}))?;

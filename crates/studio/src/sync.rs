@@ -102,6 +102,12 @@ pub fn verify_audit_with_cms(store: &Store, user: &str, remote: Remote<'_>) -> R
     runtime()?.block_on(vantage_sync::verify_with_cms(store, &cms, Backoff::default(), &mut jitter())).map_err(failed)
 }
 
+/// Takes the code change from the CMS held for `path` into a new change set of `user`'s, for
+/// review.
+pub fn take_held(store: &Store, user: &str, path: &str) -> Result<vantage_store::ChangeSetId, StudioError> {
+    Ok(store.take_held(user, path)?)
+}
+
 /// Documents the CMS sent that were refused (a path outside the workspace, bad JSON, too big)
 /// and not yet replaced by a valid version.
 pub fn refused(store: &Store) -> Result<Vec<vantage_store::Quarantined>, StudioError> {

@@ -49,6 +49,9 @@ pub struct PullReport {
     pub conflicts: Vec<String>,
     /// Documents the CMS sent that were refused, with why (see `vantage_store::Quarantined`).
     pub quarantined: Vec<(String, String)>,
+    /// Code changes (templates, schemas, the theme) held until someone takes them into a change
+    /// set for review.
+    pub held: Vec<String>,
     /// The cursor stored for the next pull.
     pub cursor: Option<String>,
     /// The audit log's entry now anchored on the CMS (see `anchor.rs`).
@@ -146,6 +149,7 @@ pub async fn pull<A: CmsAdapter>(store: &Store, cms: &A, backoff: Backoff, jitte
                     }
                 }
                 PullApplied::Quarantined(reason) => report.quarantined.push((vantage_store::remote_label(&change.path), reason)),
+                PullApplied::Held => report.held.push(change.path.clone()),
             }
         }
         report.cursor = Some(page.cursor);

@@ -423,3 +423,40 @@ async fn a_rewritten_audit_entry_with_a_recomputed_chain_is_caught_by_the_cms_s_
     }
     assert!(matches!(pull(&store, &cms, fast(), &mut || 0.5).await.unwrap_err(), vantage_sync::SyncError::AuditLog(_)));
 }
+
+#[tokio::test]
+async fn a_template_changed_on_the_cms_is_held_for_review_not_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let cms = MemoryCms::default();
+    let store = synced(dir.path(), &cms).await;
+    let template = "components/note/template.html";
+    let cs = store.create_change_set("mia", "a template").unwrap();
+    store.write("mia", cs, template, "<p>{{ content.text }}</p>\n", None).unwrap();
+    store.submit("mia", cs).unwrap();
+    store.decide("ada", cs, true, "ok").unwrap();
+    store.publish("ada", cs).unwrap();
+    push_and_record(&store, &cms, fast(), &mut || 0.5, |_, _| {}).await.unwrap();
+
+    // Someone with a CMS token rewrites the template to emit content unescaped.
+    let hostile = cms.edit(template, |_| "<p>{{ content.text | safe }}</p>\n".into());
+    let report = pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
+    assert_eq!((report.applied, report.held.as_slice()), (0, [template.to_owned()].as_slice()), "{report:?}");
+    assert_eq!(store.document(template).unwrap().unwrap().1, "<p>{{ content.text }}</p>\n", "not applied");
+    assert_eq!(store.published().unwrap()[template], "<p>{{ content.text }}</p>\n", "not in what is live");
+    let held = store.sync_quarantine().unwrap();
+    assert_eq!((held[0].kind.as_str(), held[0].path.as_str()), ("held", template));
+
+    // Taken into a change set, it goes through review like any change: its author cannot
+    // approve it, another person can, and publishing sends it back to the CMS unchanged.
+    let change = store.take_held("mia", template).unwrap();
+    assert!(store.sync_quarantine().unwrap().is_empty());
+    assert_eq!(store.document(template).unwrap().unwrap().1, hostile);
+    store.submit("mia", change).unwrap();
+    assert!(store.decide("mia", change, true, "mine").is_err(), "four eyes");
+    store.decide("ada", change, true, "reviewed").unwrap();
+    store.publish("ada", change).unwrap();
+    let (outcome, _) = push_and_record(&store, &cms, fast(), &mut || 0.5, |_, _| {}).await.unwrap();
+    assert!(matches!(outcome, PushOutcome::Done { .. }), "{outcome:?}");
+    assert_eq!(cms.content(template), Some(hostile));
+    assert!(store.take_held("mia", template).is_err(), "nothing is waiting any more");
+}

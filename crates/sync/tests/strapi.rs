@@ -723,7 +723,7 @@ async fn a_document_changed_and_changed_back_here_while_edited_in_strapi_conflic
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Strapi: run scripts/test-strapi"]
-async fn hostile_documents_in_strapi_are_set_aside_and_the_rest_of_the_pull_applies() {
+async fn hostile_documents_in_strapi_are_set_aside_a_template_change_is_held_and_the_rest_of_the_pull_applies() {
     let cms = Strapi::start().await;
     let dir = tempfile::tempdir().unwrap();
     let workspace = dir.path().join("workspace");
@@ -744,6 +744,11 @@ async fn hostile_documents_in_strapi_are_set_aside_and_the_rest_of_the_pull_appl
     for (path, content) in &hostile {
         eve.put(path, content, None, &format!("eve-{path}")).await.unwrap_or_else(|e| panic!("{path}: {e}"));
     }
+    // A template rewritten to write content unescaped: code, held for review, not applied.
+    let template = "components/hero/template.html";
+    let (original_template, version) = eve.read(template).await.unwrap().unwrap();
+    let unescaped = original_template.replacen("}}", " | safe }}", 1);
+    eve.put(template, &unescaped, Some(&version), "eve-template").await.unwrap();
     // ... and, behind them in the feed, an ordinary edit.
     let path = "entries/home-promo.json";
     let edited = store.document(path).unwrap().unwrap().1.replace("Delivery and returns", "Delivery & returns (admin)");
@@ -752,14 +757,16 @@ async fn hostile_documents_in_strapi_are_set_aside_and_the_rest_of_the_pull_appl
     let report = pull(&store, &ours, fast(), &mut no_jitter()).await.unwrap();
     assert_eq!(report.applied, 1, "{report:?}");
     assert_eq!(store.document(path).unwrap().unwrap().1, edited);
-    let mut refused: Vec<String> = store.sync_quarantine().unwrap().into_iter().map(|q| q.path).collect();
+    assert_eq!(report.held, [template]);
+    assert_eq!(store.document(template).unwrap().unwrap().1, original_template, "the template change is not applied");
+    let mut refused: Vec<String> = store.sync_quarantine().unwrap().into_iter().filter(|q| q.kind == "refused").map(|q| q.path).collect();
     refused.sort();
     assert_eq!(refused, ["../escape.json", "/tmp/vantage-absolute.json", "profiles/broken.json", "profiles/huge.json"]);
     assert_eq!(std::fs::read_to_string(dir.path().join("escape.json")).unwrap(), "precious");
     assert!(store.export().unwrap().keys().all(|p| p.starts_with("entries/") || !p.contains("broken") && !p.contains("..")));
     // The cursor moved on: the next pull is quiet.
     let again = pull(&store, &ours, fast(), &mut no_jitter()).await.unwrap();
-    assert!(again.applied == 0 && again.quarantined.is_empty() && again.conflicts.is_empty(), "{again:?}");
+    assert!(again.applied == 0 && again.quarantined.is_empty() && again.held.is_empty() && again.conflicts.is_empty(), "{again:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -42,6 +42,7 @@ export type AuditEntry = AuditPage['entries'][number];
 export type SyncStatus = Ok<C['syncStatus']>;
 export type SyncSummary = Ok<C['syncNow']>;
 export type SyncConflict = Ok<C['syncConflicts']>[number];
+export type SyncWaiting = Ok<C['syncWaiting']>[number];
 export type SyncProgress = Payload<(typeof events)['syncProgress']>;
 export type ReviewProgress = Payload<(typeof events)['reviewProgress']>;
 export type WorkspaceChanged = Payload<(typeof events)['workspaceChanged']>;

@@ -39,6 +39,13 @@ export const commands = {
 	/**  Sends queued changes to the CMS and brings others' back, reporting progress as it goes. */
 	syncNow: (cmsUrl: string | null) => typedError<SyncSummary, AppError>(__TAURI_INVOKE("sync_now", { cmsUrl })),
 	syncConflicts: () => typedError<SyncConflictView[], AppError>(__TAURI_INVOKE("sync_conflicts")),
+	/**  What the CMS sent that was not applied: code changes held for review, refused documents. */
+	syncWaiting: () => typedError<SyncWaitingView[], AppError>(__TAURI_INVOKE("sync_waiting")),
+	/**
+	 *  Takes a code change held from the CMS into a new change of the current user's, for review;
+	 *  returns the change's id.
+	 */
+	takeFromCms: (path: string) => typedError<number, AppError>(__TAURI_INVOKE("take_from_cms", { path })),
 	/**  Settles a sync conflict: `take` is `mine`, `theirs` or `merged` (with `merged` content). */
 	resolveConflict: (path: string, take: string, merged: string | null) => typedError<null, AppError>(__TAURI_INVOKE("resolve_conflict", { path, take, merged })),
 };
@@ -448,6 +455,20 @@ export type SyncSummary = {
 	message: string,
 	/**  False when the push stopped early (a conflict, or the CMS unreachable). */
 	complete: boolean,
+};
+
+/**
+ *  A document the CMS sent that was not applied: held (a code change waiting to be taken into a
+ *  change for review) or refused (it cannot be used here).
+ */
+export type SyncWaitingView = {
+	path: string,
+	/**  True for a held code change (it can be taken into a change); false for a refused document. */
+	held: boolean,
+	remoteAuthor: string,
+	/**  Why, in words. */
+	reason: string,
+	foundAt: string,
 };
 
 export type User = {

@@ -16,7 +16,7 @@ pub mod views;
 pub use conditions::condition_text;
 pub use review::{ReviewInputs, ReviewStage};
 pub use shared::SharedSession;
-pub use sync::{resolve_conflict, sync_conflicts, sync_now};
+pub use sync::{resolve_conflict, sync_conflicts, sync_now, sync_waiting, take_from_cms};
 
 use crate::error::StudioError;
 use crate::live::{LiveWorkspace, WorkspaceEvent};

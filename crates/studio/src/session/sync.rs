@@ -2,7 +2,7 @@
 //! runs on a store connection of its own (SQLite allows it), off the UI's threads; the caller
 //! reloads the session afterwards ([`Session::refresh_from_store`]).
 
-use super::views::{Json, SyncConflictView, SyncSummary};
+use super::views::{Json, SyncConflictView, SyncSummary, SyncWaitingView};
 use super::Session;
 use crate::error::StudioError;
 use crate::live::WorkspaceEvent;
@@ -32,6 +32,12 @@ pub fn sync_now(dir: &Path, user: &str, cms_url: Option<&str>, on_progress: impl
     };
     let refused: Vec<String> =
         pulled.quarantined.iter().map(|(path, why)| format!("“{path}” from the CMS was set aside and not used: {why}")).collect();
+    if !pulled.held.is_empty() {
+        message.push_str(&format!(
+            " {} changes to templates, schemas or the theme came from the CMS: they wait in History until someone takes them into a change for review.",
+            pulled.held.len()
+        ));
+    }
     if !refused.is_empty() {
         message.push_str(&format!(" {} documents from the CMS were set aside (they stay on the CMS; fix them there).", refused.len()));
     }
@@ -59,6 +65,26 @@ pub fn sync_conflicts(dir: &Path) -> Result<Vec<SyncConflictView>, StudioError> 
             found_at: c.found_at,
         })
         .collect())
+}
+
+/// What the CMS sent that was not applied: code changes held for review, refused documents.
+pub fn sync_waiting(dir: &Path) -> Result<Vec<SyncWaitingView>, StudioError> {
+    Ok(crate::sync::refused(&open(dir)?)?
+        .into_iter()
+        .map(|q| SyncWaitingView {
+            held: q.kind == "held",
+            path: q.path,
+            remote_author: q.remote_author,
+            reason: q.reason,
+            found_at: q.found_at,
+        })
+        .collect())
+}
+
+/// Takes the CMS's held change to `path` into a new change of `user`'s, for review; returns the
+/// change's id.
+pub fn take_from_cms(dir: &Path, user: &str, path: &str) -> Result<i64, StudioError> {
+    crate::sync::take_held(&open(dir)?, user, path)
 }
 
 /// Settles the conflict on `path`: keep mine (send it), take theirs, or write `merged` on both

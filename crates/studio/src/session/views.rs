@@ -545,6 +545,20 @@ pub struct SyncConflictView {
     pub found_at: String,
 }
 
+/// A document the CMS sent that was not applied: held (a code change waiting to be taken into a
+/// change for review) or refused (it cannot be used here).
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncWaitingView {
+    pub path: String,
+    /// True for a held code change (it can be taken into a change); false for a refused document.
+    pub held: bool,
+    pub remote_author: String,
+    /// Why, in words.
+    pub reason: String,
+    pub found_at: String,
+}
+
 /// Progress of a review's computation, sent as each step starts.
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
