@@ -138,6 +138,34 @@ impl Store {
 }
 
 impl Store {
+    /// Settles the open conflict `id` on a code document by holding the CMS's side for review
+    /// instead of applying it: it then waits, like a held pull, for someone to take it into a
+    /// change set ([`Store::take_held`]). `user` needs the right to edit the document.
+    pub fn hold_conflict(&self, user: &str, id: i64, path: &str) -> Result<()> {
+        let at = self.now();
+        self.with_tx(|tx| {
+            crate::documents::require(tx, user, crate::Role::edit_action(path), "resolve sync conflicts")?;
+            let conflict: Option<(String, Option<String>, String)> = tx
+                .query_row(
+                    "SELECT remote_version, remote_content, remote_author FROM sync_conflicts WHERE id = ?1 AND path = ?2 AND resolved_at IS NULL",
+                    params![id, path],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((version, content, author)) = conflict else {
+                return Err(StoreError::new(ErrorCode::Conflict, format!("the conflict on {path} changed while resolving it; look at it again")));
+            };
+            let reason = "a change to a template, a schema or the theme is code: the CMS's version waits to be taken into a change set and reviewed";
+            quarantine(tx, &at, path, &version, &author, Kept::Held { content: content.as_deref() }, reason)?;
+            tx.execute(
+                "UPDATE sync_conflicts SET resolved_at = ?1, resolved_by = ?2, resolution = 'held' WHERE id = ?3",
+                params![at, user, id],
+            )?;
+            append(tx, &at, user, "sync resolve", path, &serde_json::json!({"conflict": id, "resolution": "held", "cms_version": version}))?;
+            Ok(())
+        })
+    }
+
     /// Takes the code change held for `path` into a new change set of `user`'s (who needs the
     /// right to edit it), to be reviewed like any other change. Returns the change set. The CMS's
     /// version becomes the document's base, so publishing it later sends it back unchanged.

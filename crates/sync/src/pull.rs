@@ -179,6 +179,27 @@ pub async fn resolve<A: CmsAdapter>(
     // Writing over a CMS tombstone names no version.
     let expected = conflict.remote_content.as_ref().map(|_| conflict.remote_version.clone());
     let key = |what: &str| format!("resolve-{}:{path}@{}:{what}", conflict.id, conflict.remote_version);
+    // Code is reviewed: the CMS's template is held for someone to take into a change set, and a
+    // merged template is written in a change set like any edit to it.
+    if vantage_store::is_code(path) {
+        match resolution {
+            Resolution::Theirs => {
+                store.hold_conflict(user, conflict.id, path)?;
+                return Ok(Resolved {
+                    path: path.to_owned(),
+                    resolution: "held",
+                    cms_version: Some(conflict.remote_version),
+                    revision: None,
+                });
+            }
+            Resolution::Merged(_) => {
+                return Err(SyncError::Invalid(format!(
+                    "{path} is code: take the CMS's version (it waits for review) or keep yours, and write a merge in a change"
+                )))
+            }
+            Resolution::Mine => {}
+        }
+    }
     let name = resolution.name();
     // What to write locally (content, author), the CMS version agreed on, and the agreed content.
     type Settled = (Option<(Option<String>, String)>, Option<String>, Option<String>);

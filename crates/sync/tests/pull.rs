@@ -425,7 +425,7 @@ async fn a_rewritten_audit_entry_with_a_recomputed_chain_is_caught_by_the_cms_s_
 }
 
 #[tokio::test]
-async fn a_template_changed_on_the_cms_is_held_for_review_not_applied() {
+async fn a_template_changed_on_the_cms_is_held_for_review_not_applied_even_through_a_conflict() {
     let dir = tempfile::tempdir().unwrap();
     let cms = MemoryCms::default();
     let store = synced(dir.path(), &cms).await;
@@ -459,4 +459,22 @@ async fn a_template_changed_on_the_cms_is_held_for_review_not_applied() {
     assert!(matches!(outcome, PushOutcome::Done { .. }), "{outcome:?}");
     assert_eq!(cms.content(template), Some(hostile));
     assert!(store.take_held("mia", template).is_err(), "nothing is waiting any more");
+
+    // Changed on both sides: taking theirs holds the CMS's template for review too.
+    let cs = store.create_change_set("mia", "local template").unwrap();
+    let rev = store.document(template).unwrap().map(|(r, _)| r);
+    store.write("mia", cs, template, "<p>{{ content.text }} (local)</p>\n", rev).unwrap();
+    store.submit("mia", cs).unwrap();
+    store.decide("ada", cs, true, "ok").unwrap();
+    store.publish("ada", cs).unwrap();
+    cms.edit(template, |_| "<p>{{ content.text | safe }} (cms)</p>\n".into());
+    let (_, pulled) = push_and_record(&store, &cms, fast(), &mut || 0.5, |_, _| {}).await.unwrap();
+    assert_eq!(pulled.unwrap().conflicts, [template]);
+    let merged = resolve(&store, &cms, "mia", template, Resolution::Merged("<p>merged</p>\n".into()), fast(), &mut || 0.5).await;
+    assert!(merged.is_err(), "a merged template is written in a change, not straight in");
+    let done = resolve(&store, &cms, "mia", template, Resolution::Theirs, fast(), &mut || 0.5).await.unwrap();
+    assert_eq!(done.resolution, "held");
+    assert!(store.document(template).unwrap().unwrap().1.contains("(local)"), "not applied");
+    assert_eq!(store.sync_quarantine().unwrap()[0].kind, "held");
+    assert!(store.sync_conflicts().unwrap().is_empty());
 }
