@@ -103,8 +103,27 @@ impl App {
         field.send_keys(text).await.unwrap();
     }
 
+    /// Chooses `value` in the select with test id `id`, again until the page keeps it (a list
+    /// that re-renders while options arrive can drop an early choice).
     pub async fn select(&self, id: &str, value: &str) {
-        self.testid(id).await.select_by_value(value).await.unwrap_or_else(|e| panic!("cannot choose {value} in {id}: {e}"));
+        let start = Instant::now();
+        loop {
+            self.testid(id).await.select_by_value(value).await.unwrap_or_else(|e| panic!("cannot choose {value} in {id}: {e}"));
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            let kept = self
+                .client
+                .execute(
+                    "const s = document.querySelector(`[data-testid=\"${arguments[0]}\"]`); return !!s && s.value === arguments[1];",
+                    vec![id.into(), value.into()],
+                )
+                .await
+                .ok()
+                .and_then(|v| v.as_bool());
+            if kept == Some(true) {
+                return;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "{id} does not keep the choice {value}");
+        }
     }
 
     /// Clicks the element matching `css` inside the frame with test id `frame` (a real WebDriver

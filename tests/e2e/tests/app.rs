@@ -30,6 +30,14 @@ async fn open_vip_hero_variant(app: &App, visitors: &[&str]) {
     for (i, profile) in visitors.iter().enumerate() {
         app.select(&format!("live-profile-{i}"), profile).await;
     }
+    // Every chosen visitor's frame is drawn (selecting re-renders the list).
+    for profile in visitors {
+        app.wait_js(
+            &format!("the {profile} preview frame"),
+            &format!("return !!document.querySelector('iframe[data-testid=\"preview-frame-{profile}\"]');"),
+        )
+        .await;
+    }
     app.wait_frame_shows(VIP, "Welcome back").await;
 }
 
