@@ -134,6 +134,11 @@ impl Store {
         self.with_tx(|tx| set_setting(tx, key, value))
     }
 
+    /// Whether the store has never held a document (a new store about to adopt a workspace).
+    pub fn never_held_documents(&self) -> Result<bool> {
+        Ok(!self.conn().query_row("SELECT EXISTS(SELECT 1 FROM revisions)", [], |r| r.get::<_, bool>(0))?)
+    }
+
     /// The base of a document: what the CMS and this store last agreed on.
     pub fn sync_base(&self, path: &str) -> Result<Option<SyncBase>> {
         let mut conn = self.conn();
@@ -171,8 +176,16 @@ impl Store {
     /// change here since the last sync (its content is still the base's, nothing for it waits
     /// in the outbox, and no open change set holds it); otherwise it is recorded as a conflict with `diff(path, mine, theirs)`, and a
     /// newer remote change replaces an open conflict on the same document. A change this
-    /// workspace refuses (see `quarantine.rs`) is quarantined and the others still apply.
-    pub fn apply_pulled(&self, changes: &[PulledChange<'_>], cursor: Option<&str>, diff: DiffFn<'_>) -> Result<Vec<PullApplied>> {
+    /// workspace refuses (see `quarantine.rs`) is quarantined and the others still apply. With
+    /// `hold_code`, a change to a template, schema or the theme is held for review instead of
+    /// applied (off only when a store that never held a document adopts the CMS's workspace).
+    pub fn apply_pulled(
+        &self,
+        changes: &[PulledChange<'_>],
+        cursor: Option<&str>,
+        diff: DiffFn<'_>,
+        hold_code: bool,
+    ) -> Result<Vec<PullApplied>> {
         let at = self.now();
         let checked: Vec<_> = changes.iter().map(checked_remote).collect();
         self.with_tx(|tx| {
@@ -225,7 +238,7 @@ impl Store {
                     Some(h) => open_owner(tx, h, None)?.is_some(),
                     None => false,
                 };
-                if !changed_here && !held && is_code(c.path) {
+                if hold_code && !changed_here && !held && is_code(c.path) {
                     let reason = "a change to a template, a schema or the theme is code: it is not applied until someone takes it into a change set and it is reviewed";
                     quarantine(tx, &at, c.path, c.version, c.author, Kept::Held { content: remote.as_deref() }, reason)?;
                     out.push(PullApplied::Held);

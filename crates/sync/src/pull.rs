@@ -6,8 +6,9 @@
 //!   author; a document changed on both sides (or still waiting in the outbox) is never
 //!   overwritten: the conflict is recorded with both versions and a field-level diff. A document
 //!   the workspace refuses (a path outside it, bad JSON, too big) is quarantined, visible, and
-//!   the rest still applies. Each page and its cursor commit together, so a pull cut short
-//!   resumes where it stopped.
+//!   the rest still applies. A change to code (a template, a schema, the theme) is held for
+//!   review, except when a new store adopts the CMS's workspace. Each page and its cursor
+//!   commit together, so a pull cut short resumes where it stopped.
 //! - **Resolve** settles a conflict: `Mine` sends the local content to the CMS, `Theirs` takes
 //!   the CMS's content locally, `Merged` writes the given content on both sides. Afterwards both
 //!   sides hold the same content at a known CMS version.
@@ -130,6 +131,9 @@ where
 /// Pulls every change since the stored cursor (see the module documentation).
 pub async fn pull<A: CmsAdapter>(store: &Store, cms: &A, backoff: Backoff, jitter: &mut dyn Jitter) -> Result<PullReport, SyncError> {
     let mut report = PullReport { cursor: store.sync_setting("cursor")?, ..PullReport::default() };
+    // A new store adopting the CMS's workspace takes it as it is (there is nothing here to review
+    // it against); afterwards code changes wait for review.
+    let hold_code = !store.never_held_documents()?;
     loop {
         let cursor = report.cursor.clone();
         let page = retrying(backoff, jitter, || cms.changes_since(cursor.as_deref())).await?;
@@ -138,7 +142,7 @@ pub async fn pull<A: CmsAdapter>(store: &Store, cms: &A, backoff: Backoff, jitte
             .iter()
             .map(|c| PulledChange { path: &c.path, version: &c.version, content: c.content.as_deref(), author: &c.author })
             .collect();
-        let applied = store.apply_pulled(&changes, Some(&page.cursor), &conflict_diff)?;
+        let applied = store.apply_pulled(&changes, Some(&page.cursor), &conflict_diff, hold_code)?;
         for (change, outcome) in page.changes.iter().zip(applied) {
             match outcome {
                 PullApplied::Applied(_) => report.applied += 1,
@@ -331,7 +335,7 @@ async fn record_push_conflict<A: CmsAdapter>(
         None => (None, current),
     };
     let change = PulledChange { path, version, content, author: "the CMS" };
-    if store.apply_pulled(&[change], None, &conflict_diff)? == [PullApplied::Conflict] {
+    if store.apply_pulled(&[change], None, &conflict_diff, true)? == [PullApplied::Conflict] {
         report.conflicts.push(path.to_owned());
     }
     Ok(())
