@@ -20,7 +20,8 @@ struct Cli {
     /// The workspace's store (SQLite file).
     #[arg(long, global = true, default_value = ".vantage/store.db")]
     db: PathBuf,
-    /// Who is acting (store commands); defaults to $VANTAGE_USER, then $USER.
+    /// Who is acting (store commands): else $VANTAGE_USER, then $USER; never assumed. A local
+    /// workspace does not verify it.
     #[arg(long = "as", global = true)]
     user: Option<String>,
     #[command(subcommand)]
@@ -155,8 +156,15 @@ pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String, StudioError
     serde_json::to_string_pretty(value).map(|s| s + "\n").map_err(|e| StudioError::bad_input(e.to_string()))
 }
 
-fn user(cli: &Cli) -> String {
-    cli.user.clone().or_else(|| std::env::var("VANTAGE_USER").ok()).or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "admin".into())
+/// Who is acting: `--as`, else `$VANTAGE_USER`, else `$USER`. Never a default: a command that
+/// acts as someone says so, and in a local workspace the name is a claim nobody verifies.
+fn user(cli: &Cli) -> Result<String, StudioError> {
+    let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    cli.user.clone().or_else(|| from_env("VANTAGE_USER")).or_else(|| from_env("USER")).ok_or_else(|| {
+        StudioError::bad_input(
+            "say who is acting: --as NAME or $VANTAGE_USER (this is a local workspace: names are not verified, and none is assumed)",
+        )
+    })
 }
 
 /// `at`, the moment a command evaluates at: explicit (`--at`) or absent (previews then use each
@@ -164,13 +172,13 @@ fn user(cli: &Cli) -> String {
 fn run(cli: &Cli, at: Option<&str>) -> Result<ExitCode, StudioError> {
     let db = cli.db.as_path();
     match &cli.command {
-        Command::Init { from } => store_commands::init(db, &user(cli), from.as_deref()),
-        Command::Users { command } => store_commands::users(db, &user(cli), command),
+        Command::Init { from } => store_commands::init(db, &user(cli)?, from.as_deref()),
+        Command::Users { command } => store_commands::users(db, &user(cli)?, command),
         Command::Export { out } => store_commands::export(db, out),
         Command::History { path } => store_commands::history(db, path),
-        Command::Changes { command } => store_commands::changes(db, &user(cli), &vantage_studio::moment_or_clock(at)?, command),
-        Command::Audit { command } => store_commands::audit(db, &user(cli), command),
-        Command::Sync { command } => sync_commands::sync(db, &user(cli), command),
+        Command::Changes { command } => store_commands::changes(db, &user(cli)?, &vantage_studio::moment_or_clock(at)?, command),
+        Command::Audit { command } => store_commands::audit(db, &user(cli)?, command),
+        Command::Sync { command } => sync_commands::sync(db, &user(cli)?, command),
         Command::Lint { format } => {
             let ws = vantage_studio::open_workspace(&cli.workspace)?;
             let report = vantage_studio::lint(&ws, at)?;
@@ -185,7 +193,7 @@ fn run(cli: &Cli, at: Option<&str>) -> Result<ExitCode, StudioError> {
             let preview = vantage_studio::preview(&ws, page, profile, at, *explain)?;
             // Reading a visitor's data for a preview is audited wherever there is a store.
             if cli.db.exists() {
-                vantage_studio::record_profile_read(&vantage_studio::open_store(&cli.db)?, &user(cli), profile)?;
+                vantage_studio::record_profile_read(&vantage_studio::open_store(&cli.db)?, &user(cli)?, profile)?;
             }
             match format {
                 Format::Json => emit(&json(&preview.composed)?)?,
@@ -205,7 +213,7 @@ fn run(cli: &Cli, at: Option<&str>) -> Result<ExitCode, StudioError> {
             // The matrix reads every named visitor's data: audited wherever there is a store.
             if cli.db.exists() {
                 let profiles: Vec<&str> = ws.bundle.workspace.profiles.keys().map(String::as_str).collect();
-                vantage_studio::record_profile_reads(&vantage_studio::open_store(&cli.db)?, &user(cli), &profiles, "coverage")?;
+                vantage_studio::record_profile_reads(&vantage_studio::open_store(&cli.db)?, &user(cli)?, &profiles, "coverage")?;
             }
             emit(&match format {
                 Format::Json => json(&matrix)?,

@@ -87,8 +87,9 @@ pub enum AuditCommand {
 }
 
 pub fn init(db: &Path, user: &str, from: Option<&Path>) -> Result<ExitCode, StudioError> {
-    let imported = vantage_studio::init_store(db, user, from)?;
+    let imported = vantage_studio::init_store(db, &[(user, vantage_studio::Role::Admin)], from)?;
     emit(&format!("created {} with `{user}` as admin; imported {imported} files\n", db.display()))?;
+    eprintln!("{}", vantage_studio::LOCAL_IDENTITIES);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -217,3 +217,45 @@ fn export_writes_the_published_workspace_into_a_new_folder_only() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn nobody_is_assumed_to_be_acting_and_a_local_workspace_says_names_are_not_verified() {
+    let (_tmp, db) = initialised_store();
+    let out = Command::new(env!("CARGO_BIN_EXE_vantage"))
+        .arg("--db")
+        .arg(&db)
+        .args(["changes", "create", "by nobody"])
+        .env_remove("USER")
+        .env_remove("VANTAGE_USER")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "acted as a default identity");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--as") && err.contains("not verified"), "{err}");
+    let tmp = tempfile::tempdir().unwrap();
+    let created = vantage(&tmp.path().join("s.db"), "ada", &["init"]);
+    assert!(String::from_utf8_lossy(&created.stderr).contains("identities are not verified"));
+}
+
+#[test]
+fn an_init_that_fails_leaves_no_store_and_a_store_without_a_team_cannot_be_claimed() {
+    // The import fails half-way (a document naming a key twice): nothing is left behind, so
+    // nobody finds an empty store to make themselves the admin of.
+    let tmp = tempfile::tempdir().unwrap();
+    let workspace = tmp.path().join("workspace");
+    vantage_test_support::copy_dir(&demo(), &workspace);
+    std::fs::write(workspace.join("entries/zz-broken.json"), "{\"id\": \"a\", \"id\": \"b\"}").unwrap();
+    let db = tmp.path().join("store").join("store.db");
+    let out = vantage(&db, "ada", &["init", "--from", workspace.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(!db.exists(), "no half-made store");
+    let left: Vec<_> = std::fs::read_dir(db.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "nothing left behind: {left:?}");
+
+    // A store file without a team (made by an older version cut short, or by hand) is refused.
+    let empty = tmp.path().join("empty.db");
+    drop(vantage_studio::Store::open(&empty).unwrap());
+    let claim = vantage(&empty, "mallory", &["users", "add", "mallory", "admin"]);
+    assert!(!claim.status.success());
+    assert!(String::from_utf8_lossy(&claim.stderr).contains("not created completely"), "{}", String::from_utf8_lossy(&claim.stderr));
+}

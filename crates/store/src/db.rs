@@ -72,6 +72,14 @@ impl Store {
         (self.clock)()
     }
 
+    /// Closes the store after moving everything from the write-ahead log into the database
+    /// file, so that the file alone holds it all (and can be moved into place).
+    pub fn close(self) -> Result<()> {
+        let conn = self.conn.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        conn.close().map_err(|(_, e)| StoreError::from(e))
+    }
+
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite inconsistent (the transaction
         // rolls back), so a poisoned lock is safe to keep using.

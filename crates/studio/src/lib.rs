@@ -27,4 +27,4 @@ pub use live::{LiveWorkspace, SlotRef, WorkspaceEvent};
 pub use session::{store_path, Session, SharedSession, STARTER_TEAM};
 pub use store_cases::*;
 pub use usecases::*;
-pub use vantage_store::{ChainStatus, Store};
+pub use vantage_store::{ChainStatus, Role, Store};

@@ -5,20 +5,57 @@ use crate::files::read_workspace_dir;
 use std::path::Path;
 use vantage_store::{ChainStatus, ChangeSet, ChangeSetId, Release, Revision, Role, Store};
 
-/// Creates a store at `db` with `admin` as its first user, importing `from` if given.
-pub fn init_store(db: &Path, admin: &str, from: Option<&Path>) -> Result<usize, StudioError> {
+/// What a local workspace (no CMS sign-in) says about who is acting, wherever a person acts.
+pub const LOCAL_IDENTITIES: &str =
+    "local workspace: identities are not verified (anyone with this computer can act under any name of the team)";
+
+/// Creates the store at `db` with `team` (the first one an admin) and imports `from`, all at once:
+/// it is built beside `db` and moved into place only when complete, so a creation cut short
+/// leaves no store, never an empty one in which anyone could make themselves the first admin.
+pub fn init_store(db: &Path, team: &[(&str, Role)], from: Option<&Path>) -> Result<usize, StudioError> {
     if db.exists() {
         return Err(StudioError::bad_input(format!("{} already exists; open it instead of creating it", db.display())));
     }
+    let Some(&(admin, Role::Admin)) = team.first() else {
+        return Err(StudioError::bad_input("a new workspace's team starts with an admin"));
+    };
     if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| StudioError::io(parent, &e))?;
     }
-    let store = Store::open(db)?;
-    store.add_user(admin, admin, Role::Admin)?;
-    match from {
-        Some(dir) => Ok(store.import(admin, &read_workspace_dir(dir)?)?),
-        None => Ok(0),
-    }
+    let name = db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "store.db".into());
+    let building = db.with_file_name(format!(".{name}.creating-{}", std::process::id()));
+    let remove_building = || {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", building.display()));
+        }
+    };
+    remove_building();
+    let built = (|| {
+        let store = Store::open(&building)?;
+        for (name, role) in team {
+            store.add_user(admin, name, *role)?;
+        }
+        let imported = match from {
+            Some(dir) => store.import(admin, &read_workspace_dir(dir)?)?,
+            None => 0,
+        };
+        store.close()?;
+        Ok::<_, StudioError>(imported)
+    })();
+    let placed = built.and_then(|imported| {
+        // A hard link never replaces a store that appeared meanwhile; where links are not
+        // supported, a rename after checking.
+        match std::fs::hard_link(&building, db) {
+            Ok(()) => Ok(imported),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(StudioError::bad_input(format!("{} already exists; open it instead of creating it", db.display())))
+            }
+            Err(_) if !db.exists() => std::fs::rename(&building, db).map(|()| imported).map_err(|e| StudioError::io(db, &e)),
+            Err(e) => Err(StudioError::io(db, &e)),
+        }
+    });
+    remove_building();
+    placed
 }
 
 /// Opens an existing store.
@@ -36,7 +73,15 @@ pub fn export_store(store: &Store, dir: &Path) -> Result<usize, StudioError> {
     Ok(files.len())
 }
 
+/// Adds `name` to the team (or changes their role), as `actor`, an admin. A store without a
+/// team was never created completely (only `init_store` makes the first admin): nobody may
+/// claim it.
 pub fn add_user(store: &Store, actor: &str, name: &str, role: &str) -> Result<(), StudioError> {
+    if store.users()?.is_empty() {
+        return Err(StudioError::bad_input(
+            "this store has no team: it was not created completely, so nobody may make themselves its admin; create it again with `vantage init`",
+        ));
+    }
     Ok(store.add_user(actor, name, Role::parse(role)?)?)
 }
 

@@ -55,11 +55,7 @@ impl Session {
     pub fn open(dir: &Path, is_demo: bool) -> Result<Session, StudioError> {
         let db = store_path(dir);
         if !db.exists() {
-            crate::store_cases::init_store(&db, STARTER_TEAM[0].0, Some(dir))?;
-            let store = Store::open(&db)?;
-            for (name, role) in &STARTER_TEAM[1..] {
-                store.add_user(STARTER_TEAM[0].0, name, *role)?;
-            }
+            crate::store_cases::init_store(&db, STARTER_TEAM, Some(dir))?;
         }
         let store = Store::open(&db)?;
         let users = store.users()?;
