@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -27,8 +29,7 @@ struct MemoryCms {
     docs: Mutex<BTreeMap<String, Doc>>,
     seq: Mutex<u64>,
     receipts: Mutex<BTreeMap<String, String>>,
-    /// Audit anchors: (workspace, entry, hash).
-    anchors: Mutex<Vec<(String, i64, String)>>,
+    anchors: support::AnchorLog,
 }
 
 impl MemoryCms {
@@ -115,27 +116,10 @@ impl CmsAdapter for MemoryCms {
         Ok(())
     }
     async fn anchor_audit(&self, workspace: &str, seq: i64, hash: &str) -> Result<(), CmsError> {
-        let mut anchors = self.anchors.lock().unwrap();
-        let held = anchors.iter().filter(|(w, _, _)| w == workspace);
-        if let Some((_, newest, _)) = held.clone().max_by_key(|(_, s, _)| *s) {
-            let same = held.clone().find(|(_, s, _)| *s == seq);
-            if same.is_some_and(|(_, _, h)| h != hash) || (same.is_none() && *newest > seq) {
-                return Err(CmsError::Conflict { path: "(audit log)".into(), current: newest.to_string() });
-            }
-            if same.is_some() {
-                return Ok(());
-            }
-        }
-        anchors.push((workspace.to_owned(), seq, hash.to_owned()));
-        Ok(())
+        self.anchors.anchor(workspace, seq, hash)
     }
     async fn audit_anchors(&self, workspace: &str) -> Result<Vec<RemoteAnchor>, CmsError> {
-        let anchors = self.anchors.lock().unwrap();
-        Ok(anchors
-            .iter()
-            .filter(|(w, _, _)| w == workspace)
-            .map(|(_, seq, hash)| RemoteAnchor { seq: *seq, hash: hash.clone(), at: "now".into() })
-            .collect())
+        Ok(self.anchors.list(workspace))
     }
 }
 
@@ -430,11 +414,7 @@ async fn a_template_changed_on_the_cms_is_held_for_review_not_applied_even_throu
     let cms = MemoryCms::default();
     let store = synced(dir.path(), &cms).await;
     let template = "components/note/template.html";
-    let cs = store.create_change_set("mia", "a template").unwrap();
-    store.write("mia", cs, template, "<p>{{ content.text }}</p>\n", None).unwrap();
-    store.submit("mia", cs).unwrap();
-    store.decide("ada", cs, true, "ok").unwrap();
-    store.publish("ada", cs).unwrap();
+    publish(&store, &[(template, "<p>{{ content.text }}</p>\n")]);
     push_and_record(&store, &cms, fast(), &mut || 0.5, |_, _| {}).await.unwrap();
 
     // Someone with a CMS token rewrites the template to emit content unescaped.
@@ -461,12 +441,7 @@ async fn a_template_changed_on_the_cms_is_held_for_review_not_applied_even_throu
     assert!(store.take_held("mia", template).is_err(), "nothing is waiting any more");
 
     // Changed on both sides: taking theirs holds the CMS's template for review too.
-    let cs = store.create_change_set("mia", "local template").unwrap();
-    let rev = store.document(template).unwrap().map(|(r, _)| r);
-    store.write("mia", cs, template, "<p>{{ content.text }} (local)</p>\n", rev).unwrap();
-    store.submit("mia", cs).unwrap();
-    store.decide("ada", cs, true, "ok").unwrap();
-    store.publish("ada", cs).unwrap();
+    publish(&store, &[(template, "<p>{{ content.text }} (local)</p>\n")]);
     cms.edit(template, |_| "<p>{{ content.text | safe }} (cms)</p>\n".into());
     let (_, pulled) = push_and_record(&store, &cms, fast(), &mut || 0.5, |_, _| {}).await.unwrap();
     assert_eq!(pulled.unwrap().conflicts, [template]);

@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
+mod support;
+
 use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 use std::sync::Mutex;
@@ -24,8 +26,7 @@ struct ScriptedCms {
     /// Failures to return after applying (the response got lost).
     fail_after: Mutex<VecDeque<CmsError>>,
     conflict_on: Option<String>,
-    /// Audit anchors received: (workspace, entry, hash).
-    anchors: Mutex<Vec<(String, i64, String)>>,
+    anchors: support::AnchorLog,
 }
 
 impl ScriptedCms {
@@ -78,16 +79,10 @@ impl CmsAdapter for ScriptedCms {
         self.apply(key, format!("release {}", &hash[..8.min(hash.len())]), || {})
     }
     async fn anchor_audit(&self, workspace: &str, seq: i64, hash: &str) -> Result<(), CmsError> {
-        self.anchors.lock().unwrap().push((workspace.to_owned(), seq, hash.to_owned()));
-        Ok(())
+        self.anchors.anchor(workspace, seq, hash)
     }
     async fn audit_anchors(&self, workspace: &str) -> Result<Vec<RemoteAnchor>, CmsError> {
-        let anchors = self.anchors.lock().unwrap();
-        Ok(anchors
-            .iter()
-            .filter(|(w, _, _)| w == workspace)
-            .map(|(_, seq, hash)| RemoteAnchor { seq: *seq, hash: hash.clone(), at: "now".into() })
-            .collect())
+        Ok(self.anchors.list(workspace))
     }
 }
 

@@ -62,18 +62,15 @@ async function remember(trx, key, outcome) {
   return outcome;
 }
 
-function conflict(path, current) {
+function conflictError(message, path, current) {
   return {
     status: 409,
-    body: {
-      error: {
-        status: 409,
-        name: 'ConflictError',
-        message: `${path} is at version ${current === null ? 'none (absent)' : current}`,
-        details: { path, current: current === null ? null : String(current) },
-      },
-    },
+    body: { error: { status: 409, name: 'ConflictError', message, details: { path, current: current === null ? null : String(current) } } },
   };
+}
+
+function conflict(path, current) {
+  return conflictError(`${path} is at version ${current === null ? 'none (absent)' : current}`, path, current);
 }
 
 module.exports = () => ({
@@ -231,17 +228,8 @@ module.exports = () => ({
       const newest = await trx(ANCHORS).where({ workspace }).orderBy('seq', 'desc').first();
       const held = newest ? Number(newest.seq) : 0;
       if ((same && same.hash !== hash) || (!same && held > seq)) {
-        return {
-          status: 409,
-          body: {
-            error: {
-              status: 409,
-              name: 'ConflictError',
-              message: `the audit log of ${workspace} was anchored up to entry ${held}; entry ${seq} with this hash does not continue it`,
-              details: { path: '(audit log)', current: String(held) },
-            },
-          },
-        };
+        const message = `the audit log of ${workspace} was anchored up to entry ${held}; entry ${seq} with this hash does not continue it`;
+        return conflictError(message, '(audit log)', held);
       }
       if (!same) await trx(ANCHORS).insert({ workspace, seq, hash, at: Date.now() });
       return { status: 200, body: { workspace, seq } };
