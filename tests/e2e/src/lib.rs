@@ -44,12 +44,24 @@ impl App {
         copy_dir(&repo().join("fixtures/demo-store"), &workspace);
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), json!({"application": app, "args": ["--workspace", workspace.to_str().unwrap()]}));
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        // With no display the app dies and session creation would wait forever.
-        let client = tokio::time::timeout(Duration::from_secs(30), ClientBuilder::new(connector).capabilities(caps).connect(&webdriver))
-            .await
-            .expect("the app window did not start within 30 s (is Xvfb running? is tauri-driver on 4444?)")
-            .expect("WebDriver refused the session");
+        // With no display the app dies and session creation would wait forever: give each start
+        // 30 s. A start can also fail once (GTK failing to reach the virtual display right after
+        // the previous window closed, seen under Xvfb): try again, at most three times.
+        let mut attempt = 1;
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            let mut builder = ClientBuilder::new(connector);
+            builder.capabilities(caps.clone());
+            match tokio::time::timeout(Duration::from_secs(30), builder.connect(&webdriver)).await {
+                Ok(client) => break client.expect("WebDriver refused the session"),
+                Err(_) if attempt < 3 => {
+                    eprintln!("{scenario}: the app window did not start within 30 s (attempt {attempt}); starting it again");
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                Err(_) => panic!("the app window did not start within 30 s, three times (is Xvfb running? is tauri-driver on 4444?)"),
+            }
+        };
         let app = App { client, out: output_dir(), scenario: scenario.to_owned(), shots: 0, workspace, _tmp: tmp };
         app.wait_js("the studio to load its workspace", "return !!document.querySelector('[data-testid=\"user-switcher\"]')").await;
         app
