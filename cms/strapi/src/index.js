@@ -2,6 +2,12 @@
 
 const UID = 'api::document.document';
 
+// Every route of the sync API (routes/sync.js): each Vantage role may call them, and the
+// controller decides per request what the person's role allows.
+const SYNC_ACTIONS = ['changes', 'read', 'put', 'remove', 'publish', 'anchor', 'anchors', 'me', 'submit', 'approve', 'proposal'].map(
+  (a) => `api::document.sync.${a}`,
+);
+
 // Who is editing in Strapi itself (the admin panel), for the changes feed's author.
 function editor(strapi) {
   const ctx = strapi.requestContext.get();
@@ -22,6 +28,8 @@ module.exports = {
   async bootstrap({ strapi }) {
     // The receipts table for idempotency keys and the unique indexes (see services/sync.js).
     await strapi.service('api::document.sync').ensureTables();
+    await strapi.service('api::document.review').ensureTables();
+    await strapi.service('api::document.review').ensureRoles(SYNC_ACTIONS);
 
     // Edits made in Strapi itself (admin panel, document service) keep the sync rules: every
     // write bumps the version and takes the next sequence number, so Vantage sees it in the

@@ -59,10 +59,15 @@ pub enum SyncCommand {
         #[command(flatten)]
         remote: Remote,
     },
-    /// Store the CMS's API token (read from standard input) in the OS keyring.
+    /// Sign in at the CMS with your own account (`--name`; the password is read from standard
+    /// input), or, without `--name`, store an API token (read from standard input), which may
+    /// only read. Either is kept in the OS keyring.
     Login {
+        /// Your user name on the CMS.
         #[arg(long)]
-        cms_url: Option<String>,
+        name: Option<String>,
+        #[command(flatten)]
+        remote: Remote,
     },
 }
 
@@ -130,11 +135,20 @@ pub fn sync(db: &Path, user: &str, command: &SyncCommand) -> Result<ExitCode, St
             emit(&json(&done)?)?;
             Ok(ExitCode::SUCCESS)
         }
-        SyncCommand::Login { cms_url } => {
-            let mut token = String::new();
-            std::io::stdin().read_line(&mut token).map_err(|e| StudioError::io(Path::new("<stdin>"), &e))?;
-            let url = vantage_studio::sync::login(&store, user, cms_url.as_deref(), &token)?;
-            emit(&format!("stored the API token for {url} in the OS keyring\n"))?;
+        SyncCommand::Login { name, remote } => {
+            let mut secret = String::new();
+            std::io::stdin().read_line(&mut secret).map_err(|e| StudioError::io(Path::new("<stdin>"), &e))?;
+            match name {
+                Some(name) => {
+                    let me = vantage_studio::sync::sign_in(&store, user, remote.studio(), name, &secret)?;
+                    let role = me.role.as_deref().unwrap_or("no Vantage role yet: ask a CMS admin for one");
+                    emit(&format!("signed in as {} ({role})\n", me.username))?;
+                }
+                None => {
+                    let url = vantage_studio::sync::login(&store, user, remote.cms_url.as_deref(), &secret)?;
+                    emit(&format!("stored the API token for {url} in the OS keyring (an API token may read, never write)\n"))?;
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -412,13 +412,22 @@ impl Store {
         })
     }
 
-    /// The frozen sources of a release.
+    /// What change set `id` changes: each document it touched, with its new content (`None`:
+    /// deleted). What a CMS that keeps four eyes itself is asked to approve.
+    pub fn change_set_changes(&self, id: ChangeSetId) -> Result<std::collections::BTreeMap<String, Option<String>>> {
+        self.with_tx(|tx| {
+            state_of(tx, id)?;
+            changes_of(tx, id)
+        })
+    }
+
     /// The published workspace: the latest release (or the import, before any), without anyone's
     /// drafts or changes under review. What `vantage export` writes.
     pub fn published(&self) -> Result<SourceFiles> {
         self.with_tx(live)
     }
 
+    /// The frozen sources of a release.
     pub fn release_sources(&self, release: i64) -> Result<SourceFiles> {
         let conn = self.conn();
         let text: Option<String> = conn.query_row("SELECT sources FROM releases WHERE id = ?1", [release], |r| r.get(0)).optional()?;

@@ -43,7 +43,7 @@ pub use change_sets::{ChangeSet, ChangeSetState, Comment, Release, ScheduledOutc
 pub use db::{Store, SCHEMA_VERSION};
 pub use documents::{canonical, check_user_name, Revision, DOCUMENT_MAX_BYTES, USER_NAME_MAX};
 pub use error::{ErrorCode, StoreError};
-pub use outbox::{OutboxEntry, OutboxStatus};
+pub use outbox::{OutboxEntry, OutboxStatus, ReleaseBasis};
 pub use quarantine::{is_code, remote_label, Quarantined};
 pub use roles::{Action, Role};
 pub use sync_state::{PullApplied, PulledChange, SyncBase, SyncConflict};

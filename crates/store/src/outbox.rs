@@ -3,7 +3,7 @@
 
 use crate::db::Store;
 use crate::error::Result;
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -19,6 +19,33 @@ pub struct OutboxEntry {
     /// Sent with the request so that a retried request applies once.
     pub idempotency_key: String,
     pub attempts: i64,
+    /// What made the release: the CMS checks it before it accepts the entry.
+    pub basis: ReleaseBasis,
+}
+
+/// What a release rests on, as a CMS that keeps four eyes itself wants to see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ReleaseBasis {
+    /// The workspace's first release: it brings the imported workspace along (an adoption).
+    First,
+    /// An approved change set.
+    ChangeSet { change_set: i64 },
+    /// A rollback to an earlier release, whose content hash this is.
+    Rollback { hash: String },
+}
+
+impl ReleaseBasis {
+    fn of(first: bool, change_set: Option<i64>, rollback_hash: Option<String>) -> ReleaseBasis {
+        match (first, change_set, rollback_hash) {
+            (true, _, _) => ReleaseBasis::First,
+            (false, _, Some(hash)) => ReleaseBasis::Rollback { hash },
+            (false, Some(change_set), None) => ReleaseBasis::ChangeSet { change_set },
+            // Every later release publishes a change set or rolls back; one with neither asks
+            // what a first release asks, which a CMS holding releases refuses.
+            (false, None, None) => ReleaseBasis::First,
+        }
+    }
 }
 
 /// What the app shows about sync.
@@ -60,7 +87,11 @@ impl Store {
     pub fn outbox_pending(&self, limit: usize) -> Result<Vec<OutboxEntry>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT id, release, path, content, idempotency_key, attempts FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?1",
+            "SELECT o.id, o.release, o.path, o.content, o.idempotency_key, o.attempts,
+                    NOT EXISTS (SELECT 1 FROM releases WHERE id < o.release), r.change_set,
+                    (SELECT hash FROM releases WHERE id = r.rollback_of)
+             FROM outbox o LEFT JOIN releases r ON r.id = o.release
+             WHERE o.state = 'pending' ORDER BY o.id LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as i64], |r| {
             Ok(OutboxEntry {
@@ -70,9 +101,25 @@ impl Store {
                 content: r.get(3)?,
                 idempotency_key: r.get(4)?,
                 attempts: r.get(5)?,
+                basis: ReleaseBasis::of(r.get(6)?, r.get(7)?, r.get(8)?),
             })
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// What the latest release rests on (`None` before any release): what a write of its content
+    /// outside a push (keeping one's own side of a conflict) names to the CMS.
+    pub fn latest_release_basis(&self) -> Result<Option<ReleaseBasis>> {
+        let conn = self.conn();
+        let row = conn
+            .query_row(
+                "SELECT NOT EXISTS (SELECT 1 FROM releases p WHERE p.id < r.id), r.change_set, (SELECT hash FROM releases WHERE id = r.rollback_of)
+                 FROM releases r ORDER BY r.id DESC LIMIT 1",
+                [],
+                |r| Ok(ReleaseBasis::of(r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        Ok(row)
     }
 
     /// Marks an entry done: the CMS confirmed it.

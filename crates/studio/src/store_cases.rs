@@ -108,11 +108,11 @@ pub fn edit_document(store: &Store, user: &str, change: ChangeSetId, path: &str,
 }
 
 pub fn submit(store: &Store, user: &str, change: ChangeSetId) -> Result<(), StudioError> {
-    Ok(store.submit(user, change)?)
+    crate::sync::submit_change(store, user, change)
 }
 
 pub fn approve(store: &Store, user: &str, change: ChangeSetId, comment: &str) -> Result<(), StudioError> {
-    Ok(store.decide(user, change, true, comment)?)
+    crate::sync::approve_change(store, user, change, comment)
 }
 
 pub fn reject(store: &Store, user: &str, change: ChangeSetId, comment: &str) -> Result<(), StudioError> {

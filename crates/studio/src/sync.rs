@@ -133,3 +133,46 @@ pub fn login(store: &Store, user: &str, cms_url: Option<&str>, token: &str) -> R
     vantage_sync::secrets::save_token(&url, token.trim()).map_err(|e| StudioError::new(ErrorCode::Io, e.to_string()))?;
     Ok(url)
 }
+
+/// Signs `name` in at the workspace's CMS with their own account and password (the sign-in is
+/// kept in the OS keyring); returns who the CMS knows them as and their role there.
+pub fn sign_in(
+    store: &Store,
+    user: &str,
+    remote: Remote<'_>,
+    name: &str,
+    password: &str,
+) -> Result<vantage_sync::RemoteIdentity, StudioError> {
+    vantage_sync::sign_in(store, user, remote.cms_url, name, password.trim_end_matches(['\r', '\n']), remote.timeout).map_err(failed)
+}
+
+/// The CMS as the signed-in person, when this workspace is connected and someone signed in there
+/// (`vantage sync login --name`); `None` for a local workspace or an API token only.
+fn signed_in(store: &Store, user: &str) -> Result<Option<StrapiAdapter>, StudioError> {
+    let Some(url) = store.sync_setting(vantage_sync::CMS_URL_SETTING)? else { return Ok(None) };
+    match vantage_sync::secrets::load_token(&url) {
+        Ok(token) if token.refresh_token().is_some() => {
+            let (cms, _) = vantage_sync::connect_strapi(store, None, user, Remote::default().timeout).map_err(failed)?;
+            Ok(Some(cms))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Submits a change set for review: here, and on the CMS as the signed-in person when the
+/// workspace is connected, so that the CMS knows who wrote it.
+pub fn submit_change(store: &Store, user: &str, change: i64) -> Result<(), StudioError> {
+    match signed_in(store, user)? {
+        Some(cms) => runtime()?.block_on(vantage_sync::submit_for_review(store, &cms, user, change)).map(|_| ()).map_err(failed),
+        None => Ok(store.submit(user, change)?),
+    }
+}
+
+/// Approves a change set: on the CMS first as the signed-in person when the workspace is
+/// connected (the CMS refuses its authors), then here.
+pub fn approve_change(store: &Store, user: &str, change: i64, comment: &str) -> Result<(), StudioError> {
+    match signed_in(store, user)? {
+        Some(cms) => runtime()?.block_on(vantage_sync::approve_with_cms(store, &cms, user, change, comment)).map(|_| ()).map_err(failed),
+        None => Ok(store.decide(user, change, true, comment)?),
+    }
+}

@@ -3,8 +3,30 @@
 //! ETag, a `sys.version`); a write names the version it replaces and the CMS refuses it if the
 //! document moved on.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
+pub use vantage_store::ReleaseBasis;
+
+/// A change set as a CMS that keeps four eyes itself holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteProposal {
+    pub change_set: i64,
+    /// The proposal's hash ([`crate::proposal_hash`]).
+    pub hash: String,
+    /// `submitted`, `approved` or `released`.
+    pub state: String,
+    pub submitted_by: String,
+    pub approved_by: Option<String>,
+}
+
+/// Who a credential belongs to, as the CMS says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteIdentity {
+    pub username: String,
+    /// The Vantage role the CMS gives them (`marketer`, `qa`, `reviewer`, `admin`), if any.
+    pub role: Option<String>,
+}
 
 /// A document changed remotely since a cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,18 +89,42 @@ pub trait CmsAdapter {
     /// A document's current content and version, if it exists.
     fn read(&self, path: &str) -> impl Future<Output = Result<Option<(String, String)>, CmsError>> + Send;
     /// Creates (`expected` = `None`) or replaces the document at version `expected`. The
-    /// `idempotency_key` makes a retried request apply once. Returns the new version.
+    /// `idempotency_key` makes a retried request apply once; `basis` is what the release rests
+    /// on, which a CMS that keeps four eyes checks. Returns the new version.
     fn put(
         &self,
         path: &str,
         content: &str,
         expected: Option<&str>,
         idempotency_key: &str,
+        basis: &ReleaseBasis,
     ) -> impl Future<Output = Result<String, CmsError>> + Send;
     /// Deletes the document if it is still at version `expected`.
-    fn delete(&self, path: &str, expected: &str, idempotency_key: &str) -> impl Future<Output = Result<(), CmsError>> + Send;
+    fn delete(
+        &self,
+        path: &str,
+        expected: &str,
+        idempotency_key: &str,
+        basis: &ReleaseBasis,
+    ) -> impl Future<Output = Result<(), CmsError>> + Send;
     /// Records a published release (its content hash) on the CMS.
-    fn publish_release(&self, hash: &str, idempotency_key: &str) -> impl Future<Output = Result<(), CmsError>> + Send;
+    fn publish_release(&self, hash: &str, idempotency_key: &str, basis: &ReleaseBasis)
+        -> impl Future<Output = Result<(), CmsError>> + Send;
+    /// Records on the CMS, under the caller's own credential, that change set `change_set`
+    /// proposes `changes` (path -> SHA-256 of the new content, `None` for a deletion).
+    fn submit_proposal(
+        &self,
+        change_set: i64,
+        changes: &BTreeMap<String, Option<String>>,
+    ) -> impl Future<Output = Result<RemoteProposal, CmsError>> + Send {
+        let _ = (change_set, changes);
+        async { Err(CmsError::Permanent("this CMS keeps no reviews".into())) }
+    }
+    /// Records the caller's approval of the proposal with `hash` (what they looked at).
+    fn approve_proposal(&self, change_set: i64, hash: &str) -> impl Future<Output = Result<RemoteProposal, CmsError>> + Send {
+        let _ = (change_set, hash);
+        async { Err(CmsError::Permanent("this CMS keeps no reviews".into())) }
+    }
     /// Records that `workspace`'s audit log had `hash` at entry `seq`. The CMS keeps anchors
     /// append-only and refuses, as a [`CmsError::Conflict`], one that contradicts what it holds
     /// (the same entry with another hash, or an entry older than its newest anchor). Recording

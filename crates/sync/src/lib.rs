@@ -26,20 +26,21 @@ mod plan;
 mod pull;
 mod push;
 mod retry;
+mod review;
 pub mod secrets;
+mod session;
 mod strapi;
 
-pub use adapter::{CmsAdapter, CmsError, RemoteAnchor, RemoteChange, RemotePage};
+pub use adapter::{CmsAdapter, CmsError, ReleaseBasis, RemoteAnchor, RemoteChange, RemoteIdentity, RemotePage, RemoteProposal};
 pub use anchor::{anchor_audit_log, cms_anchors, verify_with_cms};
 pub use cms_url::{check_cms_url, set_cms_url};
 pub use diff::{field_diff, FieldDiff};
 pub use plan::{plan, Base, ConflictKind, LocalDoc, RemoteDoc, SyncOp};
-pub use pull::{
-    conflict_diff, connect_strapi, pull, push_and_record, resolve, workspace_id, PullReport, Resolution, Resolved, StoreVersions,
-    SyncError, CA_FILE_ENV,
-};
+pub use pull::{conflict_diff, pull, push_and_record, resolve, workspace_id, PullReport, Resolution, Resolved, StoreVersions, SyncError};
 pub use push::{push, Jitter, PushOutcome, Versions};
 pub use retry::{retry_after, Backoff};
+pub use review::{approve_with_cms, proposal_hash, proposal_of, submit_for_review, Proposal};
+pub use session::{connect_strapi, sign_in, CA_FILE_ENV};
 pub use strapi::StrapiAdapter;
 
 /// The store setting that holds the CMS's URL.

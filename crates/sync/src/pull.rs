@@ -22,7 +22,6 @@ use crate::retry::Backoff;
 use serde::Serialize;
 use serde_json::Value;
 use std::future::Future;
-use std::path::Path;
 use vantage_store::{PullApplied, PulledChange, Store, StoreError};
 
 /// What can stop a pull, push or resolution.
@@ -205,6 +204,9 @@ pub async fn resolve<A: CmsAdapter>(
         }
     }
     let name = resolution.name();
+    // Keeping one's side writes the latest release's content outside a push: it names what that
+    // release rests on, and a CMS keeping four eyes accepts only what was approved there.
+    let basis = store.latest_release_basis()?.unwrap_or(vantage_store::ReleaseBasis::First);
     // What to write locally (content, author), the CMS version agreed on, and the agreed content.
     type Settled = (Option<(Option<String>, String)>, Option<String>, Option<String>);
     let (local, cms_version, agreed): Settled = match resolution {
@@ -217,10 +219,10 @@ pub async fn resolve<A: CmsAdapter>(
             let mine = store.document(path)?.map(|(_, c)| c);
             let key = key("mine");
             let version = match &mine {
-                Some(content) => Some(retrying(backoff, jitter, || cms.put(path, content, expected.as_deref(), &key)).await?),
+                Some(content) => Some(retrying(backoff, jitter, || cms.put(path, content, expected.as_deref(), &key, &basis)).await?),
                 None => {
                     if let Some(expected) = &expected {
-                        retrying(backoff, jitter, || cms.delete(path, expected, &key)).await?;
+                        retrying(backoff, jitter, || cms.delete(path, expected, &key, &basis)).await?;
                     }
                     None
                 }
@@ -230,7 +232,12 @@ pub async fn resolve<A: CmsAdapter>(
         Resolution::Merged(content) => {
             let content = vantage_store::canonical(path, &content)?;
             let key = key("merged");
-            let version = retrying(backoff, jitter, || cms.put(path, &content, expected.as_deref(), &key)).await?;
+            let version = retrying(backoff, jitter, || cms.put(path, &content, expected.as_deref(), &key, &basis)).await.map_err(|e| match e {
+                CmsError::Permanent(why) if why.contains("403") => SyncError::Invalid(format!(
+                    "{path}: a merged version is new content, and this CMS takes new content only after review, so nothing was written. Keep yours or take theirs now, then make the merge as a change for review ({why})"
+                )),
+                other => SyncError::Cms(other),
+            })?;
             (Some((Some(content.clone()), user.to_owned())), Some(version), Some(content))
         }
     };
@@ -341,10 +348,6 @@ async fn record_push_conflict<A: CmsAdapter>(
     Ok(())
 }
 
-/// A PEM file of extra certificate authorities to trust for the CMS (a company's own CA), on
-/// top of the platform's trust store.
-pub const CA_FILE_ENV: &str = "VANTAGE_CMS_CA_FILE";
-
 /// This workspace's sync id, made on first use: it namespaces idempotency keys on the CMS.
 pub fn workspace_id(store: &Store) -> Result<String, StoreError> {
     if let Some(id) = store.sync_setting(crate::WORKSPACE_ID_SETTING)? {
@@ -354,35 +357,4 @@ pub fn workspace_id(store: &Store) -> Result<String, StoreError> {
     let id = format!("ws-{:x}-{:x}", now.as_nanosecond(), std::process::id());
     store.set_sync_setting(crate::WORKSPACE_ID_SETTING, &id)?;
     Ok(id)
-}
-
-/// The Strapi client for this workspace: the CMS URL from the store's settings (`url`, when
-/// given, is stored first: admins only, checked and audited, see [`crate::set_cms_url`]), the API token from the keyring or `$VANTAGE_CMS_TOKEN`, writes
-/// recorded as made by `author`. Also returns where the token came from (never the token).
-pub fn connect_strapi(
-    store: &Store,
-    url: Option<&str>,
-    author: &str,
-    timeout: std::time::Duration,
-) -> Result<(crate::StrapiAdapter, String), SyncError> {
-    if let Some(url) = url {
-        crate::set_cms_url(store, author, url)?;
-    }
-    let url = store.sync_setting(crate::CMS_URL_SETTING)?.ok_or_else(|| {
-        SyncError::Invalid("no CMS URL for this workspace: pass --cms-url http://127.0.0.1:1337 once (it is kept in the store)".into())
-    })?;
-    // Checked again before every use: an address edited into the database gets no token either.
-    crate::check_cms_url(&url).map_err(SyncError::Invalid)?;
-    let token = crate::secrets::load_token(&url).map_err(|e| SyncError::Invalid(e.to_string()))?;
-    let adapter = match std::env::var_os(CA_FILE_ENV) {
-        Some(file) => {
-            let pem = std::fs::read(&file).map_err(|e| {
-                SyncError::Invalid(format!("${CA_FILE_ENV} names {}, which cannot be read: {e}", Path::new(&file).display()))
-            })?;
-            crate::StrapiAdapter::trusting(&url, token.expose(), author, timeout, &pem)?
-        }
-        None => crate::StrapiAdapter::new(&url, token.expose(), author, timeout)?,
-    };
-    let adapter = adapter.with_key_namespace(&workspace_id(store)?);
-    Ok((adapter, token.describe()))
 }

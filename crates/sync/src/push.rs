@@ -52,12 +52,14 @@ pub trait Versions {
 
 async fn send<A: CmsAdapter>(cms: &A, entry: &OutboxEntry, versions: &dyn Versions) -> Result<Option<String>, CmsError> {
     match (&entry.path, &entry.content) {
-        (Some(path), Some(content)) => cms.put(path, content, versions.version_of(path).as_deref(), &entry.idempotency_key).await.map(Some),
+        (Some(path), Some(content)) => {
+            cms.put(path, content, versions.version_of(path).as_deref(), &entry.idempotency_key, &entry.basis).await.map(Some)
+        }
         (Some(path), None) => match versions.version_of(path) {
-            Some(expected) => cms.delete(path, &expected, &entry.idempotency_key).await.map(|()| None),
+            Some(expected) => cms.delete(path, &expected, &entry.idempotency_key, &entry.basis).await.map(|()| None),
             None => Ok(None),
         },
-        (None, hash) => cms.publish_release(hash.as_deref().unwrap_or_default(), &entry.idempotency_key).await.map(|()| None),
+        (None, hash) => cms.publish_release(hash.as_deref().unwrap_or_default(), &entry.idempotency_key, &entry.basis).await.map(|()| None),
     }
 }
 

@@ -13,6 +13,9 @@ pub const TOKEN_ENV: &str = "VANTAGE_CMS_TOKEN";
 /// The CMS address the environment's token was issued for; the token goes nowhere else.
 pub const TOKEN_URL_ENV: &str = "VANTAGE_CMS_TOKEN_URL";
 
+/// Marks a keyring entry that holds a person's sign-in (a refresh token) rather than an API token.
+const SESSION_PREFIX: &str = "session:";
+
 /// Where the token came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenSource {
@@ -41,9 +44,17 @@ impl CmsToken {
         &self.secret
     }
 
+    /// The refresh token, when this is a person's sign-in (`vantage sync login`).
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.secret.strip_prefix(SESSION_PREFIX)
+    }
+
     /// One line saying where the token came from (no secret in it).
     pub fn describe(&self) -> String {
         match (self.source, &self.note) {
+            (TokenSource::Keyring, _) if self.refresh_token().is_some() => {
+                format!("your sign-in, kept in the OS keyring (service {KEYRING_SERVICE})")
+            }
             (TokenSource::Keyring, _) => format!("API token from the OS keyring (service {KEYRING_SERVICE})"),
             (TokenSource::Env, Some(note)) => format!("API token from ${TOKEN_ENV} ({note})"),
             (TokenSource::Env, None) => format!("API token from ${TOKEN_ENV}"),
@@ -102,6 +113,13 @@ fn load_token_with(cms_url: &str, env: Option<String>, env_url: Option<String>) 
             "${TOKEN_ENV} is set but ${TOKEN_URL_ENV} does not say which CMS address it is for, so it is not sent ({note})"
         ))),
     }
+}
+
+/// Keeps a person's sign-in (their refresh token) for `cms_url` in the OS keyring, replacing
+/// what was there.
+pub fn save_session(cms_url: &str, refresh_token: &str) -> Result<(), SecretError> {
+    save_token(cms_url, &format!("{SESSION_PREFIX}{refresh_token}"))
+        .map_err(|e| SecretError(format!("{e}: without the OS keyring nobody can stay signed in, so nothing is written as a person")))
 }
 
 /// Stores `token` for `cms_url` in the OS keyring.

@@ -8,11 +8,12 @@
 //! timeouts, cut-off answers and 5xx are transient, and other 4xx or malformed answers are
 //! permanent. The token is sent as a bearer token and never printed (`Debug` hides it).
 
-use crate::adapter::{CmsAdapter, CmsError, RemoteAnchor, RemoteChange, RemotePage};
+use crate::adapter::{CmsAdapter, CmsError, ReleaseBasis, RemoteAnchor, RemoteChange, RemoteIdentity, RemotePage, RemoteProposal};
 use crate::retry::retry_after;
 use reqwest::{Client, Method, StatusCode, Url};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// How many changes one page of the feed asks for.
@@ -27,10 +28,11 @@ pub struct StrapiAdapter {
     client: Client,
     base: Url,
     token: String,
-    author: String,
     timeout: Duration,
     /// Prefixed to idempotency keys so that two workspaces syncing with one CMS never share one.
     namespace: String,
+    /// The workspace's sync id, named in proposals and in the warrant of every write.
+    workspace: String,
 }
 
 impl std::fmt::Debug for StrapiAdapter {
@@ -38,7 +40,7 @@ impl std::fmt::Debug for StrapiAdapter {
         f.debug_struct("StrapiAdapter")
             .field("base", &self.base.as_str())
             .field("token", &"<hidden>")
-            .field("author", &self.author)
+            .field("workspace", &self.workspace)
             .finish()
     }
 }
@@ -79,6 +81,26 @@ struct Anchors {
 }
 
 #[derive(Deserialize)]
+struct Me {
+    username: String,
+    role: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Proposal {
+    change_set: i64,
+    hash: String,
+    state: String,
+    submitted_by: String,
+    approved_by: Option<String>,
+}
+
+fn proposal_of(answer: Value, what: &str) -> Result<RemoteProposal, CmsError> {
+    let p: Proposal = serde_json::from_value(answer).map_err(|e| CmsError::Permanent(format!("{what}: unexpected answer: {e}")))?;
+    Ok(RemoteProposal { change_set: p.change_set, hash: p.hash, state: p.state, submitted_by: p.submitted_by, approved_by: p.approved_by })
+}
+
+#[derive(Deserialize)]
 struct Document {
     version: Value,
     content: Option<String>,
@@ -94,31 +116,26 @@ fn text(value: &Value) -> String {
 
 impl StrapiAdapter {
     /// A client for the Strapi at `base_url` (for example `https://cms.example.com`, or
-    /// `http://127.0.0.1:1337` on this machine), sending `token`, recording writes as made by
-    /// `author`, each request limited to `timeout`. Certificates are checked against the
-    /// platform's trust store.
-    pub fn new(base_url: &str, token: &str, author: &str, timeout: Duration) -> Result<StrapiAdapter, CmsError> {
-        Self::build(base_url, token, author, timeout, Vec::new())
+    /// `http://127.0.0.1:1337` on this machine), sending `token` (a person's access token from
+    /// [`StrapiAdapter::sign_in`], or an API token, which may only read), each request limited to
+    /// `timeout`. Certificates are checked against the platform's trust store. Writes are
+    /// recorded on the CMS as made by whoever the token belongs to.
+    pub fn new(base_url: &str, token: &str, timeout: Duration) -> Result<StrapiAdapter, CmsError> {
+        Self::build(base_url, token, timeout, Vec::new())
     }
 
     /// Like [`StrapiAdapter::new`], also trusting the certificate authorities in `ca_pem` (a
     /// company's own CA, or a test CA), on top of the platform's trust store.
-    pub fn trusting(base_url: &str, token: &str, author: &str, timeout: Duration, ca_pem: &[u8]) -> Result<StrapiAdapter, CmsError> {
+    pub fn trusting(base_url: &str, token: &str, timeout: Duration, ca_pem: &[u8]) -> Result<StrapiAdapter, CmsError> {
         let roots = reqwest::Certificate::from_pem_bundle(ca_pem)
             .map_err(|e| CmsError::Permanent(format!("the extra certificate authority is not a PEM certificate: {e}")))?;
         if roots.is_empty() {
             return Err(CmsError::Permanent("the extra certificate authority file holds no certificate".into()));
         }
-        Self::build(base_url, token, author, timeout, roots)
+        Self::build(base_url, token, timeout, roots)
     }
 
-    fn build(
-        base_url: &str,
-        token: &str,
-        author: &str,
-        timeout: Duration,
-        roots: Vec<reqwest::Certificate>,
-    ) -> Result<StrapiAdapter, CmsError> {
+    fn build(base_url: &str, token: &str, timeout: Duration, roots: Vec<reqwest::Certificate>) -> Result<StrapiAdapter, CmsError> {
         // The token only goes where the address is safe (https, or http to this machine).
         crate::check_cms_url(base_url).map_err(CmsError::Permanent)?;
         let mut base = Url::parse(base_url).map_err(|e| CmsError::Permanent(format!("CMS URL `{base_url}`: {e}")))?;
@@ -136,14 +153,72 @@ impl StrapiAdapter {
             .tls_certs_merge(roots)
             .build()
             .map_err(|e| CmsError::Permanent(format!("cannot build the HTTP client: {e}")))?;
-        Ok(StrapiAdapter { client, base, token: token.to_owned(), author: author.to_owned(), timeout, namespace: String::new() })
+        Ok(StrapiAdapter { client, base, token: token.to_owned(), timeout, namespace: String::new(), workspace: String::new() })
     }
 
     /// Prefixes every idempotency key with `namespace` (a workspace's sync id): keys such as
     /// `release-3:catalog.json` are only unique within one workspace.
     pub fn with_key_namespace(mut self, namespace: &str) -> StrapiAdapter {
         self.namespace = if namespace.is_empty() { String::new() } else { format!("{namespace}/") };
+        self.workspace = namespace.to_owned();
         self
+    }
+
+    /// The same client with another credential (a refreshed access token).
+    pub fn with_token(mut self, token: &str) -> StrapiAdapter {
+        self.token = token.to_owned();
+        self
+    }
+
+    /// Signs a person in with their own CMS account: `(access token, refresh token)`. The access
+    /// token is short-lived; [`StrapiAdapter::refresh`] trades the refresh token for new ones.
+    pub async fn sign_in(&self, identifier: &str, password: &str) -> Result<(String, String), CmsError> {
+        let url = self.base.join("api/auth/local").map_err(|e| CmsError::Permanent(format!("CMS URL {}: {e}", self.base)))?;
+        let body = json!({"identifier": identifier, "password": password});
+        let answer = match self.send(Method::POST, url, Some(body), "(sign-in)", false).await {
+            Err(CmsError::Permanent(why)) if why.contains("HTTP 400") || why.contains("HTTP 401") => {
+                return Err(CmsError::Permanent(format!("the CMS did not accept that name and password ({why})")))
+            }
+            other => other?,
+        };
+        tokens_of(answer, "POST /api/auth/local")
+    }
+
+    /// New tokens for a refresh token (which the CMS rotates: the old one stops working).
+    pub async fn refresh(&self, refresh_token: &str) -> Result<(String, String), CmsError> {
+        let url = self.base.join("api/auth/refresh").map_err(|e| CmsError::Permanent(format!("CMS URL {}: {e}", self.base)))?;
+        let answer = self.send(Method::POST, url, Some(json!({"refreshToken": refresh_token})), "(sign-in)", false).await?;
+        tokens_of(answer, "POST /api/auth/refresh")
+    }
+
+    /// What allows a write under `basis`, as the CMS checks it (`services/review.js`).
+    fn warrant(&self, basis: &ReleaseBasis) -> Value {
+        match basis {
+            ReleaseBasis::First => json!({"workspace": self.workspace, "adoption": true}),
+            ReleaseBasis::ChangeSet { change_set } => json!({"workspace": self.workspace, "change_set": change_set}),
+            ReleaseBasis::Rollback { hash } => json!({"workspace": self.workspace, "rollback": hash}),
+        }
+    }
+
+    /// Who this adapter's credential belongs to, and their Vantage role on the CMS.
+    pub async fn whoami(&self) -> Result<RemoteIdentity, CmsError> {
+        let answer = self
+            .call(Method::GET, self.endpoint("me")?, None, "(sign-in)")
+            .await?
+            .ok_or_else(|| CmsError::Permanent("GET /api/vantage/me: this CMS does not sign people in (404)".into()))?;
+        let me: Me =
+            serde_json::from_value(answer).map_err(|e| CmsError::Permanent(format!("GET /api/vantage/me: unexpected answer: {e}")))?;
+        Ok(RemoteIdentity { username: me.username, role: me.role })
+    }
+
+    /// The proposal the CMS holds for change set `change_set`, if it was submitted there.
+    pub async fn proposal(&self, change_set: i64) -> Result<Option<RemoteProposal>, CmsError> {
+        let mut url = self.endpoint("proposal")?;
+        url.query_pairs_mut().append_pair("workspace", &self.workspace).append_pair("change_set", &change_set.to_string());
+        match self.call(Method::GET, url, None, "(review)").await? {
+            None => Ok(None),
+            Some(answer) => proposal_of(answer, "GET /api/vantage/proposal").map(Some),
+        }
     }
 
     fn key(&self, key: &str) -> String {
@@ -159,10 +234,18 @@ impl StrapiAdapter {
         self.base.join(&format!("api/vantage/{tail}")).map_err(|e| CmsError::Permanent(format!("CMS URL {}: {e}", self.base)))
     }
 
-    /// Sends one request; `Ok(None)` for 404, the parsed JSON body for 2xx.
+    /// Sends one request with the credential; `Ok(None)` for 404, the parsed JSON body for 2xx.
     async fn call(&self, method: Method, url: Url, body: Option<Value>, path: &str) -> Result<Option<Value>, CmsError> {
+        self.send(method, url, body, path, true).await
+    }
+
+    /// Sends one request, with the credential or (signing in) without; see [`Self::call`].
+    async fn send(&self, method: Method, url: Url, body: Option<Value>, path: &str, credential: bool) -> Result<Option<Value>, CmsError> {
         let what = format!("{method} {}", url.path());
-        let mut request = self.client.request(method, url).bearer_auth(&self.token).timeout(self.timeout);
+        let mut request = self.client.request(method, url).timeout(self.timeout);
+        if credential && !self.token.is_empty() {
+            request = request.bearer_auth(&self.token);
+        }
         if let Some(body) = &body {
             request = request.json(body);
         }
@@ -212,6 +295,25 @@ async fn read_bounded(mut response: reqwest::Response, what: &str) -> Result<Vec
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+#[derive(Deserialize)]
+struct Tokens {
+    jwt: String,
+    #[serde(rename = "refreshToken")]
+    refresh_token: String,
+}
+
+fn tokens_of(answer: Option<Value>, what: &str) -> Result<(String, String), CmsError> {
+    let answer = answer.ok_or_else(|| CmsError::Permanent(format!("{what}: this CMS does not sign people in (404)")))?;
+    let tokens: Tokens = serde_json::from_value(answer).map_err(|e| {
+        CmsError::Permanent(format!("{what}: the answer holds no access and refresh token ({e}); is jwtManagement 'refresh' configured?"))
+    })?;
+    Ok((tokens.jwt, tokens.refresh_token))
+}
+
+fn no_reviews(what: &str) -> CmsError {
+    CmsError::Permanent(format!("{what}: this CMS keeps no reviews (404); update the Vantage Strapi project"))
 }
 
 fn too_large(what: &str) -> CmsError {
@@ -293,23 +395,42 @@ impl CmsAdapter for StrapiAdapter {
         }
     }
 
-    async fn put(&self, path: &str, content: &str, expected: Option<&str>, idempotency_key: &str) -> Result<String, CmsError> {
-        let body = json!({"path": path, "content": content, "expected": expected, "key": self.key(idempotency_key), "author": self.author});
+    async fn put(
+        &self,
+        path: &str,
+        content: &str,
+        expected: Option<&str>,
+        idempotency_key: &str,
+        basis: &ReleaseBasis,
+    ) -> Result<String, CmsError> {
+        let body = json!({"path": path, "content": content, "expected": expected, "key": self.key(idempotency_key), "warrant": self.warrant(basis)});
         let answer = self.call(Method::PUT, self.endpoint("document")?, Some(body), path).await?;
         let written = Self::written(answer, &format!("PUT {path}"))?;
         written.version.as_ref().map(text).ok_or_else(|| CmsError::Permanent(format!("PUT {path}: the answer has no version")))
     }
 
-    async fn delete(&self, path: &str, expected: &str, idempotency_key: &str) -> Result<(), CmsError> {
-        let body = json!({"path": path, "expected": expected, "key": self.key(idempotency_key), "author": self.author});
+    async fn delete(&self, path: &str, expected: &str, idempotency_key: &str, basis: &ReleaseBasis) -> Result<(), CmsError> {
+        let body = json!({"path": path, "expected": expected, "key": self.key(idempotency_key), "warrant": self.warrant(basis)});
         let answer = self.call(Method::POST, self.endpoint("document/delete")?, Some(body), path).await?;
         Self::written(answer, &format!("DELETE {path}")).map(|_| ())
     }
 
-    async fn publish_release(&self, hash: &str, idempotency_key: &str) -> Result<(), CmsError> {
-        let body = json!({"hash": hash, "key": self.key(idempotency_key), "author": self.author});
+    async fn publish_release(&self, hash: &str, idempotency_key: &str, basis: &ReleaseBasis) -> Result<(), CmsError> {
+        let body = json!({"hash": hash, "key": self.key(idempotency_key), "warrant": self.warrant(basis)});
         let answer = self.call(Method::POST, self.endpoint("releases")?, Some(body), "(release)").await?;
         answer.map(|_| ()).ok_or_else(|| CmsError::Permanent("POST /api/vantage/releases: the sync API is missing (404)".into()))
+    }
+
+    async fn submit_proposal(&self, change_set: i64, changes: &BTreeMap<String, Option<String>>) -> Result<RemoteProposal, CmsError> {
+        let body = json!({"workspace": self.workspace, "change_set": change_set, "changes": changes});
+        let answer = self.call(Method::POST, self.endpoint("proposals")?, Some(body), "(review)").await?;
+        proposal_of(answer.ok_or_else(|| no_reviews("POST /api/vantage/proposals"))?, "POST /api/vantage/proposals")
+    }
+
+    async fn approve_proposal(&self, change_set: i64, hash: &str) -> Result<RemoteProposal, CmsError> {
+        let body = json!({"workspace": self.workspace, "change_set": change_set, "hash": hash});
+        let answer = self.call(Method::POST, self.endpoint("proposals/approve")?, Some(body), "(review)").await?;
+        proposal_of(answer.ok_or_else(|| no_reviews("POST /api/vantage/proposals/approve"))?, "POST /api/vantage/proposals/approve")
     }
 
     async fn anchor_audit(&self, workspace: &str, seq: i64, hash: &str) -> Result<(), CmsError> {

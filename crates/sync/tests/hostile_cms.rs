@@ -89,7 +89,7 @@ fn page(changes: &[serde_json::Value], cursor: u64) -> Vec<u8> {
 }
 
 fn adapter(url: &str) -> StrapiAdapter {
-    StrapiAdapter::new(url, "token", "ada", Duration::from_secs(20)).unwrap()
+    StrapiAdapter::new(url, "token", Duration::from_secs(20)).unwrap()
 }
 
 #[tokio::test]
@@ -136,7 +136,7 @@ fn counting(count: &Arc<AtomicUsize>) -> impl Fn(&str) -> Answer + Send + Sync +
 async fn the_sync_api_is_spoken_over_https_with_a_verified_certificate() {
     let asked = Arc::new(AtomicUsize::new(0));
     let url = serve_tls("cms.pem", "cms.key", counting(&asked)).await;
-    let cms = StrapiAdapter::trusting(&url, "token", "ada", Duration::from_secs(10), &test_ca()).unwrap();
+    let cms = StrapiAdapter::trusting(&url, "token", Duration::from_secs(10), &test_ca()).unwrap();
     let page = cms.changes_since(None).await.unwrap();
     assert_eq!(page.cursor, "7");
     assert_eq!(asked.load(Ordering::SeqCst), 1);
@@ -150,8 +150,8 @@ async fn an_untrusted_certificate_stops_the_sync_before_the_token_is_sent() {
     let unknown_ca = serve_tls("cms.pem", "cms.key", counting(&asked)).await;
     let impostor = serve_tls("rogue.pem", "rogue.key", counting(&asked)).await;
     for cms in [
-        StrapiAdapter::new(&unknown_ca, "token", "ada", Duration::from_secs(10)).unwrap(),
-        StrapiAdapter::trusting(&impostor, "token", "ada", Duration::from_secs(10), &test_ca()).unwrap(),
+        StrapiAdapter::new(&unknown_ca, "token", Duration::from_secs(10)).unwrap(),
+        StrapiAdapter::trusting(&impostor, "token", Duration::from_secs(10), &test_ca()).unwrap(),
     ] {
         let error = cms.changes_since(None).await.unwrap_err();
         assert!(matches!(&error, CmsError::Permanent(m) if m.contains("certificate is not trusted")), "{error:?}");
@@ -163,7 +163,7 @@ async fn an_untrusted_certificate_stops_the_sync_before_the_token_is_sent() {
 #[tokio::test]
 async fn plain_http_goes_to_this_machine_only_and_redirects_are_not_followed() {
     for url in ["http://cms.example.com", "http://10.0.0.7:1337", "ftp://127.0.0.1"] {
-        let error = StrapiAdapter::new(url, "token", "ada", Duration::from_secs(1)).unwrap_err();
+        let error = StrapiAdapter::new(url, "token", Duration::from_secs(1)).unwrap_err();
         assert!(matches!(error, CmsError::Permanent(_)), "{url}: {error:?}");
     }
     // A CMS answering with a redirect elsewhere would take the token with it: not followed.

@@ -12,7 +12,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 use vantage_store::{Role, Store};
 use vantage_sync::{
-    pull, push_and_record, resolve, Backoff, CmsAdapter, CmsError, PushOutcome, RemoteAnchor, RemoteChange, RemotePage, Resolution,
+    pull, push_and_record, resolve, Backoff, CmsAdapter, CmsError, PushOutcome, ReleaseBasis, RemoteAnchor, RemoteChange, RemotePage,
+    Resolution,
 };
 
 #[derive(Default)]
@@ -93,7 +94,7 @@ impl CmsAdapter for MemoryCms {
     async fn read(&self, path: &str) -> Result<Option<(String, String)>, CmsError> {
         Ok(self.docs.lock().unwrap().get(path).and_then(|d| d.content.clone().map(|c| (c, d.version.to_string()))))
     }
-    async fn put(&self, path: &str, content: &str, expected: Option<&str>, key: &str) -> Result<String, CmsError> {
+    async fn put(&self, path: &str, content: &str, expected: Option<&str>, key: &str, _basis: &ReleaseBasis) -> Result<String, CmsError> {
         if let Some(v) = self.receipts.lock().unwrap().get(key) {
             return Ok(v.clone());
         }
@@ -101,7 +102,7 @@ impl CmsAdapter for MemoryCms {
         self.receipts.lock().unwrap().insert(key.into(), v.clone());
         Ok(v)
     }
-    async fn delete(&self, path: &str, expected: &str, key: &str) -> Result<(), CmsError> {
+    async fn delete(&self, path: &str, expected: &str, key: &str, _basis: &ReleaseBasis) -> Result<(), CmsError> {
         if self.receipts.lock().unwrap().contains_key(key) {
             return Ok(());
         }
@@ -112,7 +113,7 @@ impl CmsAdapter for MemoryCms {
         self.receipts.lock().unwrap().insert(key.into(), v);
         Ok(())
     }
-    async fn publish_release(&self, _hash: &str, _key: &str) -> Result<(), CmsError> {
+    async fn publish_release(&self, _hash: &str, _key: &str, _basis: &ReleaseBasis) -> Result<(), CmsError> {
         Ok(())
     }
     async fn anchor_audit(&self, workspace: &str, seq: i64, hash: &str) -> Result<(), CmsError> {

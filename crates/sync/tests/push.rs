@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 use vantage_store::{Role, Store};
-use vantage_sync::{push, Backoff, CmsAdapter, CmsError, PushOutcome, RemoteAnchor, RemotePage, Versions};
+use vantage_sync::{push, Backoff, CmsAdapter, CmsError, PushOutcome, ReleaseBasis, RemoteAnchor, RemotePage, Versions};
 use vantage_test_support::demo_files;
 
 /// A CMS that keeps documents by path, honours idempotency keys, and fails on a script.
@@ -55,7 +55,7 @@ impl CmsAdapter for ScriptedCms {
     async fn read(&self, path: &str) -> Result<Option<(String, String)>, CmsError> {
         Ok(self.docs.lock().unwrap().get(path).map(|(v, c)| (c.clone(), v.to_string())))
     }
-    async fn put(&self, path: &str, content: &str, expected: Option<&str>, key: &str) -> Result<String, CmsError> {
+    async fn put(&self, path: &str, content: &str, expected: Option<&str>, key: &str, _basis: &ReleaseBasis) -> Result<String, CmsError> {
         if self.conflict_on.as_deref() == Some(path) {
             return Err(CmsError::Conflict { path: path.into(), current: "99".into() });
         }
@@ -70,12 +70,12 @@ impl CmsAdapter for ScriptedCms {
         })?;
         Ok(self.docs.lock().unwrap()[path].0.to_string())
     }
-    async fn delete(&self, path: &str, _expected: &str, key: &str) -> Result<(), CmsError> {
+    async fn delete(&self, path: &str, _expected: &str, key: &str, _basis: &ReleaseBasis) -> Result<(), CmsError> {
         self.apply(key, format!("delete {path}"), || {
             self.docs.lock().unwrap().remove(path);
         })
     }
-    async fn publish_release(&self, hash: &str, key: &str) -> Result<(), CmsError> {
+    async fn publish_release(&self, hash: &str, key: &str, _basis: &ReleaseBasis) -> Result<(), CmsError> {
         self.apply(key, format!("release {}", &hash[..8.min(hash.len())]), || {})
     }
     async fn anchor_audit(&self, workspace: &str, seq: i64, hash: &str) -> Result<(), CmsError> {

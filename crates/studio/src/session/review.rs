@@ -24,7 +24,7 @@ impl Session {
     }
 
     pub fn submit_change(&mut self, id: i64) -> Result<ChangeSetView, StudioError> {
-        self.store.submit(&self.user, id)?;
+        crate::sync::submit_change(&self.store, &self.user, id)?;
         self.change(id)
     }
 
@@ -33,7 +33,11 @@ impl Session {
         if !approve && comment.trim().is_empty() {
             return Err(StudioError::bad_input("say why you reject it, so the author knows what to change"));
         }
-        self.store.decide(&self.user, id, approve, comment)?;
+        if approve {
+            crate::sync::approve_change(&self.store, &self.user, id, comment)?;
+        } else {
+            self.store.decide(&self.user, id, false, comment)?;
+        }
         let events = self.write_heads_to_disk()?;
         Ok((self.change(id)?, events))
     }

@@ -27,6 +27,7 @@ function meta(uid) {
 }
 
 const docs = () => meta('api::document.document');
+const review = () => strapi.service('api::document.review');
 const releases = () => meta('api::release.release');
 
 function documentId() {
@@ -45,6 +46,12 @@ function row(d, r) {
     seq: Number(r[d.col('seq')]),
     updatedAt: r[d.col('updatedAt')] ?? r.updated_at ?? null,
   };
+}
+
+// The SHA-256 of a document row's content; null when there is no row or it is deleted.
+function shaOf(d, r) {
+  if (!r || r[d.col('deleted')] || r[d.col('content')] === null) return null;
+  return crypto.createHash('sha256').update(r[d.col('content')], 'utf8').digest('hex');
 }
 
 async function nextSeq(trx, d) {
@@ -123,13 +130,21 @@ module.exports = () => ({
     return doc && !doc.deleted ? doc : null;
   },
 
-  async put(path, content, expected, key, author) {
+  // `who` is the signed-in person (the author on record), `warrant` what allows the write (see
+  // services/review.js); both are checked inside the writing transaction.
+  async put(path, content, expected, key, who, warrant) {
     const d = docs();
     return strapi.db.connection.transaction(async (trx) => {
       const seen = await receipt(trx, key);
       if (seen) return seen;
       const now = Date.now();
       const current = await trx(d.table).where(d.col('path'), path).first();
+      const sha = review().sha256(content);
+      const held = shaOf(d, current);
+      const refused = await review().allows(trx, who, warrant, { path, sha }, held);
+      if (refused) return refused;
+      if (held !== sha) await review().remember(trx, warrant, path, sha);
+      const author = who.name;
       if (!current) {
         if (expected !== null) return conflict(path, null);
         const seq = await nextSeq(trx, d);
@@ -172,12 +187,17 @@ module.exports = () => ({
     });
   },
 
-  async remove(path, expected, key, author) {
+  async remove(path, expected, key, who, warrant) {
     const d = docs();
     return strapi.db.connection.transaction(async (trx) => {
       const seen = await receipt(trx, key);
       if (seen) return seen;
       const current = await trx(d.table).where(d.col('path'), path).first();
+      const held = shaOf(d, current);
+      const refused = await review().allows(trx, who, warrant, { path, sha: null }, held);
+      if (refused) return refused;
+      if (held !== null) await review().remember(trx, warrant, path, null);
+      const author = who.name;
       // Already gone (deleted here too, or never created): the deletion holds, nothing to do.
       if (!current) return { status: 200, body: { path, version: null, deleted: true } };
       const version = Number(current[d.col('version')]);
@@ -200,11 +220,15 @@ module.exports = () => ({
     });
   },
 
-  async publish(hash, key, author) {
+  async publish(hash, key, who, warrant) {
     const r = releases();
     return strapi.db.connection.transaction(async (trx) => {
       const seen = await receipt(trx, key);
       if (seen) return seen;
+      const refused = await review().allows(trx, who, warrant, { hash });
+      if (refused) return refused;
+      await review().released(trx, who, warrant);
+      const author = who.name;
       const now = Date.now();
       await trx(r.table)
         .insert({

@@ -5,271 +5,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
+mod four_eyes;
+mod harness;
+
+use harness::*;
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use vantage_store::{Role, Store};
-use vantage_sync::{pull, push_and_record, resolve, Backoff, CmsAdapter, CmsError, PushOutcome, Resolution, StrapiAdapter};
-use vantage_test_support::demo_files;
-
-const NEEDS: &str = "needs Strapi: run scripts/test-strapi";
-const ADMIN_EMAIL: &str = "admin@vantage.test";
-const ADMIN_PASSWORD: &str = "Vantage-Admin-1";
-
-// ---------------------------------------------------------------------------------------------
-// The Strapi process
-
-struct Strapi {
-    home: PathBuf,
-    data: tempfile::TempDir,
-    port: u16,
-    child: Option<Child>,
-    token: String,
-    /// The admin's session (JWT), for edits made in the Strapi admin.
-    admin: String,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn health(port: u16) -> bool {
-    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
-    s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-    if s.write_all(format!("GET /_health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").as_bytes()).is_err() {
-        return false;
-    }
-    let mut answer = String::new();
-    let _ = s.read_to_string(&mut answer);
-    answer.starts_with("HTTP/1.1 204") || answer.starts_with("HTTP/1.1 200")
-}
-
-impl Strapi {
-    /// Starts a fresh Strapi and provisions an admin and an API token for sync.
-    async fn start() -> Strapi {
-        let home = PathBuf::from(
-            std::env::var("VANTAGE_STRAPI_HOME").expect("VANTAGE_STRAPI_HOME: the Strapi install dir (scripts/strapi install prints it)"),
-        );
-        assert!(home.join(".vantage-installed").exists(), "{} is not a finished `scripts/strapi install`", home.display());
-        let mut strapi =
-            Strapi { home, data: tempfile::tempdir().unwrap(), port: free_port(), child: None, token: String::new(), admin: String::new() };
-        strapi.launch();
-        (strapi.admin, strapi.token) = strapi.provision().await;
-        strapi
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn db(&self) -> PathBuf {
-        self.data.path().join("data.db")
-    }
-
-    /// Starts the process (again) on the same data dir, port and secrets; waits for /_health.
-    fn launch(&mut self) {
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.data.path().join("strapi.log")).unwrap();
-        let started = Instant::now();
-        let child = Command::new("node")
-            .arg("node_modules/@strapi/strapi/bin/strapi.js")
-            .arg("start")
-            .current_dir(&self.home)
-            .env("HOST", "127.0.0.1")
-            .env("PORT", self.port.to_string())
-            .env("NODE_ENV", "production")
-            .env("DATABASE_FILENAME", self.db())
-            .env("STRAPI_TELEMETRY_DISABLED", "true")
-            .env("STRAPI_LOG_LEVEL", "warn")
-            // Fixed per data dir: API tokens must stay valid across a restart.
-            .env("APP_KEYS", "test-key-one,test-key-two")
-            .env("API_TOKEN_SALT", "test-api-token-salt")
-            .env("ADMIN_JWT_SECRET", "test-admin-jwt-secret")
-            .env("TRANSFER_TOKEN_SALT", "test-transfer-token-salt")
-            .env("JWT_SECRET", "test-jwt-secret")
-            .env("ENCRYPTION_KEY", "test-encryption-key-0123456789abcdef")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("node must be on PATH");
-        self.child = Some(child);
-        while !health(self.port) {
-            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
-                panic!("Strapi exited ({status}) while starting:\n{}", self.log_tail());
-            }
-            assert!(started.elapsed() < Duration::from_secs(120), "Strapi not healthy after 120 s:\n{}", self.log_tail());
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        eprintln!("strapi: healthy on port {} after {:.1} s", self.port, started.elapsed().as_secs_f64());
-    }
-
-    fn log_tail(&self) -> String {
-        let log = std::fs::read_to_string(self.data.path().join("strapi.log")).unwrap_or_default();
-        log.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.as_ref().unwrap().id()
-    }
-
-    /// SIGKILL: no chance to finish anything.
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().unwrap();
-            child.wait().unwrap();
-        }
-    }
-
-    /// SIGTERM by pid, then SIGKILL if it lingers.
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
-            let deadline = Instant::now() + Duration::from_secs(15);
-            while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    /// The first admin (register-admin), then an API token allowed the sync actions only.
-    async fn provision(&self) -> (String, String) {
-        let http = reqwest::Client::new();
-        let admin: serde_json::Value = http
-            .post(format!("{}/admin/register-admin", self.url()))
-            .json(&serde_json::json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "firstname": "Vantage", "lastname": "Test"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let jwt = admin["data"]["token"].as_str().unwrap_or_else(|| panic!("register-admin: {admin}")).to_owned();
-        let token: serde_json::Value = http
-            .post(format!("{}/admin/api-tokens", self.url()))
-            .bearer_auth(&jwt)
-            .json(&serde_json::json!({
-                "name": "vantage-test", "description": "Vantage sync tests", "type": "custom", "lifespan": null,
-                "permissions": ["api::document.sync.changes", "api::document.sync.read", "api::document.sync.put",
-                                "api::document.sync.remove", "api::document.sync.publish",
-                                "api::document.sync.anchor", "api::document.sync.anchors"]
-            }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        (jwt, token["data"]["accessKey"].as_str().unwrap_or_else(|| panic!("api-tokens: {token}")).to_owned())
-    }
-
-    /// Edits a document the way the Strapi admin panel does (content-manager API, as the admin).
-    async fn admin_edit(&self, path: &str, content: &str) {
-        let http = reqwest::Client::new();
-        let base = format!("{}/content-manager/collection-types/api::document.document", self.url());
-        let mut url = reqwest::Url::parse(&base).unwrap();
-        url.query_pairs_mut().append_pair("filters[path][$eq]", path);
-        let found: serde_json::Value = http.get(url).bearer_auth(&self.admin).send().await.unwrap().json().await.unwrap();
-        let id = found["results"][0]["documentId"].as_str().unwrap_or_else(|| panic!("{path} in the content manager: {found}")).to_owned();
-        let answer =
-            http.put(format!("{base}/{id}")).bearer_auth(&self.admin).json(&serde_json::json!({"content": content})).send().await.unwrap();
-        let status = answer.status();
-        assert!(status.is_success(), "content-manager update of {path}: {status} {}", answer.text().await.unwrap());
-    }
-
-    fn adapter(&self, author: &str) -> StrapiAdapter {
-        self.adapter_at(&self.url(), author, Duration::from_secs(10))
-    }
-
-    fn adapter_at(&self, url: &str, author: &str, timeout: Duration) -> StrapiAdapter {
-        StrapiAdapter::new(url, &self.token, author, timeout).unwrap().with_key_namespace("test-workspace")
-    }
-
-    /// Every document row on the CMS: path -> (version, content, deleted).
-    fn rows(&self) -> BTreeMap<String, (i64, Option<String>, bool)> {
-        let conn = rusqlite::Connection::open_with_flags(self.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-        let mut stmt = conn.prepare("SELECT path, version, content, deleted FROM vantage_documents").unwrap();
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get::<_, bool>(3)?)))).unwrap();
-        rows.map(Result::unwrap).collect()
-    }
-
-    fn count(&self, sql: &str) -> i64 {
-        let conn = rusqlite::Connection::open_with_flags(self.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-        conn.query_row(sql, [], |r| r.get(0)).unwrap()
-    }
-}
-
-impl Drop for Strapi {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Stores
-
-/// A store whose first release is published (its outbox holds every document and a marker),
-/// with `extra` more visitor profiles to make a large push.
-fn published_store(dir: &Path, extra: usize) -> Store {
-    let store = Store::open(&dir.join("s.db")).unwrap();
-    store.add_user("ada", "ada", Role::Admin).unwrap();
-    store.add_user("ada", "mia", Role::Marketer).unwrap();
-    let mut files = demo_files();
-    for i in 0..extra {
-        files.insert(
-            format!("profiles/load-{i:04}.json"),
-            format!("{{\"id\": \"load-{i:04}\", \"name\": \"Load test visitor {i}\", \"attributes\": {{}}, \"consents\": []}}"),
-        );
-    }
-    store.import("ada", &files).unwrap();
-    let cs = store.create_change_set("mia", "fix the promo").unwrap();
-    edit(&store, cs, "entries/sale-promo.json", "Cheap outdoor gear that does not feel cheap", "Outdoor gear at outlet prices");
-    store.submit("mia", cs).unwrap();
-    store.decide("ada", cs, true, "ok").unwrap();
-    store.publish("ada", cs).unwrap();
-    store
-}
-
-fn edit(store: &Store, cs: i64, path: &str, from: &str, to: &str) {
-    let (rev, text) = store.document(path).unwrap().unwrap();
-    assert!(text.contains(from), "{path} does not contain {from:?}");
-    store.write("mia", cs, path, &text.replacen(from, to, 1), Some(rev)).unwrap();
-}
-
-fn fast() -> Backoff {
-    Backoff { base: Duration::from_millis(50), max: Duration::from_secs(2), attempts: 12 }
-}
-
-fn no_jitter() -> impl FnMut() -> f64 {
-    || 1.0
-}
-
-fn empty_store(dir: &Path, name: &str) -> Store {
-    let store = Store::open(&dir.join(name)).unwrap();
-    store.add_user("bo", "bo", Role::Admin).unwrap();
-    store
-}
-
-/// The CMS holds exactly the store's documents, each created once (version 1).
-fn assert_cms_holds_once(cms: &Strapi, store: &Store) {
-    let rows = cms.rows();
-    let files = store.export().unwrap();
-    assert_eq!(rows.len(), files.len(), "one row per document");
-    for (path, content) in &files {
-        let (version, remote, deleted) = &rows[path];
-        assert!(!deleted, "{path} is not deleted");
-        assert_eq!(remote.as_deref(), Some(content.as_str()), "{path} content");
-        assert_eq!(*version, 1, "{path} was written exactly once");
-    }
-    assert_eq!(cms.count("SELECT COUNT(*) FROM vantage_releases"), 1, "the release marker arrived once");
-}
+use vantage_store::Store;
+use vantage_sync::{pull, push_and_record, resolve, Backoff, CmsAdapter, CmsError, PushOutcome, Resolution};
 
 // ---------------------------------------------------------------------------------------------
 // Tests
@@ -326,13 +75,15 @@ async fn an_edit_in_the_strapi_admin_reaches_vantage_by_its_editor_and_moves_the
     assert_eq!(store.document(path).unwrap().unwrap().1, edited);
     assert_eq!(store.history(path).unwrap()[0].author, ADMIN_EMAIL);
     // A write based on the version before the admin's edit is refused.
-    let stale = adapter.put(path, &text, Some("1"), "stale-write").await.unwrap_err();
+    // (under a warrant the CMS accepts: the content as the first release brought it in)
+    let release = vantage_sync::ReleaseBasis::Rollback { hash: store.releases().unwrap().last().unwrap().hash.clone() };
+    let stale = adapter.put(path, &text, Some("1"), "stale-write", &release).await.unwrap_err();
     assert_eq!(stale, CmsError::Conflict { path: path.into(), current: "2".into() });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Strapi: run scripts/test-strapi"]
-async fn edits_on_both_sides_conflict_with_a_field_diff_and_resolve_mine_theirs_merged() {
+async fn edits_on_both_sides_conflict_with_a_field_diff_and_resolve_mine_or_theirs_while_an_unreviewed_merge_is_refused() {
     let cms = Strapi::start().await;
     let dir = tempfile::tempdir().unwrap();
     let store = published_store(dir.path(), 0);
@@ -340,17 +91,14 @@ async fn edits_on_both_sides_conflict_with_a_field_diff_and_resolve_mine_theirs_
     push_and_record(&store, &ours, fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
 
     // Someone edits four documents in Strapi.
-    let editor = cms.adapter("eve@cms");
-    let remote_edit = |path: &'static str| {
-        let editor = editor.clone();
-        async move {
-            let (text, version) = editor.read(path).await.unwrap().unwrap();
-            let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
-            value["description"] = serde_json::json!(format!("{} (edited in the CMS)", value["description"].as_str().unwrap_or(path)));
-            let text = serde_json::to_string_pretty(&value).unwrap() + "\n";
-            editor.put(path, &text, Some(&version), &format!("eve-{path}")).await.unwrap();
-            text
-        }
+    let cms = &cms;
+    let remote_edit = |path: &'static str| async move {
+        let (text, _) = cms.token_adapter().read(path).await.unwrap().unwrap();
+        let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        value["description"] = serde_json::json!(format!("{} (edited in the CMS)", value["description"].as_str().unwrap_or(path)));
+        let text = serde_json::to_string_pretty(&value).unwrap() + "\n";
+        cms.admin_write(path, &text).await;
+        text
     };
     let (a, b, c, d) = ("entries/home-featured.json", "entries/home-promo.json", "entries/home-recs.json", "entries/sale-recs.json");
     let theirs_b = remote_edit(b).await;
@@ -366,9 +114,7 @@ async fn edits_on_both_sides_conflict_with_a_field_diff_and_resolve_mine_theirs_
         value["description"] = serde_json::json!(format!("{} (edited in Vantage)", value["description"].as_str().unwrap_or(path)));
         store.write("mia", cs, path, &serde_json::to_string(&value).unwrap(), Some(rev)).unwrap();
     }
-    store.submit("mia", cs).unwrap();
-    store.decide("ada", cs, true, "ok").unwrap();
-    store.publish("ada", cs).unwrap();
+    review_and_publish(cms, &store, cs).await;
     let mine_a = store.document(a).unwrap().unwrap().1;
 
     // The push stops at the first conflict and the pull that follows records all three; the
@@ -381,10 +127,10 @@ async fn edits_on_both_sides_conflict_with_a_field_diff_and_resolve_mine_theirs_
     assert_eq!(pulled.conflicts, vec![a.to_owned(), b.to_owned(), c.to_owned()]);
     assert_eq!(pulled.applied, 1);
     assert_eq!(store.document(d).unwrap().unwrap().1, theirs_d);
-    assert_eq!(store.history(d).unwrap()[0].author, "eve@cms");
+    assert_eq!(store.history(d).unwrap()[0].author, ADMIN_EMAIL);
 
     let conflict = store.sync_conflict(b).unwrap().unwrap();
-    assert_eq!(conflict.remote_author, "eve@cms");
+    assert_eq!(conflict.remote_author, ADMIN_EMAIL);
     assert_eq!(conflict.remote_version, "2");
     assert_eq!(conflict.remote_content.as_deref(), Some(theirs_b.as_str()));
     let diff = conflict.diff.as_array().unwrap();
@@ -409,10 +155,15 @@ async fn edits_on_both_sides_conflict_with_a_field_diff_and_resolve_mine_theirs_
     let mut value: serde_json::Value = serde_json::from_str(&local_c).unwrap();
     value["description"] = serde_json::json!("merged by hand");
     let merged = if value.is_object() { serde_json::to_string(&value).unwrap() } else { merged.to_owned() };
-    resolve(&store, &ours, "mia", c, Resolution::Merged(merged), fast(), &mut no_jitter()).await.unwrap();
-    let (local_c, _) = (store.document(c).unwrap().unwrap().1, ());
-    assert!(local_c.contains("merged by hand"));
-    assert_eq!(ours.read(c).await.unwrap().unwrap().0, local_c);
+    // Merged: new content nobody reviewed, which a CMS keeping four eyes refuses; nothing is
+    // written on either side and the conflict stays open until kept, taken, or merged in review.
+    let (_, before_c) = store.document(c).unwrap().unwrap();
+    let refused = resolve(&store, &ours, "mia", c, Resolution::Merged(merged), fast(), &mut no_jitter()).await.unwrap_err();
+    assert!(refused.to_string().contains("only after review"), "{refused}");
+    assert_eq!(store.document(c).unwrap().unwrap().1, before_c);
+    assert!(!ours.read(c).await.unwrap().unwrap().0.contains("merged by hand"));
+    assert_eq!(store.sync_conflicts().unwrap().len(), 1);
+    resolve(&store, &ours, "mia", c, Resolution::Mine, fast(), &mut no_jitter()).await.unwrap();
     assert!(store.sync_conflicts().unwrap().is_empty());
     assert!(resolve(&store, &ours, "mia", c, Resolution::Mine, fast(), &mut no_jitter()).await.is_err(), "nothing left to resolve");
 
@@ -659,11 +410,10 @@ async fn through_a_faulty_network_the_end_state_is_the_same() {
     assert_cms_holds_once(&cms, &store);
 
     // A remote edit, then pulls through the same proxy: into this store and into a fresh one.
-    let direct = cms.adapter("eve@cms");
-    let (text, version) = direct.read("profiles/load-0007.json").await.unwrap().unwrap();
+    let (text, _) = cms.token_adapter().read("profiles/load-0007.json").await.unwrap().unwrap();
     let edited = text.replace("Load test visitor 7\"", "Load test visitor 7, edited in the CMS\"");
     assert_ne!(edited, text);
-    direct.put("profiles/load-0007.json", &edited, Some(&version), "eve-n0007").await.unwrap();
+    cms.admin_write("profiles/load-0007.json", &edited).await;
     let report = pull(&store, &flaky, fast(), &mut no_jitter()).await.unwrap();
     assert_eq!((report.applied, report.conflicts.len()), (1, 0), "{report:?}");
     let fresh = empty_store(dir.path(), "fresh.db");
@@ -706,9 +456,7 @@ async fn a_document_changed_and_changed_back_here_while_edited_in_strapi_conflic
         let cs = store.create_change_set("mia", "promo").unwrap();
         let (rev, _) = store.document(path).unwrap().unwrap();
         store.write("mia", cs, path, &text, Some(rev)).unwrap();
-        store.submit("mia", cs).unwrap();
-        store.decide("ada", cs, true, "ok").unwrap();
-        store.publish("ada", cs).unwrap();
+        review_and_publish(&cms, &store, cs).await;
     }
 
     let (outcome, pulled) = push_and_record(&store, &ours, fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
@@ -732,8 +480,7 @@ async fn hostile_documents_in_strapi_are_set_aside_a_template_change_is_held_and
     let store = published_store(&workspace, 0);
     let ours = cms.adapter("ada");
     push_and_record(&store, &ours, fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
-    // Someone with a token writes documents no workspace should take.
-    let eve = cms.adapter("eve@cms");
+    // Someone with the Strapi admin writes documents no workspace should take.
     let huge = format!("{{\"id\": \"huge\", \"name\": \"{}\", \"attributes\": {{}}, \"consents\": []}}", "x".repeat(5 * 1024 * 1024));
     let hostile = [
         ("../escape.json", "{\"owned\": true}".to_owned()),
@@ -742,13 +489,13 @@ async fn hostile_documents_in_strapi_are_set_aside_a_template_change_is_held_and
         ("profiles/huge.json", huge),
     ];
     for (path, content) in &hostile {
-        eve.put(path, content, None, &format!("eve-{path}")).await.unwrap_or_else(|e| panic!("{path}: {e}"));
+        cms.admin_write(path, content).await;
     }
     // A template rewritten to write content unescaped: code, held for review, not applied.
     let template = "components/hero/template.html";
-    let (original_template, version) = eve.read(template).await.unwrap().unwrap();
+    let (original_template, _) = ours.read(template).await.unwrap().unwrap();
     let unescaped = original_template.replacen("}}", " | safe }}", 1);
-    eve.put(template, &unescaped, Some(&version), "eve-template").await.unwrap();
+    cms.admin_write(template, &unescaped).await;
     // ... and, behind them in the feed, an ordinary edit.
     let path = "entries/home-promo.json";
     let edited = store.document(path).unwrap().unwrap().1.replace("Delivery and returns", "Delivery & returns (admin)");
