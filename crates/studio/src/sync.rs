@@ -45,7 +45,14 @@ fn failed(e: SyncError) -> StudioError {
         SyncError::Cms(CmsError::Conflict { path, current }) => {
             StudioError::new(ErrorCode::Conflict, format!("{path} changed on the CMS (now version {current}); resolve the conflict first"))
         }
-        SyncError::Cms(e) => StudioError::new(ErrorCode::Io, format!("{e}. Your work is safe here and will be sent when the CMS is back.")),
+        SyncError::Cms(e) if e.is_retryable() => {
+            StudioError::new(ErrorCode::Io, format!("{e}. Your work is safe here and will be sent when the CMS is back."))
+        }
+        // A refusal stays a refusal on retry (four eyes, a role, a wrong password): say so.
+        SyncError::Cms(e @ CmsError::Permanent(_)) if e.to_string().contains("HTTP 403") => {
+            StudioError::new(ErrorCode::Forbidden, format!("{e}. Nothing was written on the CMS; your work is kept here."))
+        }
+        SyncError::Cms(e) => StudioError::new(ErrorCode::Io, format!("{e}. Nothing was written on the CMS; your work is kept here.")),
         SyncError::Invalid(message) => StudioError::bad_input(message),
         SyncError::AuditLog(message) => StudioError::new(ErrorCode::Conflict, message),
     }
