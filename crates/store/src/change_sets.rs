@@ -49,6 +49,8 @@ pub struct ChangeSet {
     pub decision_comment: Option<String>,
     /// Documents the change set touched.
     pub documents: Vec<String>,
+    /// Edits made in the CMS, brought by its changes feed (the author is a CMS account).
+    pub from_cms: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -365,7 +367,7 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT c.id, c.title, c.author, c.state, c.created_at, c.decided_by, c.decision_comment,
-                    (SELECT group_concat(DISTINCT path) FROM revisions r WHERE r.change_set = c.id)
+                    (SELECT group_concat(DISTINCT path) FROM revisions r WHERE r.change_set = c.id), c.from_cms
              FROM change_sets c ORDER BY c.id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -380,6 +382,7 @@ impl Store {
                 decided_by: r.get(5)?,
                 decision_comment: r.get(6)?,
                 documents: docs.map(|d| d.split(',').map(str::to_owned).collect()).unwrap_or_default(),
+                from_cms: r.get(8)?,
             })
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_sync.sql"),
     include_str!("migrations/0005_sync_quarantine.sql"),
     include_str!("migrations/0006_audit_anchors.sql"),
+    include_str!("migrations/0007_change_sets_from_the_cms.sql"),
 ];
 
 /// The schema version this code writes.
@@ -139,6 +140,9 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
     if version == SCHEMA_VERSION {
         return Ok(());
     }
+    // A migration may rebuild a table (SQLite's way of changing a constraint), which needs
+    // foreign keys off; they are checked before the commit instead, and on again after.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let applied = (|| -> Result<()> {
         // Read again under the write lock: another process opening the same file at the same
@@ -151,15 +155,24 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
             conn.execute_batch(sql)?;
             conn.pragma_update(None, "user_version", (i + 1) as i64)?;
         }
+        let dangling: i64 = conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+        if dangling > 0 {
+            return Err(StoreError::new(
+                ErrorCode::Database,
+                format!("{}: {dangling} rows refer to rows that do not exist, so the store was not upgraded", path.display()),
+            ));
+        }
         Ok(())
     })();
-    match applied {
-        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
+    let done = match applied {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(StoreError::from),
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
             Err(e)
         }
-    }
+    };
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    done
 }
 
 fn too_new(path: &Path, version: i64) -> StoreError {

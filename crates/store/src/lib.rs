@@ -29,6 +29,7 @@
 
 mod audit;
 mod change_sets;
+mod cms_inbox;
 mod db;
 mod documents;
 mod error;

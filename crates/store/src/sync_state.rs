@@ -1,16 +1,18 @@
 //! What sync remembers about the remote CMS: settings (the CMS URL, the changes-feed cursor),
 //! each document's base (the CMS version and the content both sides last agreed on), and the
 //! conflicts found when pulling. A pulled change is written as a revision by the remote author
-//! only when the document did not change here since the last sync; otherwise it becomes a
-//! conflict and the document is left alone.
+//! only when the document did not change here since the last sync (into a change set waiting
+//! for review, see `cms_inbox.rs`, unless the store adopts the CMS's workspace); otherwise it
+//! becomes a conflict and the document is left alone.
 
 use crate::audit::append;
+use crate::cms_inbox::{cms_owner, write_for_review, Inboxes};
 use crate::db::Store;
 use crate::documents::{canonical, check_path, head, insert_edit, open_owner, require};
 use crate::error::{ErrorCode, Result, StoreError};
 use crate::quarantine::{check_remote_version, clear, is_code, quarantine, remote_label, Kept};
 use crate::roles::Role;
-use crate::RevisionId;
+use crate::{ChangeSetId, RevisionId};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
@@ -57,8 +59,10 @@ pub enum PullApplied {
     Known,
     /// Both sides already hold the same content; only the base moved.
     Same,
-    /// Written as a new revision by the remote author.
+    /// Written as a new revision by the remote author (adopting the CMS's workspace).
     Applied(RevisionId),
+    /// Written by the remote author into a change set from the CMS, waiting for review.
+    ForReview { revision: RevisionId, change_set: ChangeSetId },
     /// Changed here too: recorded as a conflict, the document untouched.
     Conflict,
     /// Refused (the reason): kept in quarantine, never applied.
@@ -177,8 +181,10 @@ impl Store {
     /// in the outbox, and no open change set holds it); otherwise it is recorded as a conflict with `diff(path, mine, theirs)`, and a
     /// newer remote change replaces an open conflict on the same document. A change this
     /// workspace refuses (see `quarantine.rs`) is quarantined and the others still apply. With
-    /// `hold_code`, a change to a template, schema or the theme is held for review instead of
-    /// applied (off only when a store that never held a document adopts the CMS's workspace).
+    /// `hold_code`, content waits for review in a change set by its remote author (a CMS change
+    /// set holding the document takes the newer edit too), and a change to a template, schema or
+    /// the theme is held whole until someone takes it into a change set; both are off only when
+    /// a store that never held a document adopts the CMS's workspace.
     pub fn apply_pulled(
         &self,
         changes: &[PulledChange<'_>],
@@ -190,6 +196,7 @@ impl Store {
         let checked: Vec<_> = changes.iter().map(checked_remote).collect();
         self.with_tx(|tx| {
             let mut out = Vec::with_capacity(changes.len());
+            let mut inboxes = Inboxes::new();
             for (c, remote) in changes.iter().zip(&checked) {
                 let remote = match remote {
                     Ok(remote) => remote,
@@ -242,6 +249,16 @@ impl Store {
                     let reason = "a change to a template, a schema or the theme is code: it is not applied until someone takes it into a change set and it is reviewed";
                     quarantine(tx, &at, c.path, c.version, c.author, Kept::Held { content: remote.as_deref() }, reason)?;
                     out.push(PullApplied::Held);
+                    continue;
+                }
+                let cms_held = match &current {
+                    Some(h) if held => cms_owner(tx, h)?,
+                    _ => None,
+                };
+                if hold_code && !changed_here && (!held || cms_held.is_some()) {
+                    let (change_set, revision) = write_for_review(tx, &at, &mut inboxes, cms_held, c.path, c.author, remote.as_deref())?;
+                    set_base(tx, c.path, version, remote.as_deref(), &at)?;
+                    out.push(PullApplied::ForReview { revision, change_set });
                     continue;
                 }
                 if !changed_here && !held {

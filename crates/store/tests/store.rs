@@ -465,6 +465,40 @@ fn an_older_database_is_migrated_in_place() {
 }
 
 #[test]
+fn change_sets_survive_the_rebuild_that_lets_cms_editors_author_them_and_foreign_keys_hold_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v6.db");
+    {
+        // A database at schema version 6 with a change set, its edit and a comment on it.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for sql in [
+            include_str!("../src/migrations/0001_initial.sql"),
+            include_str!("../src/migrations/0002_change_set_index.sql"),
+            include_str!("../src/migrations/0003_outbox.sql"),
+            include_str!("../src/migrations/0004_sync.sql"),
+            include_str!("../src/migrations/0005_sync_quarantine.sql"),
+            include_str!("../src/migrations/0006_audit_anchors.sql"),
+        ] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 6).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (name, role) VALUES ('ada', 'admin'), ('mia', 'marketer');
+             INSERT INTO change_sets (id, title, author, state, created_at) VALUES (7, 'spring sale', 'mia', 'draft', '2026-01-01T00:00:00Z');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let [change] = store.change_sets().unwrap().try_into().unwrap();
+    assert_eq!((change.id, change.title.as_str(), change.author.as_str(), change.from_cms), (7, "spring sale", "mia", false));
+    // The store goes on working: an edit in that change set refers to it as before.
+    store.write("mia", 7, "profiles/p.json", r#"{"id": "p", "name": "P", "attributes": {}, "consents": []}"#, None).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let dangling: i64 = conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(dangling, 0, "every revision, comment and release still refers to a change set that exists");
+}
+
+#[test]
 fn a_full_disk_gives_a_clear_error_and_leaves_the_database_as_it_was() {
     let f = fixture();
     let cs = f.store.create_change_set("mia", "big").unwrap();

@@ -111,13 +111,16 @@ pub trait CmsAdapter {
     fn publish_release(&self, hash: &str, idempotency_key: &str, basis: &ReleaseBasis)
         -> impl Future<Output = Result<(), CmsError>> + Send;
     /// Records on the CMS, under the caller's own credential, that change set `change_set`
-    /// proposes `changes` (path -> SHA-256 of the new content, `None` for a deletion).
+    /// proposes `changes` (path -> SHA-256 of the new content, `None` for a deletion). With
+    /// `from_cms`, the changes are edits made in the CMS itself: the CMS checks that it holds
+    /// them and records their authors as the editors.
     fn submit_proposal(
         &self,
         change_set: i64,
         changes: &BTreeMap<String, Option<String>>,
+        from_cms: bool,
     ) -> impl Future<Output = Result<RemoteProposal, CmsError>> + Send {
-        let _ = (change_set, changes);
+        let _ = (change_set, changes, from_cms);
         async { Err(CmsError::Permanent("this CMS keeps no reviews".into())) }
     }
     /// Records the caller's approval of the proposal with `hash` (what they looked at).

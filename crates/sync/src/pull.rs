@@ -52,6 +52,8 @@ pub struct PullReport {
     /// Code changes (templates, schemas, the theme) held until someone takes them into a change
     /// set for review.
     pub held: Vec<String>,
+    /// Change sets by the CMS's editors that this pull filled, waiting for review.
+    pub for_review: Vec<i64>,
     /// The cursor stored for the next pull.
     pub cursor: Option<String>,
     /// The audit log's entry now anchored on the CMS (see `anchor.rs`).
@@ -145,6 +147,12 @@ pub async fn pull<A: CmsAdapter>(store: &Store, cms: &A, backoff: Backoff, jitte
         for (change, outcome) in page.changes.iter().zip(applied) {
             match outcome {
                 PullApplied::Applied(_) => report.applied += 1,
+                PullApplied::ForReview { change_set, .. } => {
+                    report.applied += 1;
+                    if !report.for_review.contains(&change_set) {
+                        report.for_review.push(change_set);
+                    }
+                }
                 PullApplied::Known | PullApplied::Same => report.unchanged += 1,
                 PullApplied::Conflict => {
                     if !report.conflicts.contains(&change.path) {

@@ -46,7 +46,7 @@ pub async fn submit_for_review<A: CmsAdapter>(store: &Store, cms: &A, user: &str
         store.submit(user, change_set)?;
     }
     let proposal = proposal_of(store, change_set)?;
-    cms.submit_proposal(change_set, &proposal).await.map_err(|e| {
+    cms.submit_proposal(change_set, &proposal, false).await.map_err(|e| {
         SyncError::Invalid(format!(
             "change set {change_set} is submitted here, but the CMS did not record the submission, so nobody can approve it yet: {e}. Submit it again."
         ))
@@ -63,7 +63,14 @@ pub async fn approve_with_cms<A: CmsAdapter>(
     change_set: i64,
     comment: &str,
 ) -> Result<RemoteProposal, SyncError> {
-    let hash = proposal_hash(&proposal_of(store, change_set)?);
+    let proposal = proposal_of(store, change_set)?;
+    let hash = proposal_hash(&proposal);
+    // Edits made in the CMS were never submitted there by a person: the CMS records them now,
+    // checked against what it holds, with its own editors on record.
+    let from_cms = store.change_sets()?.into_iter().any(|c| c.id == change_set && c.from_cms);
+    if from_cms {
+        cms.submit_proposal(change_set, &proposal, true).await?;
+    }
     let approved = cms.approve_proposal(change_set, &hash).await?;
     store.decide(user, change_set, true, comment)?;
     Ok(approved)

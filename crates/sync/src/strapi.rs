@@ -421,8 +421,13 @@ impl CmsAdapter for StrapiAdapter {
         answer.map(|_| ()).ok_or_else(|| CmsError::Permanent("POST /api/vantage/releases: the sync API is missing (404)".into()))
     }
 
-    async fn submit_proposal(&self, change_set: i64, changes: &BTreeMap<String, Option<String>>) -> Result<RemoteProposal, CmsError> {
-        let body = json!({"workspace": self.workspace, "change_set": change_set, "changes": changes});
+    async fn submit_proposal(
+        &self,
+        change_set: i64,
+        changes: &BTreeMap<String, Option<String>>,
+        from_cms: bool,
+    ) -> Result<RemoteProposal, CmsError> {
+        let body = json!({"workspace": self.workspace, "change_set": change_set, "changes": changes, "from_cms": from_cms});
         let answer = self.call(Method::POST, self.endpoint("proposals")?, Some(body), "(review)").await?;
         proposal_of(answer.ok_or_else(|| no_reviews("POST /api/vantage/proposals"))?, "POST /api/vantage/proposals")
     }

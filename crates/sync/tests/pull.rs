@@ -10,7 +10,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
-use vantage_store::{Role, Store};
+use vantage_store::{ChangeSetState, Role, Store};
 use vantage_sync::{
     pull, push_and_record, resolve, Backoff, CmsAdapter, CmsError, PushOutcome, ReleaseBasis, RemoteAnchor, RemoteChange, RemotePage,
     Resolution,
@@ -453,4 +453,40 @@ async fn a_template_changed_on_the_cms_is_held_for_review_not_applied_even_throu
     assert!(store.document(template).unwrap().unwrap().1.contains("(local)"), "not applied");
     assert_eq!(store.sync_quarantine().unwrap()[0].kind, "held");
     assert!(store.sync_conflicts().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_edit_made_in_the_cms_waits_for_review_by_its_author_and_no_unrelated_release_takes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cms = MemoryCms::default();
+    let store = synced(dir.path(), &cms).await;
+    store.add_user("ada", "ravi", Role::Reviewer).unwrap();
+    let live_before = store.published().unwrap();
+    let theirs = cms.edit("profiles/n03.json", |t| t.replace("Note 3", "Note three"));
+    let report = pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
+    assert_eq!(report.applied, 1, "{report:?}");
+
+    // It waits in the review inbox as a change by its CMS author, and is not live.
+    let [inbox] = report.for_review.as_slice() else { panic!("{report:?}") };
+    let change = store.change_sets().unwrap().into_iter().find(|c| c.id == *inbox).unwrap();
+    assert_eq!((change.author.as_str(), change.state, change.from_cms), ("eve@cms", ChangeSetState::Submitted, true));
+    assert_eq!(change.documents, ["profiles/n03.json"]);
+    assert_eq!(store.published().unwrap(), live_before, "nothing from the CMS is live before review");
+
+    // An unrelated change is published: its release does not carry the CMS's edit.
+    publish(&store, &[("profiles/n07.json", "{\"id\": \"n07\", \"name\": \"Seven\", \"attributes\": {}, \"consents\": []}")]);
+    let release = store.releases().unwrap().last().unwrap().id;
+    assert_eq!(store.release_sources(release).unwrap()["profiles/n03.json"], live_before["profiles/n03.json"]);
+
+    // A later edit by the same author joins the same change, which a reviewer approves.
+    let theirs_again = cms.edit("profiles/n03.json", |t| t.replace("Note three", "Note 3 (again)"));
+    assert_ne!(theirs, theirs_again);
+    let report = pull(&store, &cms, fast(), &mut || 0.5).await.unwrap();
+    assert_eq!(report.for_review, [*inbox]);
+    assert!(store.decide("mia", *inbox, true, "looks fine").is_err(), "a marketer approves nothing");
+    store.decide("ravi", *inbox, true, "checked").unwrap();
+    store.publish("ravi", *inbox).unwrap();
+    let release = store.releases().unwrap().last().unwrap().id;
+    let released: serde_json::Value = serde_json::from_str(&store.release_sources(release).unwrap()["profiles/n03.json"]).unwrap();
+    assert_eq!(released, serde_json::from_str::<serde_json::Value>(&theirs_again).unwrap());
 }

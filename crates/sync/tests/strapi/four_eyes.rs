@@ -39,7 +39,7 @@ async fn the_author_cannot_approve_their_own_change_by_any_means() {
     let peer = cms.adapter("rita").approve_proposal(cs, &hash).await.unwrap_err();
     assert!(forbidden(&peer), "{peer}");
     // An admin who puts the same change forward becomes one of its editors: not its reviewer.
-    cms.adapter("ada").submit_proposal(cs, &proposal_of(&store, cs).unwrap()).await.unwrap();
+    cms.adapter("ada").submit_proposal(cs, &proposal_of(&store, cs).unwrap(), false).await.unwrap();
     let admin = cms.adapter("ada").approve_proposal(cs, &hash).await.unwrap_err();
     assert!(forbidden(&admin) && admin.to_string().contains("four eyes"), "{admin}");
 
@@ -92,7 +92,7 @@ async fn an_approval_covers_only_what_the_reviewer_saw_and_only_that_is_written(
     let other = cms.adapter("mia");
     let mut changed = proposal_of(&store, cs).unwrap();
     changed.insert("entries/home-promo.json".into(), Some("0".repeat(64)));
-    other.submit_proposal(cs, &changed).await.unwrap();
+    other.submit_proposal(cs, &changed, false).await.unwrap();
     let stale = cms.adapter("ravi").approve_proposal(cs, &seen).await.unwrap_err();
     assert!(matches!(&stale, CmsError::Conflict { .. }), "{stale:?}");
 
@@ -158,4 +158,38 @@ async fn the_review_helpers_record_submitter_and_approver_here_and_on_the_cms() 
     assert!(matches!(outcome, PushOutcome::Done { .. }), "{outcome:?}");
     let held = cms.adapter("mia").proposal(cs).await.unwrap().unwrap();
     assert_eq!(held.state, "released");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Strapi: run scripts/test-strapi"]
+async fn an_edit_in_the_strapi_admin_waits_for_review_under_its_author_and_goes_out_once_approved() {
+    let cms = Strapi::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = pushed_store_with_a_draft(&cms, dir.path()).await;
+    let path = "entries/home-promo.json";
+    let live = store.published().unwrap();
+    let edited = live[path].replace("Delivery and returns", "Free delivery & returns");
+    cms.admin_write(path, &edited).await;
+
+    let report = vantage_sync::pull(&store, &cms.adapter("ada"), fast(), &mut no_jitter()).await.unwrap();
+    let [inbox] = report.for_review.as_slice() else { panic!("{report:?}") };
+    let change = store.change_sets().unwrap().into_iter().find(|c| c.id == *inbox).unwrap();
+    assert_eq!((change.author.as_str(), change.from_cms), (ADMIN_EMAIL, true));
+    assert_eq!(change.state, vantage_store::ChangeSetState::Submitted);
+    assert_eq!(store.published().unwrap()[path], live[path], "not live before review");
+
+    // Nobody may claim it for the CMS with content the CMS does not hold.
+    let mut forged = proposal_of(&store, *inbox).unwrap();
+    forged.insert(path.into(), Some("0".repeat(64)));
+    let refused = cms.adapter("mia").submit_proposal(*inbox, &forged, true).await.unwrap_err();
+    assert!(matches!(refused, CmsError::Conflict { .. }), "{refused:?}");
+
+    // A reviewer approves it (the CMS records its Strapi editor as the author) and it goes out.
+    let approved = approve_with_cms(&store, &cms.adapter("ravi"), "ravi", *inbox, "checked").await.unwrap();
+    assert_eq!((approved.submitted_by.as_str(), approved.approved_by.as_deref()), (ADMIN_EMAIL, Some("ravi")));
+    store.publish("ravi", *inbox).unwrap();
+    let (outcome, _) = push_and_record(&store, &cms.adapter("ravi"), fast(), &mut no_jitter(), |_, _| {}).await.unwrap();
+    assert!(matches!(outcome, PushOutcome::Done { .. }), "{outcome:?}");
+    assert_eq!(cms.rows()[path].1.as_deref(), Some(edited.as_str()));
+    assert_eq!(cms.adapter("ravi").proposal(*inbox).await.unwrap().unwrap().state, "released");
 }

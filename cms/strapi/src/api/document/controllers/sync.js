@@ -125,7 +125,7 @@ module.exports = {
         return bad(ctx, 'changes', `${path.slice(0, 80)}: must map to a SHA-256 (64 hex digits) or null`);
       }
     }
-    send(ctx, await review().submit(who, body.workspace, body.change_set, changes));
+    send(ctx, await review().submit(who, body.workspace, body.change_set, changes, body.from_cms === true));
   },
 
   async approve(ctx) {

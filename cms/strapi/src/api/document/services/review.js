@@ -102,6 +102,39 @@ async function proposalOf(trx, workspace, changeSet) {
   return parseProposal(await trx(PROPOSALS).where({ workspace, change_set: changeSet }).first());
 }
 
+// See `submit` (fromCms).
+async function submitFromCms(who, workspace, changeSet, changes) {
+  if (!who.role) return refusal(403, `${who.name} has no Vantage role`);
+  const d = strapi.db.metadata.get('api::document.document');
+  const col = (name) => (d.attributes[name] && d.attributes[name].columnName) || name;
+  const hash = proposalHash(changes);
+  return strapi.db.connection.transaction(async (trx) => {
+    const authors = new Set();
+    for (const [path, sha] of Object.entries(changes)) {
+      const row = await trx(d.tableName).where(col('path'), path).first();
+      const held = !row || row[col('deleted')] || row[col('content')] === null ? null : sha256(row[col('content')]);
+      if (held !== sha) return refusal(409, `${path} is no longer what the CMS holds: pull again`, { path });
+      if (row) authors.add(row[col('author')] || 'the CMS');
+    }
+    const held = await proposalOf(trx, workspace, changeSet);
+    if (held && held.hash === hash) return { status: 200, body: view(held) };
+    if (held && held.state === 'released') return refusal(409, `change set ${changeSet} was already released`, { current: held.hash });
+    const editors = Array.from(authors);
+    const row = {
+      hash,
+      changes: JSON.stringify(changes),
+      state: 'submitted',
+      submitted_by: editors.join(', ') || 'the CMS',
+      editors: JSON.stringify(editors),
+      approved_by: null,
+      updated_at: Date.now(),
+    };
+    if (held) await trx(PROPOSALS).where({ workspace, change_set: changeSet }).update(row);
+    else await trx(PROPOSALS).insert({ workspace, change_set: changeSet, ...row });
+    return { status: 200, body: view(await proposalOf(trx, workspace, changeSet)) };
+  });
+}
+
 module.exports = () => ({
   ROLES,
   person,
@@ -163,7 +196,12 @@ module.exports = () => ({
     if (advanced.allow_register !== false) await store.set({ key: 'advanced', value: { ...advanced, allow_register: false } });
   },
 
-  async submit(who, workspace, changeSet, changes) {
+  // `fromCms`: the change set holds edits made in the CMS itself, which Vantage's changes feed
+  // brought in for review. Anyone with a Vantage role may put it forward, but only as the CMS
+  // holds it: each change must be the document's current content, and the editors on record are
+  // the documents' authors here, never the person filing it.
+  async submit(who, workspace, changeSet, changes, fromCms) {
+    if (fromCms) return submitFromCms(who, workspace, changeSet, changes);
     if (!may(who, 'submit')) return refusal(403, `${who.name} may not submit change sets (role: ${who.role || 'none'})`);
     if (who.role === 'qa') {
       const other = Object.keys(changes).find((path) => !path.startsWith('profiles/'));
