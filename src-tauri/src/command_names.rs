@@ -7,6 +7,8 @@ pub const COMMANDS: &[&str] = &[
     "get_session",
     "pick_workspace",
     "switch_user",
+    "sign_in",
+    "sign_out",
     "read_document",
     "preview_edit",
     "save_document",

@@ -44,6 +44,24 @@ pub async fn switch_user(state: State<'_, AppState>, name: String) -> Reply<Sess
     session.view()
 }
 
+/// Signs a person in at the workspace's CMS with their own account (`cms_url`, when given, is
+/// kept for the workspace first); the app then acts as them only.
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_in(state: State<'_, AppState>, cms_url: Option<String>, name: String, password: String) -> Reply<SessionView> {
+    let mut session = state.session();
+    session.sign_in(cms_url.as_deref(), &name, &password)?;
+    session.view()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_out(state: State<'_, AppState>) -> Reply<SessionView> {
+    let mut session = state.session();
+    session.sign_out()?;
+    session.view()
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn read_document(state: State<'_, AppState>, path: String) -> Reply<DocumentView> {

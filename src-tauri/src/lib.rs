@@ -24,6 +24,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             get_session,
             pick_workspace,
             switch_user,
+            sign_in,
+            sign_out,
             read_document,
             preview_edit,
             save_document,

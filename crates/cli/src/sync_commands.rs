@@ -141,8 +141,12 @@ pub fn sync(db: &Path, user: &str, command: &SyncCommand) -> Result<ExitCode, St
             match name {
                 Some(name) => {
                     let me = vantage_studio::sync::sign_in(&store, user, remote.studio(), name, &secret)?;
-                    let role = me.role.as_deref().unwrap_or("no Vantage role yet: ask a CMS admin for one");
-                    emit(&format!("signed in as {} ({role})\n", me.username))?;
+                    let kept = if me.this_run_only {
+                        " (there is no OS keyring here, so the sign-in ends with this command: use the app, or a machine with a keyring)"
+                    } else {
+                        ""
+                    };
+                    emit(&format!("signed in as {} ({}){kept}\n", me.name, me.role.name()))?;
                 }
                 None => {
                     let url = vantage_studio::sync::login(&store, user, remote.cms_url.as_deref(), &secret)?;

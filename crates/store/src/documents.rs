@@ -206,6 +206,26 @@ impl Store {
         })
     }
 
+    /// Mirrors a person the CMS signed in: the local team gets `name` with the role the CMS gives
+    /// them, so this store never grants more than the CMS does (a higher local role is lowered).
+    /// Audited as the CMS's doing. This applies to the last local admin too: in a workspace
+    /// connected to a CMS, the CMS manages the team.
+    pub fn mirror_cms_user(&self, name: &str, role: Role) -> Result<()> {
+        check_user_name(name)?;
+        let at = self.now();
+        self.with_tx(|tx| {
+            let current: Option<String> = tx.query_row("SELECT role FROM users WHERE name = ?1", params![name], |r| r.get(0)).optional()?;
+            if current.as_deref() == Some(role.name()) {
+                return Ok(());
+            }
+            tx.execute(
+                "INSERT INTO users (name, role) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET role = excluded.role",
+                params![name, role.name()],
+            )?;
+            append(tx, &at, "the CMS", "user", name, &serde_json::json!({"role": role.name(), "signed_in": true}))
+        })
+    }
+
     /// Every user and their role, by name.
     pub fn users(&self) -> Result<Vec<(String, Role)>> {
         let conn = self.conn();

@@ -593,3 +593,18 @@ fn a_publish_refused_by_lint_queues_nothing_and_changes_nothing() {
 mod governance;
 #[path = "store/hostile.rs"]
 mod hostile;
+
+#[test]
+fn a_person_signed_in_at_the_cms_gets_the_cms_s_role_here_and_never_more() {
+    let f = fixture();
+    // The CMS says ada is a marketer: the local admin role is lowered, the last admin included.
+    f.store.mirror_cms_user("ada", Role::Marketer).unwrap();
+    assert_eq!(f.store.role("ada").unwrap(), Role::Marketer);
+    // Someone the local team does not know joins with the CMS's role.
+    f.store.mirror_cms_user("nora", Role::Reviewer).unwrap();
+    assert_eq!(f.store.role("nora").unwrap(), Role::Reviewer);
+    let entry = &f.store.audit_log(None, Some("user"), 1).unwrap()[0];
+    assert_eq!((entry.actor.as_str(), entry.subject.as_str()), ("the CMS", "nora"));
+    // A name outside the documented character set is refused, as for any user.
+    assert!(f.store.mirror_cms_user("nora\u{1b}[2J", Role::Admin).is_err());
+}

@@ -70,6 +70,19 @@ fn runtime() -> Result<tokio::runtime::Runtime, StudioError> {
         .map_err(|e| StudioError::new(ErrorCode::Io, format!("cannot start the sync: {e}")))
 }
 
+/// Runs sync work for a caller that is not async. The app calls reviews from its async
+/// commands, where a runtime cannot be started on the same thread: there it runs on a thread of
+/// its own.
+fn run<T: Send>(work: impl std::future::Future<Output = Result<T, SyncError>> + Send) -> Result<T, StudioError> {
+    let runtime = runtime()?;
+    if tokio::runtime::Handle::try_current().is_err() {
+        return runtime.block_on(work).map_err(failed);
+    }
+    std::thread::scope(|scope| scope.spawn(move || runtime.block_on(work)).join())
+        .map_err(|_| StudioError::new(ErrorCode::Io, "talking to the CMS stopped unexpectedly"))?
+        .map_err(failed)
+}
+
 fn connect(store: &Store, user: &str, remote: Remote<'_>) -> Result<(StrapiAdapter, String), StudioError> {
     if remote.cms_url.is_none() && store.sync_setting(vantage_sync::CMS_URL_SETTING)?.is_none() {
         return Err(StudioError::bad_input(
@@ -141,25 +154,58 @@ pub fn login(store: &Store, user: &str, cms_url: Option<&str>, token: &str) -> R
     Ok(url)
 }
 
-/// Signs `name` in at the workspace's CMS with their own account and password (the sign-in is
-/// kept in the OS keyring); returns who the CMS knows them as and their role there.
-pub fn sign_in(
-    store: &Store,
-    user: &str,
-    remote: Remote<'_>,
-    name: &str,
-    password: &str,
-) -> Result<vantage_sync::RemoteIdentity, StudioError> {
-    vantage_sync::sign_in(store, user, remote.cms_url, name, password.trim_end_matches(['\r', '\n']), remote.timeout).map_err(failed)
+/// Someone signed in at the workspace's CMS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub name: String,
+    pub role: vantage_store::Role,
+    /// The sign-in lasts only until this program ends (there is no OS keyring here).
+    pub this_run_only: bool,
+}
+
+/// Signs `name` in at the workspace's CMS with their own account and password and mirrors them
+/// into the local team with the role the CMS gives them (never more). The sign-in is kept in the
+/// OS keyring, or for this run only where there is none.
+pub fn sign_in(store: &Store, user: &str, remote: Remote<'_>, name: &str, password: &str) -> Result<SignedIn, StudioError> {
+    let password = password.trim_end_matches(['\r', '\n']);
+    let (me, kept) = vantage_sync::sign_in(store, user, remote.cms_url, name, password, remote.timeout).map_err(|e| match e {
+        SyncError::Cms(CmsError::Permanent(why)) if why.contains("did not accept") => {
+            StudioError::bad_input("The CMS did not accept that user name and password. Check them and try again.")
+        }
+        other => failed(other),
+    })?;
+    let Some(role) = me.role.as_deref().and_then(|r| vantage_store::Role::parse(r).ok()) else {
+        let _ = vantage_sync::sign_out(store);
+        return Err(StudioError::new(
+            ErrorCode::Forbidden,
+            format!("{} has no Vantage role on the CMS yet: a CMS admin gives them one (marketer, QA, reviewer or admin)", me.username),
+        ));
+    };
+    store.mirror_cms_user(&me.username, role)?;
+    Ok(SignedIn { name: me.username, role, this_run_only: kept == vantage_sync::secrets::TokenSource::ThisRun })
+}
+
+/// Forgets the sign-in kept on this computer for the workspace's CMS.
+pub fn sign_out(store: &Store) -> Result<(), StudioError> {
+    vantage_sync::sign_out(store).map_err(failed)
 }
 
 /// The CMS as the signed-in person, when this workspace is connected and someone signed in there
 /// (`vantage sync login --name`); `None` for a local workspace or an API token only.
+/// The CMS records the person the sign-in belongs to, so acting under another name here is
+/// refused rather than recorded under the wrong one.
 fn signed_in(store: &Store, user: &str) -> Result<Option<StrapiAdapter>, StudioError> {
     let Some(url) = store.sync_setting(vantage_sync::CMS_URL_SETTING)? else { return Ok(None) };
     match vantage_sync::secrets::load_token(&url) {
         Ok(token) if token.refresh_token().is_some() => {
             let (cms, _) = vantage_sync::connect_strapi(store, None, user, Remote::default().timeout).map_err(failed)?;
+            let me = run(async { cms.whoami().await.map_err(SyncError::from) })?;
+            if me.username != user {
+                return Err(StudioError::new(
+                    ErrorCode::Forbidden,
+                    format!("you are signed in at the CMS as {}, not as {user}: sign in as {user}, or act as {}", me.username, me.username),
+                ));
+            }
             Ok(Some(cms))
         }
         _ => Ok(None),
@@ -170,7 +216,7 @@ fn signed_in(store: &Store, user: &str) -> Result<Option<StrapiAdapter>, StudioE
 /// workspace is connected, so that the CMS knows who wrote it.
 pub fn submit_change(store: &Store, user: &str, change: i64) -> Result<(), StudioError> {
     match signed_in(store, user)? {
-        Some(cms) => runtime()?.block_on(vantage_sync::submit_for_review(store, &cms, user, change)).map(|_| ()).map_err(failed),
+        Some(cms) => run(vantage_sync::submit_for_review(store, &cms, user, change)).map(|_| ()),
         None => Ok(store.submit(user, change)?),
     }
 }
@@ -179,7 +225,7 @@ pub fn submit_change(store: &Store, user: &str, change: i64) -> Result<(), Studi
 /// connected (the CMS refuses its authors), then here.
 pub fn approve_change(store: &Store, user: &str, change: i64, comment: &str) -> Result<(), StudioError> {
     match signed_in(store, user)? {
-        Some(cms) => runtime()?.block_on(vantage_sync::approve_with_cms(store, &cms, user, change, comment)).map(|_| ()).map_err(failed),
+        Some(cms) => run(vantage_sync::approve_with_cms(store, &cms, user, change, comment)).map(|_| ()),
         None => Ok(store.decide(user, change, true, comment)?),
     }
 }

@@ -20,7 +20,17 @@ const SESSION_PREFIX: &str = "session:";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenSource {
     Keyring,
+    /// Kept in this process's memory only: there is no OS keyring (some containers and remote
+    /// sessions), so a sign-in lasts until the app closes.
+    ThisRun,
     Env,
+}
+
+/// Sign-ins kept for this run of the app where the OS keyring is unavailable, by CMS address.
+static THIS_RUN: std::sync::Mutex<std::collections::BTreeMap<String, String>> = std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+fn this_run() -> std::sync::MutexGuard<'static, std::collections::BTreeMap<String, String>> {
+    THIS_RUN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// An API token. Its text is reachable only through [`CmsToken::expose`].
@@ -56,6 +66,7 @@ impl CmsToken {
                 format!("your sign-in, kept in the OS keyring (service {KEYRING_SERVICE})")
             }
             (TokenSource::Keyring, _) => format!("API token from the OS keyring (service {KEYRING_SERVICE})"),
+            (TokenSource::ThisRun, _) => "your sign-in (kept until the app closes: there is no OS keyring here)".to_owned(),
             (TokenSource::Env, Some(note)) => format!("API token from ${TOKEN_ENV} ({note})"),
             (TokenSource::Env, None) => format!("API token from ${TOKEN_ENV}"),
         }
@@ -94,6 +105,10 @@ fn same_address(a: &str, b: &str) -> bool {
 fn load_token_with(cms_url: &str, env: Option<String>, env_url: Option<String>) -> Result<CmsToken, SecretError> {
     let note = match keyring_token(cms_url) {
         Ok(Some(secret)) => return Ok(CmsToken { secret, source: TokenSource::Keyring, note: None }),
+        _ if this_run().contains_key(cms_url) => {
+            let secret = this_run().get(cms_url).cloned().unwrap_or_default();
+            return Ok(CmsToken { secret, source: TokenSource::ThisRun, note: None });
+        }
         Ok(None) => format!("no token for {cms_url} in the OS keyring"),
         Err(why) => why,
     };
@@ -116,10 +131,33 @@ fn load_token_with(cms_url: &str, env: Option<String>, env_url: Option<String>) 
 }
 
 /// Keeps a person's sign-in (their refresh token) for `cms_url` in the OS keyring, replacing
-/// what was there.
-pub fn save_session(cms_url: &str, refresh_token: &str) -> Result<(), SecretError> {
-    save_token(cms_url, &format!("{SESSION_PREFIX}{refresh_token}"))
-        .map_err(|e| SecretError(format!("{e}: without the OS keyring nobody can stay signed in, so nothing is written as a person")))
+/// what was there; where there is no keyring, in this process's memory until it ends. Says
+/// which.
+pub fn save_session(cms_url: &str, refresh_token: &str) -> TokenSource {
+    let secret = format!("{SESSION_PREFIX}{refresh_token}");
+    // A sign-in kept for this run wins over the keyring from now on only if the keyring fails.
+    match save_token(cms_url, &secret) {
+        Ok(()) => {
+            this_run().remove(cms_url);
+            TokenSource::Keyring
+        }
+        Err(_) => {
+            this_run().insert(cms_url.to_owned(), secret);
+            TokenSource::ThisRun
+        }
+    }
+}
+
+/// Forgets the sign-in (or API token) kept for `cms_url`: in the keyring and for this run.
+pub fn forget(cms_url: &str) -> Result<(), SecretError> {
+    this_run().remove(cms_url);
+    let entry = keyring::Entry::new(KEYRING_SERVICE, cms_url).map_err(|e| SecretError(format!("the OS keyring is unavailable: {e}")))?;
+    match entry.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        // Nothing can have been kept where there is no keyring.
+        Err(keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_)) => Ok(()),
+        Err(e) => Err(SecretError(format!("cannot remove the sign-in from the OS keyring: {e}"))),
+    }
 }
 
 /// Stores `token` for `cms_url` in the OS keyring.

@@ -6,6 +6,7 @@
 
 use crate::adapter::{CmsError, RemoteIdentity};
 use crate::pull::{workspace_id, SyncError};
+use crate::secrets::TokenSource;
 use crate::StrapiAdapter;
 use std::path::Path;
 use std::time::Duration;
@@ -28,13 +29,20 @@ fn client(url: &str, token: &str, timeout: Duration) -> Result<StrapiAdapter, Sy
     }
 }
 
-/// Runs a sign-in request to completion (callers are not async: the CLI and the app's commands).
-fn block_on<T>(work: impl std::future::Future<Output = Result<T, CmsError>>) -> Result<T, SyncError> {
+/// Runs a sign-in request to completion for a caller that is not async (the CLI, the app's
+/// commands). Called from inside an async runtime, it runs on a thread of its own: a runtime
+/// cannot be started on a thread that is already driving one.
+pub(crate) fn block_on<T: Send>(work: impl std::future::Future<Output = Result<T, CmsError>> + Send) -> Result<T, SyncError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| SyncError::Invalid(format!("cannot start signing in: {e}")))?;
-    Ok(runtime.block_on(work)?)
+        .map_err(|e| SyncError::Invalid(format!("cannot start talking to the CMS: {e}")))?;
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Ok(runtime.block_on(work)?);
+    }
+    std::thread::scope(|scope| scope.spawn(move || runtime.block_on(work)).join())
+        .map_err(|_| SyncError::Invalid("talking to the CMS stopped unexpectedly".into()))?
+        .map_err(SyncError::from)
 }
 
 /// The workspace's CMS address, checked (an address edited into the database gets no token).
@@ -50,7 +58,8 @@ fn cms_url(store: &Store, url: Option<&str>, user: &str) -> Result<String, SyncE
 }
 
 /// Signs `name` in at the workspace's CMS (`url`, when given, is stored first) with their own
-/// password, keeps the refresh token in the OS keyring, and says who the CMS knows them as.
+/// password, keeps the refresh token (in the OS keyring, or for this run only where there is
+/// none: which, it says), and says who the CMS knows them as.
 pub fn sign_in(
     store: &Store,
     user: &str,
@@ -58,13 +67,32 @@ pub fn sign_in(
     name: &str,
     password: &str,
     timeout: Duration,
-) -> Result<RemoteIdentity, SyncError> {
+) -> Result<(RemoteIdentity, TokenSource), SyncError> {
     let url = cms_url(store, url, user)?;
     let anonymous = client(&url, "", timeout)?;
     let (access, refresh) = block_on(anonymous.sign_in(name, password))?;
     let identity = block_on(anonymous.with_token(&access).whoami())?;
-    crate::secrets::save_session(&url, &refresh).map_err(|e| SyncError::Invalid(e.to_string()))?;
-    Ok(identity)
+    Ok((identity, crate::secrets::save_session(&url, &refresh)))
+}
+
+/// Signs out of the workspace's CMS on this computer: the kept sign-in is forgotten.
+pub fn sign_out(store: &Store) -> Result<(), SyncError> {
+    match store.sync_setting(crate::CMS_URL_SETTING)? {
+        Some(url) => crate::secrets::forget(&url).map_err(|e| SyncError::Invalid(e.to_string())),
+        None => Ok(()),
+    }
+}
+
+/// Who is signed in at the workspace's CMS, as the CMS says (`None`: a local workspace, or
+/// nobody signed in). Asks the CMS, so the answer is current.
+pub fn signed_in(store: &Store, timeout: Duration) -> Result<Option<RemoteIdentity>, SyncError> {
+    let Some(url) = store.sync_setting(crate::CMS_URL_SETTING)? else { return Ok(None) };
+    match crate::secrets::load_token(&url) {
+        Ok(token) if token.refresh_token().is_some() => {}
+        _ => return Ok(None),
+    }
+    let (cms, _) = connect_strapi(store, None, "", timeout)?;
+    Ok(Some(block_on(cms.whoami())?))
 }
 
 /// The Strapi client for this workspace (`url`, when given, is stored first: admins only,
@@ -78,7 +106,7 @@ pub fn connect_strapi(store: &Store, url: Option<&str>, user: &str, timeout: Dur
             let (access, rotated) = block_on(client(&url, "", timeout)?.refresh(refresh)).map_err(|e| {
                 SyncError::Invalid(format!("your sign-in at {url} has ended or was revoked: sign in again with `vantage sync login` ({e})"))
             })?;
-            crate::secrets::save_session(&url, &rotated).map_err(|e| SyncError::Invalid(e.to_string()))?;
+            crate::secrets::save_session(&url, &rotated);
             client(&url, &access, timeout)?
         }
         None => client(&url, token.expose(), timeout)?,

@@ -15,6 +15,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use vantage_test_support::{copy_dir, repo};
 
+pub mod cms;
+
 /// How long a condition may take before the test fails.
 const PATIENCE: Duration = Duration::from_secs(15);
 
@@ -218,6 +220,47 @@ impl App {
         self.shots += 1;
         self.screenshot(name).await
     }
+}
+
+/// The demo's VIP visitor and a first-time mobile visitor.
+pub const VIP: &str = "vip-anna";
+pub const FIRST_TIME: &str = "first-time-mobile";
+
+/// Opens the home hero's VIP variant with the live preview comparing `visitors` side by side.
+pub async fn open_vip_hero_variant(app: &App, visitors: &[&str]) {
+    app.click("nav-author").await;
+    app.click("tree-entry-home-hero").await;
+    app.click("variant-vip-welcome").await;
+    app.css("[data-field=\"/headline\"]").await;
+    app.click(&format!("live-count-{}", visitors.len())).await;
+    for (i, profile) in visitors.iter().enumerate() {
+        app.select(&format!("live-profile-{i}"), profile).await;
+    }
+    // Every chosen visitor's frame is drawn (selecting re-renders the list).
+    for profile in visitors {
+        app.wait_js(
+            &format!("the {profile} preview frame"),
+            &format!("return !!document.querySelector('iframe[data-testid=\"preview-frame-{profile}\"]');"),
+        )
+        .await;
+    }
+    app.wait_frame_shows(VIP, "Welcome back").await;
+}
+
+/// Saves with Ctrl+S and waits until `file` of the workspace holds `needle`.
+pub async fn save(app: &App, file: &str, needle: &str) {
+    app.js("window.dispatchEvent(new KeyboardEvent('keydown', {key: 's', ctrlKey: true, bubbles: true}))", vec![]).await;
+    let path = app.workspace.join(file);
+    let start = std::time::Instant::now();
+    while !std::fs::read_to_string(&path).unwrap_or_default().contains(needle) {
+        assert!(start.elapsed() < Duration::from_secs(15), "saving did not write {needle:?} to {file}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.wait_js(
+        "the save state to read Saved",
+        "const s = document.querySelector('[data-testid=\"save-state\"]'); return !!s && s.innerText.trim() === 'Saved';",
+    )
+    .await;
 }
 
 /// Runs `body` on a freshly started app and always ends the WebDriver session afterwards, even

@@ -5,10 +5,8 @@
 
 use serde_json::json;
 use std::time::Duration;
-use vantage_e2e::{median, output_dir, scenario, App};
+use vantage_e2e::{median, open_vip_hero_variant, output_dir, save, scenario, App, FIRST_TIME, VIP};
 
-const VIP: &str = "vip-anna";
-const FIRST_TIME: &str = "first-time-mobile";
 /// The home hero's headline inside a preview frame.
 const HERO_HEADLINE: &str = "[data-slot=\"hero\"] .hero-headline";
 
@@ -18,43 +16,6 @@ fn workspace_json(app: &App, file: &str, pointer: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
     doc.pointer(pointer).unwrap_or_else(|| panic!("{file} has nothing at {pointer}")).clone()
-}
-
-/// Opens the home hero's VIP variant with the live preview comparing `visitors` side by side.
-async fn open_vip_hero_variant(app: &App, visitors: &[&str]) {
-    app.click("nav-author").await;
-    app.click("tree-entry-home-hero").await;
-    app.click("variant-vip-welcome").await;
-    app.css("[data-field=\"/headline\"]").await;
-    app.click(&format!("live-count-{}", visitors.len())).await;
-    for (i, profile) in visitors.iter().enumerate() {
-        app.select(&format!("live-profile-{i}"), profile).await;
-    }
-    // Every chosen visitor's frame is drawn (selecting re-renders the list).
-    for profile in visitors {
-        app.wait_js(
-            &format!("the {profile} preview frame"),
-            &format!("return !!document.querySelector('iframe[data-testid=\"preview-frame-{profile}\"]');"),
-        )
-        .await;
-    }
-    app.wait_frame_shows(VIP, "Welcome back").await;
-}
-
-/// Saves with Ctrl+S and waits until `file` of the workspace holds `needle`.
-async fn save(app: &App, file: &str, needle: &str) {
-    app.js("window.dispatchEvent(new KeyboardEvent('keydown', {key: 's', ctrlKey: true, bubbles: true}))", vec![]).await;
-    let path = app.workspace.join(file);
-    let start = std::time::Instant::now();
-    while !std::fs::read_to_string(&path).unwrap_or_default().contains(needle) {
-        assert!(start.elapsed() < Duration::from_secs(15), "saving did not write {needle:?} to {file}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    app.wait_js(
-        "the save state to read Saved",
-        "const s = document.querySelector('[data-testid=\"save-state\"]'); return !!s && s.innerText.trim() === 'Saved';",
-    )
-    .await;
 }
 
 /// Waits until the coverage matrix shows `variant` for `profile` on `slot` (of the page shown).

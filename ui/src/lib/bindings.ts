@@ -12,6 +12,12 @@ export const commands = {
 	/**  Asks for a workspace folder with the system's folder dialog; `None` if cancelled. */
 	pickWorkspace: () => typedError<Session | null, AppError>(__TAURI_INVOKE("pick_workspace")),
 	switchUser: (name: string) => typedError<Session, AppError>(__TAURI_INVOKE("switch_user", { name })),
+	/**
+	 *  Signs a person in at the workspace's CMS with their own account (`cms_url`, when given, is
+	 *  kept for the workspace first); the app then acts as them only.
+	 */
+	signIn: (cmsUrl: string | null, name: string, password: string) => typedError<Session, AppError>(__TAURI_INVOKE("sign_in", { cmsUrl, name, password })),
+	signOut: () => typedError<Session, AppError>(__TAURI_INVOKE("sign_out")),
 	readDocument: (path: string) => typedError<DocumentView, AppError>(__TAURI_INVOKE("read_document", { path })),
 	previewEdit: (edit: DocumentEdit, page: string, views: PreviewRequest[]) => typedError<EditPreview, AppError>(__TAURI_INVOKE("preview_edit", { edit, page, views })),
 	saveDocument: (path: string, content: Json, baseRevision: number | null) => typedError<Saved, AppError>(__TAURI_INVOKE("save_document", { path, content, baseRevision })),
@@ -119,6 +125,11 @@ export type ChangeSetView = {
 };
 
 export type ChangeState = "draft" | "submitted" | "approved" | "rejected" | "published";
+
+export type Cms = {
+	address: string,
+	signedIn: SignedIn | null,
+};
 
 export type Comment = {
 	id: number,
@@ -346,6 +357,11 @@ export type Saved = {
 export type Session = {
 	workspace: WorkspaceInfo,
 	user: User,
+	/**
+	 *  The CMS this workspace syncs with, and who is signed in there (`None`: a local workspace,
+	 *  whose names are not verified).
+	 */
+	cms: Cms | null,
 	users: User[],
 	permissions: Permission[],
 	pages: PageNode[],
@@ -369,6 +385,14 @@ export type Side =
 "before" | 
 /**  As it would be with the change published. */
 "after";
+
+/**  The person signed in at the CMS: the only one the app acts as while signed in. */
+export type SignedIn = {
+	name: string,
+	role: Role,
+	/**  The sign-in ends when the app closes (there is no OS keyring on this computer). */
+	thisRunOnly: boolean,
+};
 
 export type SlotImpact = {
 	page: string,

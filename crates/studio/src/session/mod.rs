@@ -42,6 +42,8 @@ pub struct Session {
     /// are written again, so a file edited outside the app is never overwritten by a save of
     /// another document.
     written: vantage_engine::load::SourceFiles,
+    /// The person signed in at the workspace's CMS, who is then the only one this session acts as.
+    signed_in: Option<crate::sync::SignedIn>,
 }
 
 /// Where a workspace keeps its store.
@@ -67,7 +69,7 @@ impl Session {
         // The folder as it is on disk wins at open: a file edited while the app was closed is
         // previewed as it is, and written over only when its document is next saved here.
         let written = store.export()?;
-        Ok(Session { dir: dir.to_path_buf(), is_demo, store, user, live: LiveWorkspace::open(dir)?, written })
+        Ok(Session { dir: dir.to_path_buf(), is_demo, store, user, live: LiveWorkspace::open(dir)?, written, signed_in: None })
     }
 
     pub fn dir(&self) -> &Path {
@@ -90,8 +92,32 @@ impl Session {
 
     /// Acts as another member of the team from now on.
     pub fn switch_user(&mut self, name: &str) -> Result<(), StudioError> {
+        if let Some(me) = self.signed_in.as_ref().filter(|me| me.name != name) {
+            return Err(StudioError::new(
+                crate::error::ErrorCode::Forbidden,
+                format!("You are signed in at the CMS as {}. Sign out to work as someone else.", me.name),
+            ));
+        }
         self.store.role(name)?;
         self.user = name.to_owned();
+        Ok(())
+    }
+
+    /// Signs `name` in at the workspace's CMS (`cms_url`, when given, is kept first: admins
+    /// only) with their own password; from then on the session acts as them, with the role the
+    /// CMS gives them.
+    pub fn sign_in(&mut self, cms_url: Option<&str>, name: &str, password: &str) -> Result<(), StudioError> {
+        let remote = crate::sync::Remote { cms_url, ..Default::default() };
+        let me = crate::sync::sign_in(&self.store, &self.user, remote, name, password)?;
+        self.user = me.name.clone();
+        self.signed_in = Some(me);
+        Ok(())
+    }
+
+    /// Forgets the sign-in kept on this computer; the session goes on as a local user.
+    pub fn sign_out(&mut self) -> Result<(), StudioError> {
+        crate::sync::sign_out(&self.store)?;
+        self.signed_in = None;
         Ok(())
     }
 
@@ -188,6 +214,14 @@ impl Session {
         Ok(SessionView {
             workspace: WorkspaceInfo { dir: self.dir.display().to_string(), name: ws.settings.name.clone(), is_demo: self.is_demo },
             user: UserView { name: self.user.clone(), role: role.into() },
+            cms: self.store.sync_setting(vantage_sync::CMS_URL_SETTING)?.map(|address| CmsView {
+                address,
+                signed_in: self.signed_in.as_ref().map(|me| SignedInView {
+                    name: me.name.clone(),
+                    role: me.role.into(),
+                    this_run_only: me.this_run_only,
+                }),
+            }),
             users,
             permissions: permissions(role),
             pages,

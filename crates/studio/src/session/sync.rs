@@ -32,6 +32,13 @@ pub fn sync_now(dir: &Path, user: &str, cms_url: Option<&str>, on_progress: impl
     };
     let refused: Vec<String> =
         pulled.quarantined.iter().map(|(path, why)| format!("“{path}” from the CMS was set aside and not used: {why}")).collect();
+    if !pulled.for_review.is_empty() {
+        message.push_str(&format!(
+            " Edits made in the CMS wait in Review ({} {}): they go live only once someone approves them.",
+            pulled.for_review.len(),
+            if pulled.for_review.len() == 1 { "change" } else { "changes" }
+        ));
+    }
     if !pulled.held.is_empty() {
         message.push_str(&format!(
             " {} changes to templates, schemas or the theme came from the CMS: they wait in History until someone takes them into a change for review.",

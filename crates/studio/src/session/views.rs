@@ -30,6 +30,9 @@ pub enum JsonValue {
 pub struct SessionView {
     pub workspace: WorkspaceInfo,
     pub user: UserView,
+    /// The CMS this workspace syncs with, and who is signed in there (`None`: a local workspace,
+    /// whose names are not verified).
+    pub cms: Option<CmsView>,
     pub users: Vec<UserView>,
     pub permissions: Vec<Permission>,
     pub pages: Vec<PageNode>,
@@ -58,6 +61,23 @@ pub struct WorkspaceInfo {
 pub struct UserView {
     pub name: String,
     pub role: RoleName,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "Cms")]
+pub struct CmsView {
+    pub address: String,
+    pub signed_in: Option<SignedInView>,
+}
+
+/// The person signed in at the CMS: the only one the app acts as while signed in.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "SignedIn")]
+pub struct SignedInView {
+    pub name: String,
+    pub role: RoleName,
+    /// The sign-in ends when the app closes (there is no OS keyring on this computer).
+    pub this_run_only: bool,
 }
 
 /// Whether the current user may take an action, and if not, why (shown beside the control).

@@ -64,6 +64,31 @@ class SessionState {
     }
   }
 
+  /**
+   * Signs a person in at the workspace's CMS with their own account. Returns the error to show
+   * beside the form, or null when signed in.
+   */
+  async signIn(name: string, password: string, cmsUrl: string | null): Promise<string | null> {
+    try {
+      const signed = await call(commands.signIn(cmsUrl, name, password));
+      this.set(signed);
+      const who = signed.cms?.signedIn;
+      notices.success(who ? `Signed in as ${who.name} (${who.role}).` : 'Signed in.');
+      return null;
+    } catch (e) {
+      return failureMessage(e);
+    }
+  }
+
+  async signOut(): Promise<void> {
+    try {
+      this.set(await call(commands.signOut()));
+      notices.info('Signed out. Names in this workspace are not verified until someone signs in.');
+    } catch (e) {
+      notices.error(failureMessage(e));
+    }
+  }
+
   /** Whether the acting user may take an action, and if not, why (plain words). */
   permission(action: PermissionAction): { allowed: boolean; reason: string | null } {
     const p = this.current?.permissions.find((x) => x.action === action);
