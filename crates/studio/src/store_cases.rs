@@ -108,11 +108,11 @@ pub fn edit_document(store: &Store, user: &str, change: ChangeSetId, path: &str,
 }
 
 pub fn submit(store: &Store, user: &str, change: ChangeSetId) -> Result<(), StudioError> {
-    crate::sync::submit_change(store, user, change)
+    crate::sync::submit_change(store, user, change, false)
 }
 
 pub fn approve(store: &Store, user: &str, change: ChangeSetId, comment: &str) -> Result<(), StudioError> {
-    crate::sync::approve_change(store, user, change, comment)
+    crate::sync::approve_change(store, user, change, comment, false)
 }
 
 pub fn reject(store: &Store, user: &str, change: ChangeSetId, comment: &str) -> Result<(), StudioError> {

@@ -212,19 +212,33 @@ fn signed_in(store: &Store, user: &str) -> Result<Option<StrapiAdapter>, StudioE
     }
 }
 
-/// Submits a change set for review: here, and on the CMS as the signed-in person when the
-/// workspace is connected, so that the CMS knows who wrote it.
-pub fn submit_change(store: &Store, user: &str, change: i64) -> Result<(), StudioError> {
+/// The CMS as the signed-in person; with `must` (the app knows someone signed in), a sign-in
+/// that can no longer be read is an error rather than a silent fall back to this computer's
+/// names.
+fn reviewer_cms(store: &Store, user: &str, must: bool) -> Result<Option<StrapiAdapter>, StudioError> {
     match signed_in(store, user)? {
+        None if must => Err(StudioError::new(
+            ErrorCode::Forbidden,
+            "your sign-in at the CMS can no longer be read on this computer: sign in again, so that the CMS records this under your name",
+        )),
+        found => Ok(found),
+    }
+}
+
+/// Submits a change set for review: here, and on the CMS as the signed-in person when the
+/// workspace is connected, so that the CMS knows who wrote it. `signed_in`: the caller knows
+/// someone signed in (the app), so the CMS must be used.
+pub fn submit_change(store: &Store, user: &str, change: i64, signed_in: bool) -> Result<(), StudioError> {
+    match reviewer_cms(store, user, signed_in)? {
         Some(cms) => run(vantage_sync::submit_for_review(store, &cms, user, change)).map(|_| ()),
         None => Ok(store.submit(user, change)?),
     }
 }
 
 /// Approves a change set: on the CMS first as the signed-in person when the workspace is
-/// connected (the CMS refuses its authors), then here.
-pub fn approve_change(store: &Store, user: &str, change: i64, comment: &str) -> Result<(), StudioError> {
-    match signed_in(store, user)? {
+/// connected (the CMS refuses its authors), then here. `signed_in` as for [`submit_change`].
+pub fn approve_change(store: &Store, user: &str, change: i64, comment: &str, signed_in: bool) -> Result<(), StudioError> {
+    match reviewer_cms(store, user, signed_in)? {
         Some(cms) => run(vantage_sync::approve_with_cms(store, &cms, user, change, comment)).map(|_| ()),
         None => Ok(store.decide(user, change, true, comment)?),
     }

@@ -20,13 +20,15 @@ const SESSION_PREFIX: &str = "session:";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenSource {
     Keyring,
-    /// Kept in this process's memory only: there is no OS keyring (some containers and remote
-    /// sessions), so a sign-in lasts until the app closes.
+    /// This process's own copy of a sign-in it made (the newest, rotated one). As a result of
+    /// [`save_session`]: the OS keyring did not keep it (some containers and remote sessions
+    /// have none), so the sign-in lasts until the program ends.
     ThisRun,
     Env,
 }
 
-/// Sign-ins kept for this run of the app where the OS keyring is unavailable, by CMS address.
+/// Sign-ins this process made, by CMS address: the newest (rotated) refresh token of each. The
+/// OS keyring keeps a copy for the next run where it can.
 static THIS_RUN: std::sync::Mutex<std::collections::BTreeMap<String, String>> = std::sync::Mutex::new(std::collections::BTreeMap::new());
 
 fn this_run() -> std::sync::MutexGuard<'static, std::collections::BTreeMap<String, String>> {
@@ -66,7 +68,7 @@ impl CmsToken {
                 format!("your sign-in, kept in the OS keyring (service {KEYRING_SERVICE})")
             }
             (TokenSource::Keyring, _) => format!("API token from the OS keyring (service {KEYRING_SERVICE})"),
-            (TokenSource::ThisRun, _) => "your sign-in (kept until the app closes: there is no OS keyring here)".to_owned(),
+            (TokenSource::ThisRun, _) => "your sign-in".to_owned(),
             (TokenSource::Env, Some(note)) => format!("API token from ${TOKEN_ENV} ({note})"),
             (TokenSource::Env, None) => format!("API token from ${TOKEN_ENV}"),
         }
@@ -103,12 +105,13 @@ fn same_address(a: &str, b: &str) -> bool {
 }
 
 fn load_token_with(cms_url: &str, env: Option<String>, env_url: Option<String>) -> Result<CmsToken, SecretError> {
+    // This run's own sign-in first: it holds the newest (rotated) refresh token, and some
+    // keyrings do not give a secret back to every thread of the process that stored it.
+    if let Some(secret) = this_run().get(cms_url).cloned() {
+        return Ok(CmsToken { secret, source: TokenSource::ThisRun, note: None });
+    }
     let note = match keyring_token(cms_url) {
         Ok(Some(secret)) => return Ok(CmsToken { secret, source: TokenSource::Keyring, note: None }),
-        _ if this_run().contains_key(cms_url) => {
-            let secret = this_run().get(cms_url).cloned().unwrap_or_default();
-            return Ok(CmsToken { secret, source: TokenSource::ThisRun, note: None });
-        }
         Ok(None) => format!("no token for {cms_url} in the OS keyring"),
         Err(why) => why,
     };
@@ -130,21 +133,19 @@ fn load_token_with(cms_url: &str, env: Option<String>, env_url: Option<String>) 
     }
 }
 
-/// Keeps a person's sign-in (their refresh token) for `cms_url` in the OS keyring, replacing
-/// what was there; where there is no keyring, in this process's memory until it ends. Says
-/// which.
+/// Keeps a person's sign-in (their refresh token) for `cms_url` in this process's memory and
+/// in the OS keyring (for the next run), replacing what was there. Says whether the keyring
+/// kept it.
 pub fn save_session(cms_url: &str, refresh_token: &str) -> TokenSource {
     let secret = format!("{SESSION_PREFIX}{refresh_token}");
-    // A sign-in kept for this run wins over the keyring from now on only if the keyring fails.
-    match save_token(cms_url, &secret) {
-        Ok(()) => {
-            this_run().remove(cms_url);
-            TokenSource::Keyring
-        }
-        Err(_) => {
-            this_run().insert(cms_url.to_owned(), secret);
-            TokenSource::ThisRun
-        }
+    // Read back: some keyrings accept a secret they do not give back (a session keyring the
+    // next call does not see), and a sign-in that cannot be read is no sign-in.
+    let kept = save_token(cms_url, &secret).is_ok() && keyring_token(cms_url).ok().flatten().as_deref() == Some(secret.as_str());
+    this_run().insert(cms_url.to_owned(), secret);
+    if kept {
+        TokenSource::Keyring
+    } else {
+        TokenSource::ThisRun
     }
 }
 

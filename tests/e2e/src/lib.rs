@@ -117,6 +117,21 @@ impl App {
         field.send_keys(text).await.unwrap();
     }
 
+    /// Types `text` into the input with test id `id`, again until the field holds exactly it (a
+    /// field re-rendered while keys arrive can drop some).
+    pub async fn fill(&self, id: &str, text: &str) {
+        for _ in 0..5 {
+            let field = self.testid(id).await;
+            field.clear().await.unwrap();
+            field.send_keys(text).await.unwrap();
+            if field.prop("value").await.unwrap().as_deref() == Some(text) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("the field {id} did not keep {text:?}");
+    }
+
     /// Chooses `value` in the select with test id `id`, again until the page keeps it (a list
     /// that re-renders while options arrive can drop an early choice).
     pub async fn select(&self, id: &str, value: &str) {

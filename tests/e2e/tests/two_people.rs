@@ -15,15 +15,10 @@ async fn sign_in(app: &App, cms: Option<&str>, name: &str, password: &str) {
         app.click("sign-in-open").await;
     }
     if let Some(cms) = cms {
-        let field = app.testid("sign-in-cms").await;
-        field.clear().await.unwrap();
-        field.send_keys(cms).await.unwrap();
+        app.fill("sign-in-cms", cms).await;
     }
-    for (id, text) in [("sign-in-name", name), ("sign-in-password", password)] {
-        let field = app.testid(id).await;
-        field.clear().await.unwrap();
-        field.send_keys(text).await.unwrap();
-    }
+    app.fill("sign-in-name", name).await;
+    app.fill("sign-in-password", password).await;
     app.click("sign-in-submit").await;
 }
 
@@ -36,6 +31,7 @@ async fn people_sign_in_the_author_cannot_approve_and_the_cms_records_the_review
         app.testid("identity-unverified").await;
         // The local admin connects the workspace by signing in with the CMS's address.
         app.select("user-switcher", "alex").await;
+        app.wait_text("You are now working as alex").await;
         sign_in(&app, Some(&url), "alex", PASSWORD).await;
         app.wait_text("Signed in as alex (admin)").await;
         app.click("sign-out").await;
@@ -63,7 +59,8 @@ async fn people_sign_in_the_author_cannot_approve_and_the_cms_records_the_review
         app.click("nav-review").await;
         app.click("change-1").await;
         app.click("submit-change").await;
-        app.wait_text("Waiting for review by").await;
+        // The success notice appears only once the CMS recorded the submission too.
+        app.wait_text("Sent for review.").await;
         let approve = app.testid("approve-change").await;
         assert!(!approve.is_enabled().await.unwrap(), "the author cannot approve");
         app.shot("author-cannot-approve").await;

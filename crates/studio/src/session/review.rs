@@ -24,7 +24,7 @@ impl Session {
     }
 
     pub fn submit_change(&mut self, id: i64) -> Result<ChangeSetView, StudioError> {
-        crate::sync::submit_change(&self.store, &self.user, id)?;
+        crate::sync::submit_change(&self.store, &self.user, id, self.signed_in.is_some())?;
         self.change(id)
     }
 
@@ -34,7 +34,7 @@ impl Session {
             return Err(StudioError::bad_input("say why you reject it, so the author knows what to change"));
         }
         if approve {
-            crate::sync::approve_change(&self.store, &self.user, id, comment)?;
+            crate::sync::approve_change(&self.store, &self.user, id, comment, self.signed_in.is_some())?;
         } else {
             self.store.decide(&self.user, id, false, comment)?;
         }
