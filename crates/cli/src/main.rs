@@ -159,6 +159,20 @@ pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String, StudioError
 /// Who is acting: `--as`, else `$VANTAGE_USER`, else `$USER`. Never a default: a command that
 /// acts as someone says so, and in a local workspace the name is a claim nobody verifies.
 fn user(cli: &Cli) -> Result<String, StudioError> {
+    // In a workspace whose CMS someone signed in at here (`vantage sync login --name`), that
+    // person acts: `--as` names someone only in a local workspace.
+    if cli.db.exists() {
+        let store = vantage_studio::open_store(&cli.db)?;
+        if let Some(me) = vantage_studio::sync::kept_sign_in(&store)? {
+            return match &cli.user {
+                Some(claimed) if claimed != &me => Err(StudioError::new(
+                    vantage_studio::ErrorCode::Forbidden,
+                    format!("you are signed in at this workspace's CMS as {me}: --as {claimed} is for local workspaces (sign out with `vantage sync logout` first)"),
+                )),
+                _ => Ok(me),
+            };
+        }
+    }
     let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     cli.user.clone().or_else(|| from_env("VANTAGE_USER")).or_else(|| from_env("USER")).ok_or_else(|| {
         StudioError::bad_input(

@@ -59,6 +59,8 @@ pub enum SyncCommand {
         #[command(flatten)]
         remote: Remote,
     },
+    /// Sign out of the CMS on this computer: the kept sign-in is forgotten.
+    Logout,
     /// Sign in at the CMS with your own account (`--name`; the password is read from standard
     /// input), or, without `--name`, store an API token (read from standard input), which may
     /// only read. Either is kept in the OS keyring.
@@ -133,6 +135,11 @@ pub fn sync(db: &Path, user: &str, command: &SyncCommand) -> Result<ExitCode, St
             };
             let done = vantage_studio::sync::resolve(&store, user, path, resolution, remote.studio())?;
             emit(&json(&done)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        SyncCommand::Logout => {
+            vantage_studio::sync::sign_out(&store)?;
+            emit("signed out: names in this workspace are not verified until someone signs in again\n")?;
             Ok(ExitCode::SUCCESS)
         }
         SyncCommand::Login { name, remote } => {

@@ -185,6 +185,11 @@ pub fn sign_in(store: &Store, user: &str, remote: Remote<'_>, name: &str, passwo
     Ok(SignedIn { name: me.username, role, this_run_only: kept == vantage_sync::secrets::TokenSource::ThisRun })
 }
 
+/// Who is signed in at the workspace's CMS on this computer, if anyone (asks nothing of the CMS).
+pub fn kept_sign_in(store: &Store) -> Result<Option<String>, StudioError> {
+    vantage_sync::kept_sign_in(store).map_err(failed)
+}
+
 /// Forgets the sign-in kept on this computer for the workspace's CMS.
 pub fn sign_out(store: &Store) -> Result<(), StudioError> {
     vantage_sync::sign_out(store).map_err(failed)

@@ -310,3 +310,29 @@ fn a_change_to_a_template_is_called_out_as_code_in_review() {
     assert_eq!((code.kind.as_str(), code.subject.as_str()), ("code", template), "{:?}", review.diff);
     assert!(code.detail.contains("developer"));
 }
+
+#[test]
+fn someone_signed_in_at_the_workspace_s_cms_goes_on_as_themselves_and_cannot_switch_names() {
+    let (_tmp, dir) = demo_copy();
+    drop(Session::open(&dir, true).unwrap());
+    // The workspace is connected, and rita signed in at its CMS on this computer.
+    let url = format!("http://127.0.0.1:9/{}", dir.display().to_string().replace('/', "-"));
+    let store = vantage_studio::open_store(&vantage_studio::store_path(&dir)).unwrap();
+    vantage_sync::set_cms_url(&store, "alex", &url).unwrap();
+    drop(store);
+    vantage_sync::secrets::save_session(&url, "rita", "refresh-token");
+
+    let mut session = Session::open(&dir, true).unwrap();
+    let v = session.view().unwrap();
+    assert_eq!((v.user.name.as_str(), v.user.role), ("rita", RoleName::Reviewer));
+    let me = v.cms.unwrap().signed_in.unwrap();
+    assert_eq!(me.name, "rita");
+    let refused = session.switch_user("maria").unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Forbidden);
+    assert!(refused.message.contains("signed in at the CMS as rita"), "{}", refused.message);
+
+    // Signed out, names are claims again and the switcher works.
+    session.sign_out().unwrap();
+    assert!(session.view().unwrap().cms.unwrap().signed_in.is_none());
+    session.switch_user("maria").unwrap();
+}

@@ -40,7 +40,7 @@ pub use pull::{conflict_diff, pull, push_and_record, resolve, workspace_id, Pull
 pub use push::{push, Jitter, PushOutcome, Versions};
 pub use retry::{retry_after, Backoff};
 pub use review::{approve_with_cms, proposal_hash, proposal_of, submit_for_review, Proposal};
-pub use session::{connect_strapi, sign_in, sign_out, signed_in, CA_FILE_ENV};
+pub use session::{connect_strapi, kept_sign_in, sign_in, sign_out, CA_FILE_ENV};
 pub use strapi::StrapiAdapter;
 
 /// The store setting that holds the CMS's URL.

@@ -58,7 +58,13 @@ impl CmsToken {
 
     /// The refresh token, when this is a person's sign-in (`vantage sync login`).
     pub fn refresh_token(&self) -> Option<&str> {
-        self.secret.strip_prefix(SESSION_PREFIX)
+        let kept = self.secret.strip_prefix(SESSION_PREFIX)?;
+        Some(kept.split_once('\n').map_or(kept, |(_, refresh)| refresh))
+    }
+
+    /// Who signed in, as the CMS named them at sign-in (no secret).
+    pub fn person(&self) -> Option<&str> {
+        self.secret.strip_prefix(SESSION_PREFIX)?.split_once('\n').map(|(person, _)| person)
     }
 
     /// One line saying where the token came from (no secret in it).
@@ -133,11 +139,14 @@ fn load_token_with(cms_url: &str, env: Option<String>, env_url: Option<String>) 
     }
 }
 
-/// Keeps a person's sign-in (their refresh token) for `cms_url` in this process's memory and
+/// Keeps `person`'s sign-in (their refresh token) for `cms_url` in this process's memory and
 /// in the OS keyring (for the next run), replacing what was there. Says whether the keyring
 /// kept it.
-pub fn save_session(cms_url: &str, refresh_token: &str) -> TokenSource {
-    let secret = format!("{SESSION_PREFIX}{refresh_token}");
+pub fn save_session(cms_url: &str, person: &str, refresh_token: &str) -> TokenSource {
+    // One line for the person (a name has no line break: the CMS's names are checked), then the
+    // token.
+    let person: String = person.chars().filter(|c| !c.is_control()).collect();
+    let secret = format!("{SESSION_PREFIX}{person}\n{refresh_token}");
     // Read back: some keyrings accept a secret they do not give back (a session keyring the
     // next call does not see), and a sign-in that cannot be read is no sign-in.
     let kept = save_token(cms_url, &secret).is_ok() && keyring_token(cms_url).ok().flatten().as_deref() == Some(secret.as_str());
@@ -184,6 +193,17 @@ mod tests {
         assert!(!token.describe().contains("s3cret"));
         let missing = load_token_with(url, None, None).unwrap_err().to_string();
         assert!(missing.contains(TOKEN_ENV), "{missing}");
+    }
+
+    #[test]
+    fn a_kept_sign_in_names_its_person_and_gives_the_refresh_token_alone() {
+        let url = "http://127.0.0.1:9/vantage-session-test";
+        save_session(url, "maria\nrita", "refresh-secret");
+        let token = load_token_with(url, None, None).unwrap();
+        assert_eq!((token.person(), token.refresh_token()), (Some("mariarita"), Some("refresh-secret")));
+        assert!(!token.describe().contains("refresh-secret"));
+        forget(url).unwrap();
+        assert!(load_token_with(url, None, None).is_err(), "signed out, nothing is kept");
     }
 
     #[test]

@@ -72,7 +72,7 @@ pub fn sign_in(
     let anonymous = client(&url, "", timeout)?;
     let (access, refresh) = block_on(anonymous.sign_in(name, password))?;
     let identity = block_on(anonymous.with_token(&access).whoami())?;
-    Ok((identity, crate::secrets::save_session(&url, &refresh)))
+    Ok((identity.clone(), crate::secrets::save_session(&url, &identity.username, &refresh)))
 }
 
 /// Signs out of the workspace's CMS on this computer: the kept sign-in is forgotten.
@@ -83,16 +83,11 @@ pub fn sign_out(store: &Store) -> Result<(), SyncError> {
     }
 }
 
-/// Who is signed in at the workspace's CMS, as the CMS says (`None`: a local workspace, or
-/// nobody signed in). Asks the CMS, so the answer is current.
-pub fn signed_in(store: &Store, timeout: Duration) -> Result<Option<RemoteIdentity>, SyncError> {
+/// Who is signed in at the workspace's CMS on this computer, as the CMS named them at sign-in
+/// (`None`: a local workspace, or nobody signed in). Asks nothing of the CMS.
+pub fn kept_sign_in(store: &Store) -> Result<Option<String>, SyncError> {
     let Some(url) = store.sync_setting(crate::CMS_URL_SETTING)? else { return Ok(None) };
-    match crate::secrets::load_token(&url) {
-        Ok(token) if token.refresh_token().is_some() => {}
-        _ => return Ok(None),
-    }
-    let (cms, _) = connect_strapi(store, None, "", timeout)?;
-    Ok(Some(block_on(cms.whoami())?))
+    Ok(crate::secrets::load_token(&url).ok().and_then(|token| token.person().map(str::to_owned)))
 }
 
 /// The Strapi client for this workspace (`url`, when given, is stored first: admins only,
@@ -106,7 +101,7 @@ pub fn connect_strapi(store: &Store, url: Option<&str>, user: &str, timeout: Dur
             let (access, rotated) = block_on(client(&url, "", timeout)?.refresh(refresh)).map_err(|e| {
                 SyncError::Invalid(format!("your sign-in at {url} has ended or was revoked: sign in again with `vantage sync login` ({e})"))
             })?;
-            crate::secrets::save_session(&url, &rotated);
+            crate::secrets::save_session(&url, token.person().unwrap_or_default(), &rotated);
             client(&url, &access, timeout)?
         }
         None => client(&url, token.expose(), timeout)?,

@@ -69,7 +69,13 @@ impl Session {
         // The folder as it is on disk wins at open: a file edited while the app was closed is
         // previewed as it is, and written over only when its document is next saved here.
         let written = store.export()?;
-        Ok(Session { dir: dir.to_path_buf(), is_demo, store, user, live: LiveWorkspace::open(dir)?, written, signed_in: None })
+        // Someone who signed in at the workspace's CMS on this computer goes on as themselves.
+        let signed_in = match crate::sync::kept_sign_in(&store)? {
+            Some(name) => store.role(&name).ok().map(|role| crate::sync::SignedIn { name, role, this_run_only: false }),
+            None => None,
+        };
+        let user = signed_in.as_ref().map_or(user, |me| me.name.clone());
+        Ok(Session { dir: dir.to_path_buf(), is_demo, store, user, live: LiveWorkspace::open(dir)?, written, signed_in })
     }
 
     pub fn dir(&self) -> &Path {
