@@ -149,14 +149,18 @@ impl Store {
                     format!("change set {id} cannot be submitted while lint finds errors:\n{}", errors.join("\n")),
                 ));
             }
-            tx.execute("UPDATE change_sets SET state = 'submitted' WHERE id = ?1", [id])?;
+            tx.execute(
+                "UPDATE change_sets SET state = 'submitted', decided_by = NULL, decided_at = NULL, decision_comment = NULL WHERE id = ?1",
+                [id],
+            )?;
             append(tx, &at, user, "submit", &id.to_string(), &serde_json::json!({}))
         })
     }
 
     /// Approves or rejects a submitted change set. Nobody decides on a change they wrote any
-    /// part of (four eyes). Rejecting gives the change set's documents back their live content
-    /// (the rejected edits stay in their history).
+    /// part of (four eyes). Rejecting asks for changes: the change set returns to its author as a
+    /// draft with every edit and the comment, to revise and submit again (the live workspace is
+    /// untouched either way). Edits from the CMS are rejected outright instead.
     pub fn decide(&self, user: &str, id: ChangeSetId, approve: bool, comment: &str) -> Result<()> {
         let at = self.now();
         self.with_tx(|tx| {
@@ -173,14 +177,29 @@ impl Store {
                     format!("`{user}` edited documents in change set {id}, so someone else must review it (four eyes)"),
                 ));
             }
-            let state = if approve { "approved" } else { "rejected" };
+            // A rejection asks for changes: the change set goes back to its author as a draft,
+            // with every edit and the reviewer's comment (also kept among its comments). Edits
+            // that came from the CMS have no author here to revise them: they are rejected, and
+            // their documents show the live content again.
+            let from_cms: bool = tx.query_row("SELECT from_cms FROM change_sets WHERE id = ?1", [id], |r| r.get(0))?;
+            let state = match (approve, from_cms) {
+                (true, _) => "approved",
+                (false, false) => "draft",
+                (false, true) => "rejected",
+            };
             let latest = latest_release(tx)?;
             tx.execute(
                 "UPDATE change_sets SET state = ?1, decided_by = ?2, decided_at = ?3, decision_comment = ?4, approved_after_release = ?5 WHERE id = ?6",
                 params![state, user, at, comment, latest, id],
             )?;
             append(tx, &at, user, if approve { "approve" } else { "reject" }, &id.to_string(), &serde_json::json!({"comment": comment}))?;
-            if !approve {
+            if !approve && !comment.trim().is_empty() {
+                tx.execute(
+                    "INSERT INTO comments (change_set, path, author, at, text) VALUES (?1, NULL, ?2, ?3, ?4)",
+                    params![id, user, at, format!("Changes requested: {comment}")],
+                )?;
+            }
+            if !approve && from_cms {
                 let paths: Vec<String> = changes_of(tx, id)?.into_keys().collect();
                 reset_heads(tx, &paths, &live(tx)?, user, &at, &serde_json::json!({"rejected": id}))?;
             }

@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use vantage_engine::load::SourceFiles;
 use vantage_store::{ChainStatus, ChangeSetState, ErrorCode, Role, Store};
 use vantage_test_support::demo_files;
 

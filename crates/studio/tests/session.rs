@@ -132,7 +132,7 @@ fn the_author_cannot_approve_their_own_change_and_a_reviewer_approves_and_publis
 }
 
 #[test]
-fn a_rejection_puts_the_live_content_back_in_the_folder() {
+fn a_rejection_returns_the_draft_to_its_author_and_the_folder_keeps_her_work() {
     let (_tmp, dir) = demo_copy();
     let mut session = Session::open(&dir, true).unwrap();
     let base = session.read_document(HERO).unwrap().revision.map(i64::from);
@@ -141,8 +141,11 @@ fn a_rejection_puts_the_live_content_back_in_the_folder() {
     session.submit_change(id).unwrap();
     session.switch_user("rita").unwrap();
     assert_eq!(session.decide_change(id, false, "  ").unwrap_err().code, ErrorCode::BadInput, "a rejection needs a reason");
-    session.decide_change(id, false, "Too pushy for VIPs").unwrap();
-    assert!(!std::fs::read_to_string(dir.join(HERO)).unwrap().contains("Too pushy"));
+    let (change, _) = session.decide_change(id, false, "Too pushy for VIPs").unwrap();
+    assert_eq!((change.state, change.decision_comment.as_deref()), (ChangeState::Draft, Some("Too pushy for VIPs")));
+    assert!(std::fs::read_to_string(dir.join(HERO)).unwrap().contains("Too pushy"), "her work is still in the folder");
+    session.switch_user("maria").unwrap();
+    assert!(session.change_sets().unwrap().iter().any(|c| c.id == id as i32 && c.mine && c.state == ChangeState::Draft));
 }
 
 #[test]

@@ -233,6 +233,59 @@ async fn the_author_cannot_approve_their_own_change_and_a_reviewer_approves_and_
 
 #[tokio::test]
 #[ignore = "drives the real window: run scripts/e2e"]
+async fn a_change_sent_back_for_changes_returns_to_its_author_with_nothing_lost_and_is_resubmitted() {
+    scenario("send-back", |mut app| async move {
+        open_vip_hero_variant(&app, &[VIP, FIRST_TIME]).await;
+        app.type_into_field("/headline", "Your early access is live").await;
+        app.wait_frame_shows(VIP, "Your early access is live").await;
+        save(&app, "entries/home-hero.json", "Your early access is live").await;
+        app.click("nav-review").await;
+        app.click("change-1").await;
+        app.click("submit-change").await;
+        app.wait_text("Sent for review.").await;
+
+        // The reviewer sends it back with a reason.
+        app.select("user-switcher", "rita").await;
+        app.click("nav-review").await;
+        app.click("change-1").await;
+        app.testid("decision-comment").await.send_keys("Warmer, please: it reads like a system message.").await.unwrap();
+        app.click("reject-change").await;
+        app.wait_text("Sent back to the author").await;
+        app.shot("sent-back-with-a-reason").await;
+
+        // The author finds it among her drafts, her text intact and the reason beside it.
+        app.select("user-switcher", "maria").await;
+        app.click("nav-review").await;
+        app.click("change-1").await;
+        app.wait_text("Changes requested:").await;
+        app.wait_text("Warmer, please").await;
+        let hero = std::fs::read_to_string(app.workspace.join("entries/home-hero.json")).unwrap();
+        assert!(hero.contains("Your early access is live"), "her work is still in the workspace");
+        app.shot("author-sees-the-reason").await;
+
+        // She revises and submits again; the reviewer approves.
+        app.click("nav-author").await;
+        app.click("tree-entry-home-hero").await;
+        app.click("variant-vip-welcome").await;
+        app.type_into_field("/headline", "Welcome back: your early access is open").await;
+        save(&app, "entries/home-hero.json", "Welcome back: your early access is open").await;
+        app.click("nav-review").await;
+        app.click("change-1").await;
+        app.click("submit-change").await;
+        app.wait_text("Sent for review.").await;
+        app.select("user-switcher", "rita").await;
+        app.click("nav-review").await;
+        app.click("change-1").await;
+        app.testid("decision-comment").await.send_keys("Much better.").await.unwrap();
+        app.click("approve-change").await;
+        app.wait_text("Approved.").await;
+        app.shot("resubmitted-and-approved").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "drives the real window: run scripts/e2e"]
 async fn script_and_onerror_markup_runs_nothing_in_any_preview() {
     scenario("no-script", |mut app| async move {
         open_vip_hero_variant(&app, &[VIP, FIRST_TIME]).await;

@@ -47,38 +47,48 @@ fn a_document_with_unpublished_edits_in_another_change_set_cannot_be_edited_unti
     assert_eq!(f.store.delete("max", b, HERO, mias).unwrap_err().code, ErrorCode::Conflict, "nor deleted");
     f.store.submit("mia", a).unwrap();
     assert_eq!(f.store.write("max", b, HERO, "{}", Some(mias)).unwrap_err().code, ErrorCode::Conflict, "submitted still owns it");
+    // Sent back for changes, it is still Mia's draft: still hers to revise.
     f.store.decide("rex", a, false, "Not this week").unwrap();
+    assert_eq!(f.store.write("max", b, HERO, "{}", Some(mias)).unwrap_err().code, ErrorCode::Conflict, "a returned draft still owns it");
+    f.store.submit("mia", a).unwrap();
+    f.store.decide("rex", a, true, "Fine now").unwrap();
+    f.store.publish("rex", a).unwrap();
     let (rev, _) = f.store.document(HERO).unwrap().unwrap();
     f.store.write("max", b, HERO, &edited_hero(&f.store, "Max's"), Some(rev)).unwrap();
 }
 
 #[test]
-fn rejecting_gives_the_documents_back_their_live_content_and_keeps_the_rejected_history() {
+fn a_rejection_returns_the_change_to_its_author_as_a_draft_with_the_comment_and_loses_nothing() {
     let f = fixture();
+    let live = f.store.published().unwrap();
     let a = f.store.create_change_set("mia", "new page and hero").unwrap();
     fix_banned_word(&f.store, a, "mia");
     let (rev, _) = f.store.document(HERO).unwrap().unwrap();
-    let edit = f.store.write("mia", a, HERO, &edited_hero(&f.store, "Rejected copy"), Some(rev)).unwrap();
-    f.store
-        .write("mia", a, "profiles/new-idea.json", r#"{"id": "new-idea", "name": "A new idea", "attributes": {}, "consents": []}"#, None)
-        .unwrap();
-    assert_eq!(f.store.export().unwrap().len(), demo_files().len() + 1);
+    f.store.write("mia", a, HERO, &edited_hero(&f.store, "First try"), Some(rev)).unwrap();
+    let idea = r#"{"id": "new-idea", "name": "A new idea", "attributes": {}, "consents": []}"#;
+    f.store.write("mia", a, "profiles/new-idea.json", idea, None).unwrap();
     f.store.submit("mia", a).unwrap();
-    f.store.decide("rex", a, false, "No").unwrap();
-    let exported = f.store.export().unwrap();
-    assert!(f.store.document("profiles/new-idea.json").unwrap().is_none(), "a file the change set created is gone again");
-    let original: SourceFiles = demo_files().keys().map(|p| (p.clone(), canonical_demo_or_verbatim(p))).collect();
-    assert_eq!(exported, original, "the workspace shows what is live again");
-    assert!(f.store.history(HERO).unwrap().iter().any(|r| r.id == edit), "the rejected edit stays in the history");
-    assert!(matches!(f.store.verify_audit().unwrap(), ChainStatus::Intact { .. }));
-}
+    f.store.decide("rex", a, false, "Warmer, please").unwrap();
 
-fn canonical_demo_or_verbatim(path: &str) -> String {
-    if path.ends_with(".json") {
-        canonical_demo(path)
-    } else {
-        demo_files()[path].clone()
-    }
+    // Back with its author, everything in it, the reason beside it; nothing went live.
+    let change = f.store.change_sets().unwrap().into_iter().find(|c| c.id == a).unwrap();
+    assert_eq!(change.state, ChangeSetState::Draft);
+    assert_eq!((change.decided_by.as_deref(), change.decision_comment.as_deref()), (Some("rex"), Some("Warmer, please")));
+    assert!(f.store.document(HERO).unwrap().unwrap().1.contains("First try"));
+    assert!(f.store.document("profiles/new-idea.json").unwrap().is_some(), "what the change created is still there");
+    assert!(f.store.comments(a).unwrap().iter().any(|c| c.text.contains("Warmer, please")), "the comment is kept");
+    assert_eq!(f.store.published().unwrap(), live, "the live workspace is as published");
+
+    // She revises and resubmits; the old decision is cleared and a reviewer approves.
+    let (rev, _) = f.store.document(HERO).unwrap().unwrap();
+    f.store.write("mia", a, HERO, &edited_hero(&f.store, "Second, warmer try"), Some(rev)).unwrap();
+    f.store.submit("mia", a).unwrap();
+    let change = f.store.change_sets().unwrap().into_iter().find(|c| c.id == a).unwrap();
+    assert_eq!((change.state, change.decided_by), (ChangeSetState::Submitted, None));
+    f.store.decide("rex", a, true, "Lovely").unwrap();
+    f.store.publish("rex", a).unwrap();
+    assert!(f.store.published().unwrap()[HERO].contains("Second, warmer try"));
+    assert!(matches!(f.store.verify_audit().unwrap(), ChainStatus::Intact { .. }));
 }
 
 #[test]
