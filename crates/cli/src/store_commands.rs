@@ -162,7 +162,7 @@ pub fn changes(db: &Path, user: &str, at: &str, command: &ChangesCommand) -> Res
         }
         ChangesCommand::Reject { id, comment } => {
             vantage_studio::reject(&store, user, *id, comment)?;
-            format!("rejected change set {id}\n")
+            format!("sent change set {id} back to its author for changes (it is a draft again; nothing was lost)\n")
         }
         ChangesCommand::Publish { id } => format!("published change set {id} as release {}\n", vantage_studio::publish(&store, user, *id)?),
         ChangesCommand::Schedule { id, when } => {
