@@ -158,8 +158,8 @@ pub async fn change_sets(state: State<'_, AppState>) -> Reply<Vec<ChangeSetView>
 
 #[tauri::command]
 #[specta::specta]
-pub async fn submit_change(state: State<'_, AppState>, id: i32) -> Reply<ChangeSetView> {
-    state.session().submit_change(id.into())
+pub async fn submit_change(state: State<'_, AppState>, id: i32, title: Option<String>) -> Reply<ChangeSetView> {
+    state.session().submit_change(id.into(), title.as_deref())
 }
 
 #[tauri::command]

@@ -135,6 +135,24 @@ impl Store {
         })
     }
 
+    /// Names a draft (what reviewers, releases and History show). Its author or an admin only;
+    /// 1 to 120 characters, no control characters.
+    pub fn rename_change_set(&self, user: &str, id: ChangeSetId, title: &str) -> Result<()> {
+        let title = title.trim();
+        if title.is_empty() || title.chars().count() > 120 || title.chars().any(char::is_control) {
+            return Err(StoreError::new(ErrorCode::Invalid, "a change's name is 1 to 120 characters, on one line".to_owned()));
+        }
+        let at = self.now();
+        self.with_tx(|tx| {
+            let author = expect_state(tx, id, ChangeSetState::Draft, "renamed")?;
+            if author != user && crate::documents::role_of(tx, user)? != crate::roles::Role::Admin {
+                return Err(StoreError::new(ErrorCode::Forbidden, format!("change set {id} belongs to `{author}`, who names it")));
+            }
+            tx.execute("UPDATE change_sets SET title = ?1 WHERE id = ?2", params![title, id])?;
+            append(tx, &at, user, "rename", &id.to_string(), &serde_json::json!({"title": title}))
+        })
+    }
+
     /// Submits a draft for review. Lint runs on the live workspace with this change set applied
     /// (other drafts are not part of it); any error refuses the submission and lists the errors.
     pub fn submit(&self, user: &str, id: ChangeSetId) -> Result<()> {

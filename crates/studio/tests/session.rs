@@ -109,7 +109,7 @@ fn the_author_cannot_approve_their_own_change_and_a_reviewer_approves_and_publis
         let edited = with_vip_headline(&session, "Your preview is open");
         let (saved, _) = session.save_document(HERO, &edited, base).unwrap();
         let id = i64::from(saved.change_set);
-        assert_eq!(session.submit_change(id).unwrap().state, ChangeState::Submitted);
+        assert_eq!(session.submit_change(id, None).unwrap().state, ChangeState::Submitted);
         assert_eq!(session.decide_change(id, true, "fine").unwrap_err().code, ErrorCode::Forbidden, "marketers cannot approve");
         session.switch_user("rita").unwrap();
         id
@@ -138,7 +138,7 @@ fn a_rejection_returns_the_draft_to_its_author_and_the_folder_keeps_her_work() {
     let base = session.read_document(HERO).unwrap().revision.map(i64::from);
     let (saved, _) = session.save_document(HERO, &with_vip_headline(&session, "Too pushy"), base).unwrap();
     let id = i64::from(saved.change_set);
-    session.submit_change(id).unwrap();
+    session.submit_change(id, None).unwrap();
     session.switch_user("rita").unwrap();
     assert_eq!(session.decide_change(id, false, "  ").unwrap_err().code, ErrorCode::BadInput, "a rejection needs a reason");
     let (change, _) = session.decide_change(id, false, "Too pushy for VIPs").unwrap();
@@ -146,6 +146,11 @@ fn a_rejection_returns_the_draft_to_its_author_and_the_folder_keeps_her_work() {
     assert!(std::fs::read_to_string(dir.join(HERO)).unwrap().contains("Too pushy"), "her work is still in the folder");
     session.switch_user("maria").unwrap();
     assert!(session.change_sets().unwrap().iter().any(|c| c.id == id as i32 && c.mine && c.state == ChangeState::Draft));
+    // She names it as she submits it again; a name on two lines or an empty one is refused.
+    assert_eq!(session.submit_change(id, Some("  ")).unwrap_err().code, ErrorCode::BadInput);
+    assert_eq!(session.submit_change(id, Some("VIP\nwelcome")).unwrap_err().code, ErrorCode::BadInput);
+    let named = session.submit_change(id, Some("A calmer VIP welcome")).unwrap();
+    assert_eq!((named.title.as_str(), named.state), ("A calmer VIP welcome", ChangeState::Submitted));
 }
 
 #[test]
@@ -219,7 +224,7 @@ fn syncing_without_a_cms_address_or_with_the_cms_down_says_so_and_keeps_everythi
     let base = session.read_document(HERO).unwrap().revision.map(i64::from);
     let (saved, _) = session.save_document(HERO, &with_vip_headline(&session, "Queued for the CMS"), base).unwrap();
     let id = i64::from(saved.change_set);
-    session.submit_change(id).unwrap();
+    session.submit_change(id, None).unwrap();
     session.switch_user("rita").unwrap();
     session.decide_change(id, true, "ok").unwrap();
     session.publish_change(id).unwrap();

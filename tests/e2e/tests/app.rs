@@ -199,6 +199,7 @@ async fn the_author_cannot_approve_their_own_change_and_a_reviewer_approves_and_
 
         app.click("nav-review").await;
         app.click("change-1").await;
+        app.fill("change-title", "A warmer welcome for VIP members").await;
         app.click("submit-change").await;
         app.wait_text("Waiting for review by").await;
         let approve = app.testid("approve-change").await;
@@ -241,6 +242,7 @@ async fn a_change_sent_back_for_changes_returns_to_its_author_with_nothing_lost_
         save(&app, "entries/home-hero.json", "Your early access is live").await;
         app.click("nav-review").await;
         app.click("change-1").await;
+        app.fill("change-title", "Early access for VIPs").await;
         app.click("submit-change").await;
         app.wait_text("Sent for review.").await;
 
@@ -258,6 +260,7 @@ async fn a_change_sent_back_for_changes_returns_to_its_author_with_nothing_lost_
         app.click("nav-review").await;
         app.click("change-1").await;
         app.wait_text("Changes requested:").await;
+        app.wait_text("Early access for VIPs").await;
         app.wait_text("Warmer, please").await;
         let hero = std::fs::read_to_string(app.workspace.join("entries/home-hero.json")).unwrap();
         assert!(hero.contains("Your early access is live"), "her work is still in the workspace");
@@ -271,6 +274,7 @@ async fn a_change_sent_back_for_changes_returns_to_its_author_with_nothing_lost_
         save(&app, "entries/home-hero.json", "Welcome back: your early access is open").await;
         app.click("nav-review").await;
         app.click("change-1").await;
+        app.fill("change-title", "Early access for VIPs, warmer").await;
         app.click("submit-change").await;
         app.wait_text("Sent for review.").await;
         app.select("user-switcher", "rita").await;

@@ -58,6 +58,7 @@ async fn people_sign_in_the_author_cannot_approve_and_the_cms_records_the_review
         save(&app, "entries/home-hero.json", "Members first, always").await;
         app.click("nav-review").await;
         app.click("change-1").await;
+        app.fill("change-title", "Members first on the home hero").await;
         app.click("submit-change").await;
         // The success notice appears only once the CMS recorded the submission too.
         app.wait_text("Sent for review.").await;

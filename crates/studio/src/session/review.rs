@@ -23,12 +23,16 @@ impl Session {
         Ok(list)
     }
 
-    pub fn submit_change(&mut self, id: i64) -> Result<ChangeSetView, StudioError> {
+    /// Submits a draft for review, under `title` when given (the name reviewers and History show).
+    pub fn submit_change(&mut self, id: i64, title: Option<&str>) -> Result<ChangeSetView, StudioError> {
+        if let Some(title) = title {
+            self.store.rename_change_set(&self.user, id, title)?;
+        }
         crate::sync::submit_change(&self.store, &self.user, id, self.signed_in.is_some())?;
         self.change(id)
     }
 
-    /// Approves or rejects; a rejection puts the live content back in the folder.
+    /// Approves, or sends back for changes (the draft returns to its author with every edit).
     pub fn decide_change(&mut self, id: i64, approve: bool, comment: &str) -> Result<(ChangeSetView, Vec<WorkspaceEvent>), StudioError> {
         if !approve && comment.trim().is_empty() {
             return Err(StudioError::bad_input("say why you reject it, so the author knows what to change"));
