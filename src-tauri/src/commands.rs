@@ -76,8 +76,14 @@ pub async fn preview_edit(state: State<'_, AppState>, edit: DocumentEdit, page: 
 
 #[tauri::command]
 #[specta::specta]
-pub async fn save_document(state: State<'_, AppState>, path: String, content: Json, base_revision: Option<i32>) -> Reply<Saved> {
-    let (saved, events) = state.session().save_document(&path, &content.0, base_revision.map(i64::from))?;
+pub async fn save_document(
+    state: State<'_, AppState>,
+    path: String,
+    content: Json,
+    base_revision: Option<i32>,
+    replace_disk: bool,
+) -> Reply<Saved> {
+    let (saved, events) = state.session().save_document(&path, &content.0, base_revision.map(i64::from), replace_disk)?;
     state.emit(&events);
     Ok(saved)
 }

@@ -124,6 +124,7 @@ fn main() -> ExitCode {
                 | ErrorCode::NotFound
                 | ErrorCode::Io
                 | ErrorCode::Conflict
+                | ErrorCode::ChangedOnDisk
                 | ErrorCode::Forbidden
                 | ErrorCode::Storage => ExitCode::from(2),
             }

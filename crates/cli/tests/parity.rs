@@ -80,7 +80,7 @@ fn the_cli_the_app_its_slot_patches_its_coverage_and_a_review_see_the_same_page(
         let mut hero = session.read_document("entries/home-hero.json").unwrap();
         hero.content.0["personalizations"][0]["patch"]["headline"] = json!("Parity holds");
         let base = hero.revision.map(i64::from);
-        let (saved, _) = session.save_document("entries/home-hero.json", &hero.content.0, base).unwrap();
+        let (saved, _) = session.save_document("entries/home-hero.json", &hero.content.0, base, false).unwrap();
         i64::from(saved.change_set)
     };
     let after = vantage_studio::open_workspace(&dir).unwrap();

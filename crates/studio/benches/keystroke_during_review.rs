@@ -19,7 +19,7 @@ fn keystroke_during_review(c: &mut Criterion) {
         let mut session = shared.lock();
         let mut doc = session.read_document(HERO).unwrap();
         doc.content.0["personalizations"][0]["patch"]["headline"] = "Under review".into();
-        let (saved, _) = session.save_document(HERO, &doc.content.0, doc.revision.map(i64::from)).unwrap();
+        let (saved, _) = session.save_document(HERO, &doc.content.0, doc.revision.map(i64::from), false).unwrap();
         (i64::from(saved.change_set), session.read_document(HERO).unwrap().content.0)
     };
     let views: Vec<PreviewRequest> = ["vip-anna", "first-time-mobile", "no-consent", "winter-sports-app"]

@@ -14,6 +14,8 @@ pub enum ErrorCode {
     Io,
     /// Someone else changed the document since it was read.
     Conflict,
+    /// The document's file was changed outside the app since the app last wrote it.
+    ChangedOnDisk,
     /// The user's role does not allow it, or four-eyes forbids it.
     Forbidden,
     /// Lint found errors, so it was not submitted or published.

@@ -27,7 +27,7 @@ fn a_keystroke_preview_answers_while_a_review_is_being_computed() {
         let mut session = shared.lock();
         let mut doc = session.read_document(HERO).unwrap();
         doc.content.0["personalizations"][0]["patch"]["headline"] = "Under review".into();
-        let (saved, _) = session.save_document(HERO, &doc.content.0, doc.revision.map(i64::from)).unwrap();
+        let (saved, _) = session.save_document(HERO, &doc.content.0, doc.revision.map(i64::from), false).unwrap();
         session.submit_change(i64::from(saved.change_set), None).unwrap();
         (i64::from(saved.change_set), session.read_document(HERO).unwrap().content.0)
     };

@@ -81,7 +81,7 @@ fn saving_writes_the_store_and_the_file_and_undo_takes_it_back() {
     let (_tmp, dir) = demo_copy();
     let mut session = Session::open(&dir, true).unwrap();
     let base = session.read_document(HERO).unwrap().revision.map(i64::from);
-    let (saved, _) = session.save_document(HERO, &with_vip_headline(&session, "Welcome back, Anna"), base).unwrap();
+    let (saved, _) = session.save_document(HERO, &with_vip_headline(&session, "Welcome back, Anna"), base, false).unwrap();
     assert!(saved.affected.contains(&SlotRefView { page: "home".into(), slot: "hero".into() }));
     assert!(std::fs::read_to_string(dir.join(HERO)).unwrap().contains("Welcome back, Anna"));
     let page = session.render_page("home", &view("vip-anna")).unwrap();
@@ -90,7 +90,7 @@ fn saving_writes_the_store_and_the_file_and_undo_takes_it_back() {
     assert_eq!((drafts.len(), drafts[0].state, drafts[0].mine), (1, ChangeState::Draft, true));
 
     // Saving over a stale revision is a conflict, not a silent overwrite.
-    let stale = session.save_document(HERO, &with_vip_headline(&session, "Other"), base).unwrap_err();
+    let stale = session.save_document(HERO, &with_vip_headline(&session, "Other"), base, false).unwrap_err();
     assert_eq!(stale.code, ErrorCode::Conflict);
 
     session.undo_document(HERO).unwrap();
@@ -107,7 +107,7 @@ fn the_author_cannot_approve_their_own_change_and_a_reviewer_approves_and_publis
         let mut session = shared.lock();
         let base = session.read_document(HERO).unwrap().revision.map(i64::from);
         let edited = with_vip_headline(&session, "Your preview is open");
-        let (saved, _) = session.save_document(HERO, &edited, base).unwrap();
+        let (saved, _) = session.save_document(HERO, &edited, base, false).unwrap();
         let id = i64::from(saved.change_set);
         assert_eq!(session.submit_change(id, None).unwrap().state, ChangeState::Submitted);
         assert_eq!(session.decide_change(id, true, "fine").unwrap_err().code, ErrorCode::Forbidden, "marketers cannot approve");
@@ -136,7 +136,7 @@ fn a_rejection_returns_the_draft_to_its_author_and_the_folder_keeps_her_work() {
     let (_tmp, dir) = demo_copy();
     let mut session = Session::open(&dir, true).unwrap();
     let base = session.read_document(HERO).unwrap().revision.map(i64::from);
-    let (saved, _) = session.save_document(HERO, &with_vip_headline(&session, "Too pushy"), base).unwrap();
+    let (saved, _) = session.save_document(HERO, &with_vip_headline(&session, "Too pushy"), base, false).unwrap();
     let id = i64::from(saved.change_set);
     session.submit_change(id, None).unwrap();
     session.switch_user("rita").unwrap();
@@ -190,7 +190,7 @@ fn qa_saves_a_reusable_profile_but_cannot_edit_content() {
     assert!(dir.join("profiles/tablet-tom.json").exists());
     assert!(session.view().unwrap().profiles.iter().any(|p| p.id == "tablet-tom"));
     let base = session.read_document(HERO).unwrap().revision.map(i64::from);
-    assert_eq!(session.save_document(HERO, &with_vip_headline(&session, "x"), base).unwrap_err().code, ErrorCode::Forbidden);
+    assert_eq!(session.save_document(HERO, &with_vip_headline(&session, "x"), base, false).unwrap_err().code, ErrorCode::Forbidden);
     assert_eq!(session.save_profile("Bad Id", "x", &json!({}), &[]).unwrap_err().code, ErrorCode::BadInput);
 }
 
@@ -200,7 +200,7 @@ fn author_markup_in_a_variant_is_escaped_in_every_preview() {
     let mut session = Session::open(&dir, true).unwrap();
     let base = session.read_document(HERO).unwrap().revision.map(i64::from);
     let payload = "<script>window.parent.pwned=1</script><img src=x onerror=\"alert(1)\">";
-    session.save_document(HERO, &with_vip_headline(&session, payload), base).unwrap();
+    session.save_document(HERO, &with_vip_headline(&session, payload), base, false).unwrap();
     let html = session.render_page("home", &view("vip-anna")).unwrap().html;
     assert!(!html.contains("<script>window") && !html.contains("<img src=x"), "author markup must be text");
     assert!(html.contains("&lt;script&gt;"));
@@ -222,7 +222,7 @@ fn syncing_without_a_cms_address_or_with_the_cms_down_says_so_and_keeps_everythi
     let (_tmp, dir) = demo_copy();
     let mut session = Session::open(&dir, true).unwrap();
     let base = session.read_document(HERO).unwrap().revision.map(i64::from);
-    let (saved, _) = session.save_document(HERO, &with_vip_headline(&session, "Queued for the CMS"), base).unwrap();
+    let (saved, _) = session.save_document(HERO, &with_vip_headline(&session, "Queued for the CMS"), base, false).unwrap();
     let id = i64::from(saved.change_set);
     session.submit_change(id, None).unwrap();
     session.switch_user("rita").unwrap();
@@ -267,7 +267,7 @@ fn saving_one_document_never_overwrites_another_file_edited_outside_the_app() {
     std::fs::write(&template, &edited).unwrap();
     session.apply_disk_changes(&["components/hero/template.html".into()]);
     let base = session.read_document(HERO).unwrap().revision.map(i64::from);
-    session.save_document(HERO, &with_vip_headline(&session, "Saved meanwhile"), base).unwrap();
+    session.save_document(HERO, &with_vip_headline(&session, "Saved meanwhile"), base, false).unwrap();
     assert_eq!(std::fs::read_to_string(&template).unwrap(), edited);
     assert!(session.render_page("home", &view("vip-anna")).unwrap().html.contains("edited in another editor"));
 }
@@ -284,7 +284,7 @@ fn every_preview_path_records_whose_data_it_read() {
         session.preview_edit(&edit, "home", &[view("no-consent"), view("lapsed-vienna")]).unwrap();
         let edited = with_vip_headline(&session, "Audited");
         let base = session.read_document(HERO).unwrap().revision.map(i64::from);
-        let (saved, _) = session.save_document(HERO, &edited, base).unwrap();
+        let (saved, _) = session.save_document(HERO, &edited, base, false).unwrap();
         i64::from(saved.change_set)
     };
     shared.render_review_page(id, Side::After, "home", &view("high-cart")).unwrap();
@@ -343,4 +343,51 @@ fn someone_signed_in_at_the_workspace_s_cms_goes_on_as_themselves_and_cannot_swi
     session.sign_out().unwrap();
     assert!(session.view().unwrap().cms.unwrap().signed_in.is_none());
     session.switch_user("maria").unwrap();
+}
+
+#[test]
+fn a_file_broken_on_disk_while_its_entry_is_open_is_shown_to_the_editor_and_never_overwritten_by_a_save() {
+    let (_tmp, dir) = demo_copy();
+    let mut session = Session::open(&dir, true).unwrap();
+    let opened = session.read_document(HERO).unwrap();
+    assert_eq!(opened.disk, DiskView::InStep);
+    let broken = "{\n  \"id\": \"home-hero\",\n  \"component\": \n";
+    std::fs::write(dir.join(HERO), broken).unwrap();
+    session.apply_disk_changes(&[HERO.into()]);
+
+    let DiskView::Broken { problem } = session.read_document(HERO).unwrap().disk else { panic!("the editor is told the file is broken") };
+    assert!(problem.contains("line"), "the problem names where: {problem}");
+    let base = opened.revision.map(i64::from);
+    let refused = session.save_document(HERO, &with_vip_headline(&session, "Typed after the break"), base, false).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::ChangedOnDisk);
+    assert!(refused.message.contains(HERO) && refused.message.contains("outside"), "{}", refused.message);
+    assert_eq!(std::fs::read_to_string(dir.join(HERO)).unwrap(), broken, "the broken file is left for its author to fix");
+
+    // "Keep mine" is a deliberate choice, and only then is the file replaced.
+    session.save_document(HERO, &with_vip_headline(&session, "Kept mine"), base, true).unwrap();
+    assert!(std::fs::read_to_string(dir.join(HERO)).unwrap().contains("Kept mine"));
+    assert_eq!(session.read_document(HERO).unwrap().disk, DiskView::InStep);
+}
+
+#[test]
+fn a_file_fixed_on_disk_is_offered_to_its_editor_and_taking_it_puts_the_file_s_text_in_the_draft() {
+    let (_tmp, dir) = demo_copy();
+    let mut session = Session::open(&dir, true).unwrap();
+    let opened = session.read_document(HERO).unwrap();
+    std::fs::write(dir.join(HERO), "{ not json").unwrap();
+    session.apply_disk_changes(&[HERO.into()]);
+    let mut fixed = opened.content.0.clone();
+    fixed["personalizations"][0]["patch"]["headline"] = json!("Fixed in another editor");
+    std::fs::write(dir.join(HERO), serde_json::to_string_pretty(&fixed).unwrap()).unwrap();
+    session.apply_disk_changes(&[HERO.into()]);
+
+    let after = session.read_document(HERO).unwrap();
+    assert_eq!(after.content, opened.content, "the store still holds what the editor loaded");
+    assert_eq!(after.disk, DiskView::Changed { content: Json(fixed.clone()) }, "the file's version is offered");
+    // Taking the file's version saves exactly what is on disk: no choice is needed for that.
+    let (saved, _) = session.save_document(HERO, &fixed, after.revision.map(i64::from), false).unwrap();
+    let now = session.read_document(HERO).unwrap();
+    assert_eq!((now.content.0, now.disk), (fixed, DiskView::InStep));
+    let draft = session.change_sets().unwrap().into_iter().find(|c| c.id == saved.change_set).unwrap();
+    assert_eq!(draft.state, ChangeState::Draft);
 }

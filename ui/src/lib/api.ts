@@ -23,6 +23,7 @@ export type AudienceView = Session['audiences'][number];
 export type AttributeView = Session['catalog'][number];
 export type FileProblem = Session['problems'][number];
 export type DocumentView = Ok<C['readDocument']>;
+export type DiskView = DocumentView['disk'];
 export type Saved = Ok<C['saveDocument']>;
 export type PreviewRequest = Parameters<C['renderPage']>[1];
 export type EditPreview = Ok<C['previewEdit']>;

@@ -20,7 +20,7 @@ export const commands = {
 	signOut: () => typedError<Session, AppError>(__TAURI_INVOKE("sign_out")),
 	readDocument: (path: string) => typedError<DocumentView, AppError>(__TAURI_INVOKE("read_document", { path })),
 	previewEdit: (edit: DocumentEdit, page: string, views: PreviewRequest[]) => typedError<EditPreview, AppError>(__TAURI_INVOKE("preview_edit", { edit, page, views })),
-	saveDocument: (path: string, content: Json, baseRevision: number | null) => typedError<Saved, AppError>(__TAURI_INVOKE("save_document", { path, content, baseRevision })),
+	saveDocument: (path: string, content: Json, baseRevision: number | null, replaceDisk: boolean) => typedError<Saved, AppError>(__TAURI_INVOKE("save_document", { path, content, baseRevision, replaceDisk })),
 	undoDocument: (path: string) => typedError<Saved, AppError>(__TAURI_INVOKE("undo_document", { path })),
 	redoDocument: (path: string) => typedError<Saved, AppError>(__TAURI_INVOKE("redo_document", { path })),
 	renderPage: (page: string, view: PreviewRequest) => typedError<PagePreview, AppError>(__TAURI_INVOKE("render_page", { page, view })),
@@ -170,6 +170,17 @@ export type DiffItem = {
 	detail: string,
 };
 
+/**  The workspace file behind a document, as another editor may have left it. */
+export type DiskView = 
+/**  The file holds what the app last wrote (or the same content). */
+{ kind: "inStep" } | 
+/**  The file was changed outside the app and does not read; the problem names the line. */
+{ kind: "broken"; problem: string } | 
+/**  The file was changed outside the app into another valid document. */
+{ kind: "changed"; content: Json } | 
+/**  The file was deleted outside the app. */
+{ kind: "missing" };
+
 export type DocumentEdit = {
 	path: string,
 	content: Json,
@@ -177,8 +188,11 @@ export type DocumentEdit = {
 
 export type DocumentView = {
 	path: string,
+	/**  The store's head, which is what a save is based on. */
 	content: Json,
 	revision: number | null,
+	/**  How the file in the workspace folder compares with `content`. */
+	disk: DiskView,
 };
 
 /**  The slots an unsaved edit changes, for each visible preview, and the edit's field errors. */
@@ -204,6 +218,8 @@ export type ErrorCode =
 "io" | 
 /**  Someone else changed the document since it was read. */
 "conflict" | 
+/**  The document's file was changed outside the app since the app last wrote it. */
+"changed_on_disk" | 
 /**  The user's role does not allow it, or four-eyes forbids it. */
 "forbidden" | 
 /**  Lint found errors, so it was not submitted or published. */

@@ -4,7 +4,8 @@
 
 use super::views::*;
 use super::{preview, Session};
-use crate::error::StudioError;
+use crate::error::{ErrorCode, StudioError};
+use crate::files::{read_workspace_file, Unreadable};
 use crate::live::WorkspaceEvent;
 use vantage_engine::visit::Render;
 use vantage_store::{ChangeSetId, ChangeSetState};
@@ -14,7 +15,50 @@ impl Session {
     pub fn read_document(&self, path: &str) -> Result<DocumentView, StudioError> {
         let (revision, text) = self.store.document(path)?.ok_or_else(|| StudioError::not_found(format!("there is no document {path}")))?;
         let content = parse_json(path, &text)?;
-        Ok(DocumentView { path: path.to_owned(), content: Json(content), revision: Some(revision as i32) })
+        let disk = self.disk_view(path, &text);
+        Ok(DocumentView { path: path.to_owned(), content: Json(content), revision: Some(revision as i32), disk })
+    }
+
+    /// How the workspace file of `path` compares with the store's head `head`.
+    fn disk_view(&self, path: &str, head: &str) -> DiskView {
+        let text = match read_workspace_file(&self.dir.join(path)) {
+            Ok(text) => text,
+            Err(Unreadable::Missing) => return DiskView::Missing,
+            Err(Unreadable::Refused(why)) => return DiskView::Broken { problem: format!("{path} {why}") },
+        };
+        if vantage_store::canonical(path, &text).ok().as_deref() == Some(head) {
+            return DiskView::InStep;
+        }
+        // The live workspace has already checked the file: its problem names line and field.
+        if let Some(problem) = self.live.problems().find(|p| p.file == path) {
+            return DiskView::Broken { problem: located(&super::file_problem(problem)) };
+        }
+        match serde_json::from_str(&text) {
+            Ok(content) => DiskView::Changed { content: Json(content) },
+            Err(e) => DiskView::Broken { problem: format!("{path}:{}:{}: {e}", e.line(), e.column()) },
+        }
+    }
+
+    /// Refuses to write `path` over a file that was changed outside the app since the app last
+    /// wrote it, unless the file already holds `text` or the person chose to replace it.
+    fn check_disk_is_ours(&self, path: &str, text: &str) -> Result<(), StudioError> {
+        let on_disk = match read_workspace_file(&self.dir.join(path)) {
+            Ok(disk) => vantage_store::canonical(path, &disk).ok(),
+            Err(Unreadable::Missing) => None,
+            Err(Unreadable::Refused(_)) => Some(String::new()),
+        };
+        let ours = self.written.get(path).cloned();
+        let canonical_text = vantage_store::canonical(path, text).ok();
+        if on_disk == ours || (on_disk.is_some() && on_disk == canonical_text) {
+            return Ok(());
+        }
+        Err(StudioError::new(
+            ErrorCode::ChangedOnDisk,
+            format!(
+                "{path} was changed outside Vantage since it was opened here, so it was not saved over: \
+                 keep your version (replacing the file) or take the file's"
+            ),
+        ))
     }
 
     /// Renders, for each view, only the slots of `page` that the unsaved `edit` changes, and
@@ -51,8 +95,12 @@ impl Session {
         path: &str,
         content: &serde_json::Value,
         base: Option<i64>,
+        replace_disk: bool,
     ) -> Result<(Saved, Vec<WorkspaceEvent>), StudioError> {
         let text = pretty(content)?;
+        if !replace_disk {
+            self.check_disk_is_ours(path, &text)?;
+        }
         let change = self.draft_for_user()?;
         let revision = self.store.write(&self.user, change, path, &text, base)?;
         let events = self.write_heads_to_disk()?;
@@ -71,6 +119,9 @@ impl Session {
 
     fn step(&mut self, path: &str, back: bool) -> Result<(Saved, Vec<WorkspaceEvent>), StudioError> {
         let change = self.open_draft()?.ok_or_else(|| StudioError::bad_input("there is nothing to undo: you have no draft open"))?;
+        if let Some((_, head)) = self.store.document(path)? {
+            self.check_disk_is_ours(path, &head)?;
+        }
         let revision = if back { self.store.undo(&self.user, change, path)? } else { self.store.redo(&self.user, change, path)? };
         let events = self.write_heads_to_disk()?;
         Ok((saved(revision, change, &events), events))
@@ -103,7 +154,7 @@ impl Session {
             map.insert("attributes".into(), attributes.clone());
             map.insert("consents".into(), serde_json::json!(consents));
         }
-        let (_, events) = self.save_document(&path, &doc, existing.map(|(rev, _)| rev))?;
+        let (_, events) = self.save_document(&path, &doc, existing.map(|(rev, _)| rev), false)?;
         let profile = self
             .live
             .bundle()
@@ -189,6 +240,15 @@ fn parse_json(path: &str, text: &str) -> Result<serde_json::Value, StudioError> 
 
 fn pretty(content: &serde_json::Value) -> Result<String, StudioError> {
     serde_json::to_string_pretty(content).map(|s| s + "\n").map_err(|e| StudioError::bad_input(format!("not a JSON document: {e}")))
+}
+
+fn located(problem: &FileProblem) -> String {
+    let place = match (problem.line, problem.column) {
+        (Some(line), Some(column)) => format!(" line {line}, column {column}"),
+        (Some(line), None) => format!(" line {line}"),
+        _ => String::new(),
+    };
+    format!("{}{place}: {}", problem.file, problem.message)
 }
 
 fn describe(problems: &[FileProblem]) -> String {

@@ -193,8 +193,25 @@ pub struct StaleFeedView {
 #[serde(rename_all = "camelCase")]
 pub struct DocumentView {
     pub path: String,
+    /// The store's head, which is what a save is based on.
     pub content: Json,
     pub revision: Option<i32>,
+    /// How the file in the workspace folder compares with `content`.
+    pub disk: DiskView,
+}
+
+/// The workspace file behind a document, as another editor may have left it.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum DiskView {
+    /// The file holds what the app last wrote (or the same content).
+    InStep,
+    /// The file was changed outside the app and does not read; the problem names the line.
+    Broken { problem: String },
+    /// The file was changed outside the app into another valid document.
+    Changed { content: Json },
+    /// The file was deleted outside the app.
+    Missing,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]

@@ -1,7 +1,8 @@
 // One workspace document being edited: its content, undo history, save state and the field
 // errors the backend reports for the unsaved content. Live preview goes through preview/live.
-import { call, commands, failureCode, failureMessage, type FieldError, type JsonValue } from '$lib/api';
+import { call, commands, failureCode, failureMessage, type DiskView, type FieldError, type JsonValue } from '$lib/api';
 import { snapshot } from '$lib/util/snapshot.svelte';
+import { sameJson } from '$lib/util/same-json';
 import { notices } from '$lib/state/notices.svelte';
 import { nav } from '$lib/state/navigation.svelte';
 import { previewEdit } from '$lib/preview/live';
@@ -9,7 +10,7 @@ import { previewEdit } from '$lib/preview/live';
 const AUTOSAVE_MS = 900;
 const COALESCE_MS = 1200;
 
-export type SaveState = 'saved' | 'saving' | 'unsaved' | 'error' | 'conflict';
+export type SaveState = 'saved' | 'saving' | 'unsaved' | 'error' | 'conflict' | 'disk';
 
 export class DocumentSession {
   readonly path: string;
@@ -21,6 +22,10 @@ export class DocumentSession {
   saveError = $state<string | null>(null);
   conflict = $state(false);
   fieldErrors = $state<FieldError[]>([]);
+  /** Why the file on disk cannot be followed (changed outside the app into something unreadable). */
+  diskBroken = $state<string | null>(null);
+  /** The file's own version, when it changed outside the app while this editor had unsaved edits. */
+  diskVersion = $state<JsonValue | null>(null);
   private savedJson = $state('null');
   private undoStack: { content: JsonValue; key: string | null }[] = [];
   private redoStack: JsonValue[] = [];
@@ -35,6 +40,7 @@ export class DocumentSession {
   }
 
   get state(): SaveState {
+    if (this.diskBroken !== null || this.diskVersion !== null) return 'disk';
     return this.conflict ? 'conflict' : this.saving ? 'saving' : this.saveError ? 'error' : this.dirty ? 'unsaved' : 'saved';
   }
 
@@ -53,9 +59,77 @@ export class DocumentSession {
       this.conflict = false;
       this.saveError = null;
       this.fieldErrors = [];
+      this.followDiskView(doc.disk);
     } catch (e) {
       this.loadError = failureMessage(e);
     }
+  }
+
+  /**
+   * Re-reads the document after its file changed on disk or the workspace's problems changed:
+   * the editor follows the file, and never writes over a file it did not load.
+   */
+  async followDisk(): Promise<void> {
+    if (!this.loaded) return;
+    try {
+      const doc = await call(commands.readDocument(this.path));
+      // Someone else's save or undo moved the store's head: show it unless edits are pending.
+      if (doc.revision !== this.revision && !this.dirty && !this.saving) {
+        this.content = doc.content;
+        this.revision = doc.revision;
+        this.savedJson = JSON.stringify(doc.content);
+        void this.refreshPreview();
+      }
+      this.followDiskView(doc.disk);
+    } catch {
+      // The next save reports what is wrong.
+    }
+  }
+
+  private followDiskView(disk: DiskView): void {
+    switch (disk.kind) {
+      case 'inStep':
+        this.diskBroken = null;
+        this.diskVersion = null;
+        break;
+      case 'missing':
+        this.diskBroken = `${this.path} was deleted outside Vantage.`;
+        this.diskVersion = null;
+        break;
+      case 'broken':
+        this.diskBroken = disk.problem;
+        this.diskVersion = null;
+        break;
+      case 'changed':
+        this.diskBroken = null;
+        if (sameJson(disk.content, this.content)) {
+          // Already followed (two events can report one change); the save is on its way.
+          this.diskVersion = null;
+        } else if (this.dirty) {
+          this.diskVersion = disk.content;
+        } else {
+          // Nothing unsaved here: follow the file, as an undoable edit saved into the draft.
+          this.diskVersion = null;
+          this.update(disk.content, null);
+          notices.info(`${this.path} was changed outside Vantage; the editor now shows the file's version.`);
+        }
+        break;
+    }
+  }
+
+  /** Keeps the editor's version, replacing the file that changed outside the app. */
+  async keepMine(): Promise<boolean> {
+    this.diskBroken = null;
+    this.diskVersion = null;
+    return this.save(true, true);
+  }
+
+  /** Takes the version of the file that changed outside the app (undo brings mine back). */
+  takeFile(): void {
+    const file = this.diskVersion;
+    if (file === null) return;
+    this.diskVersion = null;
+    this.update(file, null);
   }
 
   /**
@@ -134,7 +208,7 @@ export class DocumentSession {
   }
 
   /** Saves now. Resolves true when the content on screen is committed. */
-  async save(loud = true): Promise<boolean> {
+  async save(loud = true, replaceDisk = false): Promise<boolean> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -143,12 +217,13 @@ export class DocumentSession {
       await this.savingPromise;
     }
     if (!this.dirty || this.conflict) return !this.dirty;
+    if (!replaceDisk && (this.diskBroken !== null || this.diskVersion !== null)) return false;
     const json = JSON.stringify(this.content);
     const content = JSON.parse(json) as JsonValue;
     this.saving = true;
     this.savingPromise = (async () => {
       try {
-        const saved = await call(commands.saveDocument(this.path, content, this.revision));
+        const saved = await call(commands.saveDocument(this.path, content, this.revision, replaceDisk));
         this.revision = saved.revision;
         this.savedJson = json;
         this.saveError = null;
@@ -157,6 +232,9 @@ export class DocumentSession {
         if (failureCode(e) === 'conflict') {
           this.conflict = true;
           this.saveError = failureMessage(e);
+        } else if (failureCode(e) === 'changed_on_disk') {
+          // Learn what the file holds now; the editor then offers the choice.
+          void this.followDisk();
         } else {
           this.saveError = failureMessage(e);
           if (loud) notices.error(`Not saved: ${failureMessage(e)}`);
@@ -201,6 +279,11 @@ class Editing {
   private open: DocumentSession[] = [];
 
   /** Call when an editor for `doc` appears; returns the function to call when it goes. */
+  /** Tells the open editors their files may have changed (`paths` null: any of them). */
+  followDisk(paths: string[] | null): void {
+    for (const doc of this.open) if (paths === null || paths.includes(doc.path)) void doc.followDisk();
+  }
+
   attach(doc: DocumentSession): () => void {
     this.open = [...this.open.filter((d) => d !== doc), doc];
     this.active = doc;
