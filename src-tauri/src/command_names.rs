@@ -31,6 +31,7 @@ pub const COMMANDS: &[&str] = &[
     "add_comment",
     "releases",
     "rollback",
+    "rollback_preview",
     "audit_log",
     "sync_status",
     "sync_now",

@@ -224,10 +224,17 @@ pub async fn releases(state: State<'_, AppState>) -> Reply<Vec<ReleaseView>> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn rollback(state: State<'_, AppState>, release_id: i32) -> Reply<i32> {
-    let (release, events) = state.session().rollback(release_id.into())?;
+pub async fn rollback(state: State<'_, AppState>, release_id: Option<i32>) -> Reply<i32> {
+    let (release, events) = state.session().rollback(release_id.map(i64::from))?;
     state.emit(&events);
     Ok(release as i32)
+}
+
+/// `release_id` `None`: the workspace as it was imported.
+#[tauri::command]
+#[specta::specta]
+pub async fn rollback_preview(state: State<'_, AppState>, release_id: Option<i32>) -> Reply<RollbackPreview> {
+    state.session().rollback_preview(release_id.map(i64::from))
 }
 
 #[tauri::command]

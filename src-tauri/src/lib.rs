@@ -48,6 +48,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             add_comment,
             releases,
             rollback,
+            rollback_preview,
             audit_log,
             sync_status,
             sync_now,

@@ -45,8 +45,14 @@ pub enum ChangesCommand {
     /// Fire the scheduled publishes that are due (at --at, default now; never later than now).
     /// Publishers only; exits 1 when a due schedule was refused.
     RunDue,
-    /// Publish a new release equal to an earlier one.
-    Rollback { release: i64 },
+    /// Publish a new release equal to an earlier one, or to the workspace as imported.
+    Rollback {
+        #[arg(required_unless_present = "imported")]
+        release: Option<i64>,
+        /// Roll back to the workspace as it was imported (undoes the first release).
+        #[arg(long, conflicts_with = "release")]
+        imported: bool,
+    },
     /// List releases.
     Releases,
     /// Comment on a change set, or on one of its documents with --path.
@@ -190,8 +196,12 @@ pub fn changes(db: &Path, user: &str, at: &str, command: &ChangesCommand) -> Res
             }
             text
         }
-        ChangesCommand::Rollback { release } => {
-            format!("rolled back to release {release} as release {}\n", vantage_studio::rollback(&store, user, *release)?)
+        ChangesCommand::Rollback { release, .. } => {
+            let new = vantage_studio::rollback(&store, user, *release)?;
+            match release {
+                Some(release) => format!("rolled back to release {release} as release {new}\n"),
+                None => format!("rolled back to the workspace as imported, as release {new}\n"),
+            }
         }
         ChangesCommand::Comment { id, text, path } => {
             vantage_studio::comment(&store, user, *id, path.as_deref(), text)?;
@@ -211,9 +221,12 @@ pub fn changes(db: &Path, user: &str, at: &str, command: &ChangesCommand) -> Res
         ChangesCommand::Releases => {
             let mut text = String::new();
             for r in vantage_studio::releases(&store)? {
-                let origin = r
-                    .rollback_of
-                    .map_or_else(|| r.change_set.map_or_else(String::new, |c| format!("change {c}")), |x| format!("rollback to {x}"));
+                let origin = match (r.rollback_of, r.change_set) {
+                    (Some(x), _) => format!("rollback to {x}"),
+                    (None, _) if r.restores_import => "rollback to the import".to_owned(),
+                    (None, Some(c)) => format!("change {c}"),
+                    (None, None) => String::new(),
+                };
                 text.push_str(&format!("{}  {}  {}  by {}  {origin}\n", r.id, r.at, &r.hash[..12.min(r.hash.len())], r.published_by));
             }
             if text.is_empty() {

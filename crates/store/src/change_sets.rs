@@ -72,6 +72,8 @@ pub struct Release {
     pub published_by: String,
     pub at: String,
     pub rollback_of: Option<i64>,
+    /// Whether it made the workspace as imported live again (an undo of the first release).
+    pub restores_import: bool,
     /// The audit log's head when it was published: entry number and hash (`None` for releases
     /// published before releases recorded it).
     pub audit_head: Option<(i64, String)>,
@@ -93,6 +95,48 @@ fn expect_state(tx: &Transaction<'_>, id: ChangeSetId, want: ChangeSetState, doi
 }
 
 /// Lint errors of `sources` at `now`, as lines; empty when the workspace may be published.
+/// What a rollback can make live again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RollbackTarget {
+    /// An earlier release, as it was frozen.
+    Release(i64),
+    /// The workspace as it was imported, before the first release.
+    Imported,
+}
+
+impl RollbackTarget {
+    fn describe(self) -> String {
+        match self {
+            RollbackTarget::Release(id) => format!("release {id}"),
+            RollbackTarget::Imported => "the workspace as it was imported".into(),
+        }
+    }
+}
+
+/// The sources `target` holds and their hash; a release is republished only as it was frozen.
+fn target_sources(tx: &Transaction<'_>, target: RollbackTarget) -> Result<(String, SourceFiles)> {
+    match target {
+        RollbackTarget::Imported => {
+            let files = crate::live::imported(tx)?;
+            Ok((source_hash(&files), files))
+        }
+        RollbackTarget::Release(release) => {
+            let row: Option<(String, String)> =
+                tx.query_row("SELECT hash, sources FROM releases WHERE id = ?1", [release], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            let (hash, sources) = row.ok_or_else(|| StoreError::new(ErrorCode::NotFound, format!("there is no release {release}")))?;
+            let frozen: SourceFiles = serde_json::from_str(&sources)
+                .map_err(|e| StoreError::new(ErrorCode::Database, format!("release {release} is unreadable: {e}")))?;
+            if source_hash(&frozen) != hash {
+                return Err(StoreError::new(
+                    ErrorCode::Database,
+                    format!("release {release} was altered in the database: its sources no longer match its SHA-256 {hash}, so it cannot be republished"),
+                ));
+            }
+            Ok((hash, frozen))
+        }
+    }
+}
+
 fn lint_errors(sources: &SourceFiles, now: &str) -> Vec<String> {
     match load(sources) {
         Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
@@ -243,46 +287,57 @@ impl Store {
     /// document no open change set owns gets the restored content as a new revision, so what
     /// the workspace shows is what is live again.
     pub fn rollback(&self, user: &str, release: i64) -> Result<i64> {
+        self.rollback_to(user, RollbackTarget::Release(release))
+    }
+
+    /// Publishes a new release equal to `target`: an earlier release, or the workspace as it was
+    /// imported (which undoes the first release).
+    pub fn rollback_to(&self, user: &str, target: RollbackTarget) -> Result<i64> {
         let at = self.now();
         self.with_tx(|tx| {
             require(tx, user, Action::Publish, "roll back releases")?;
-            let row: Option<(String, String)> =
-                tx.query_row("SELECT hash, sources FROM releases WHERE id = ?1", [release], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-            let (hash, sources) = row.ok_or_else(|| StoreError::new(ErrorCode::NotFound, format!("there is no release {release}")))?;
-            let frozen: SourceFiles = serde_json::from_str(&sources)
-                .map_err(|e| StoreError::new(ErrorCode::Database, format!("release {release} is unreadable: {e}")))?;
-            // A release is republished only as it was frozen, and only if it brings back no
-            // lint error the live workspace does not already have.
-            if source_hash(&frozen) != hash {
-                return Err(StoreError::new(
-                    ErrorCode::Database,
-                    format!("release {release} was altered in the database: its sources no longer match its SHA-256 {hash}, so it cannot be republished"),
-                ));
-            }
+            let (hash, frozen) = target_sources(tx, target)?;
+            let sources = serde_json::to_string(&frozen).map_err(|e| StoreError::new(ErrorCode::Database, e.to_string()))?;
+            // A rollback brings back no lint error the live workspace does not already have.
             let live_errors = lint_errors(&live(tx)?, &at);
             let brought_back: Vec<String> = lint_errors(&frozen, &at).into_iter().filter(|e| !live_errors.contains(e)).collect();
             if !brought_back.is_empty() {
                 return Err(StoreError::new(
                     ErrorCode::LintFailed,
-                    format!("rolling back to release {release} would bring back lint errors:\n{}", brought_back.join("\n")),
+                    format!("rolling back to {} would bring back lint errors:\n{}", target.describe(), brought_back.join("\n")),
                 ));
             }
             let (audit_seq, audit_hash) = chain_head(tx)?;
+            let (rollback_of, restores_import) = match target {
+                RollbackTarget::Release(release) => (Some(release), false),
+                RollbackTarget::Imported => (None, true),
+            };
             tx.execute(
-                "INSERT INTO releases (change_set, hash, sources, published_by, at, rollback_of, audit_seq, audit_hash)
-                 VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![hash, sources, user, at, release, audit_seq, audit_hash],
+                "INSERT INTO releases (change_set, hash, sources, published_by, at, rollback_of, audit_seq, audit_hash, restores_import)
+                 VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![hash, sources, user, at, rollback_of, audit_seq, audit_hash, restores_import],
             )?;
             let id = tx.last_insert_rowid();
             crate::outbox::enqueue_release(tx, id, &hash, &frozen)?;
-            append(tx, &at, user, "rollback", &id.to_string(), &serde_json::json!({"to": release, "hash": hash}))?;
+            let to = rollback_of.map_or_else(|| serde_json::json!("imported"), |r| serde_json::json!(r));
+            append(tx, &at, user, "rollback", &id.to_string(), &serde_json::json!({"to": to, "hash": hash}))?;
             let mut paths = all_paths(tx)?;
             paths.extend(frozen.keys().cloned());
             paths.sort();
             paths.dedup();
-            reset_heads(tx, &paths, &frozen, user, &at, &serde_json::json!({"rollback": id, "to": release}))?;
+            reset_heads(tx, &paths, &frozen, user, &at, &serde_json::json!({"rollback": id, "to": to}))?;
             Ok(id)
         })
+    }
+
+    /// The workspace live now and as a rollback to `target` would make it: what the person
+    /// rolling back is shown first.
+    pub fn rollback_sources(&self, target: RollbackTarget) -> Result<(SourceFiles, SourceFiles)> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let now = live(&tx)?;
+        let (_, then) = target_sources(&tx, target)?;
+        Ok((now, then))
     }
 
     /// Schedules an approved change set to publish at `due` (RFC 3339).
@@ -427,8 +482,9 @@ impl Store {
 
     pub fn releases(&self) -> Result<Vec<Release>> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare("SELECT id, change_set, hash, published_by, at, rollback_of, audit_seq, audit_hash FROM releases ORDER BY id")?;
+        let mut stmt = conn.prepare(
+            "SELECT id, change_set, hash, published_by, at, rollback_of, audit_seq, audit_hash, restores_import FROM releases ORDER BY id",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok(Release {
                 id: r.get(0)?,
@@ -438,6 +494,7 @@ impl Store {
                 at: r.get(4)?,
                 rollback_of: r.get(5)?,
                 audit_head: r.get::<_, Option<i64>>(6)?.zip(r.get::<_, Option<String>>(7)?),
+                restores_import: r.get(8)?,
             })
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)

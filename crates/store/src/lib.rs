@@ -40,7 +40,7 @@ mod roles;
 mod sync_state;
 
 pub use audit::{AuditAnchor, AuditEntry, ChainStatus};
-pub use change_sets::{ChangeSet, ChangeSetState, Comment, Release, ScheduledOutcome};
+pub use change_sets::{ChangeSet, ChangeSetState, Comment, Release, RollbackTarget, ScheduledOutcome};
 pub use db::{Store, SCHEMA_VERSION};
 pub use documents::{canonical, check_user_name, Revision, DOCUMENT_MAX_BYTES, USER_NAME_MAX};
 pub use error::{ErrorCode, StoreError};

@@ -48,6 +48,25 @@ pub(crate) fn live_at(tx: &Transaction<'_>, release: Option<i64>) -> Result<Sour
     }
 }
 
+/// The workspace as it was imported: the revisions outside any change set that were written
+/// before the first edit of any change set (the import is one transaction on an empty store).
+pub(crate) fn imported(conn: &rusqlite::Connection) -> Result<SourceFiles> {
+    let mut stmt = conn.prepare(
+        "SELECT path, content FROM revisions WHERE change_set IS NULL
+         AND id < COALESCE((SELECT MIN(id) FROM revisions WHERE change_set IS NOT NULL), 9223372036854775807)
+         ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
+    let mut files = SourceFiles::new();
+    for row in rows {
+        match row? {
+            (path, Some(content)) => files.insert(path, content),
+            (path, None) => files.remove(&path),
+        };
+    }
+    Ok(files)
+}
+
 /// The live workspace now.
 pub(crate) fn live(tx: &Transaction<'_>) -> Result<SourceFiles> {
     live_at(tx, latest_release(tx)?)

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use vantage_store::{ChainStatus, ChangeSetState, ErrorCode, Role, Store};
+use vantage_store::{ChainStatus, ChangeSetState, ErrorCode, Role, RollbackTarget, Store};
 use vantage_test_support::demo_files;
 
 /// A clock that ticks one second per call from 2026-11-20T12:00:00Z.
@@ -211,6 +211,27 @@ fn four_eyes_then_publish_then_rollback() {
     let raw = rusqlite::Connection::open(&f.path).unwrap();
     assert!(raw.execute("UPDATE releases SET hash = 'x' WHERE id = 1", []).is_err());
     assert!(raw.execute("DELETE FROM releases", []).is_err());
+}
+
+#[test]
+fn the_first_release_can_be_undone_back_to_the_workspace_as_imported() {
+    let f = fixture();
+    let imported = f.store.export().unwrap();
+    let cs = f.store.create_change_set("mia", "New VIP copy").unwrap();
+    let (base, _) = f.store.document(HERO).unwrap().unwrap();
+    f.store.write("mia", cs, HERO, &edited_hero(&f.store, "New VIP copy"), Some(base)).unwrap();
+    let first = ship(&f.store, "mia", "rex", cs);
+    let (live, then) = f.store.rollback_sources(RollbackTarget::Imported).unwrap();
+    assert_eq!((live, &then), (f.store.release_sources(first).unwrap(), &imported), "the confirmation compares live with the import");
+
+    assert_eq!(f.store.rollback_to("mia", RollbackTarget::Imported).unwrap_err().code, ErrorCode::Forbidden);
+    let back = f.store.rollback_to("rex", RollbackTarget::Imported).unwrap();
+    let release = f.store.releases().unwrap().into_iter().find(|r| r.id == back).unwrap();
+    assert!(release.restores_import && release.rollback_of.is_none());
+    assert_eq!(f.store.release_sources(back).unwrap(), imported);
+    assert_eq!(f.store.export().unwrap(), imported, "the workspace shows the import again");
+    let audit = f.store.audit_log(None, Some("rollback"), 5).unwrap();
+    assert!(audit.iter().any(|e| e.detail.contains("imported")), "{audit:?}");
 }
 
 /// Submits `cs` as `author`, has `reviewer` approve it and publish it; returns the release.

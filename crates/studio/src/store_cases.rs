@@ -135,8 +135,10 @@ pub fn run_due(store: &Store, user: &str, now: &str) -> Result<Vec<vantage_store
     Ok(store.run_due(user, now)?)
 }
 
-pub fn rollback(store: &Store, user: &str, release: i64) -> Result<i64, StudioError> {
-    Ok(store.rollback(user, release)?)
+/// Makes `release` live again; `None`: the workspace as it was imported.
+pub fn rollback(store: &Store, user: &str, release: Option<i64>) -> Result<i64, StudioError> {
+    let target = release.map_or(vantage_store::RollbackTarget::Imported, vantage_store::RollbackTarget::Release);
+    Ok(store.rollback_to(user, target)?)
 }
 
 pub fn releases(store: &Store) -> Result<Vec<Release>, StudioError> {

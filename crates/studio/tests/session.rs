@@ -391,3 +391,36 @@ fn a_file_fixed_on_disk_is_offered_to_its_editor_and_taking_it_puts_the_file_s_t
     let draft = session.change_sets().unwrap().into_iter().find(|c| c.id == saved.change_set).unwrap();
     assert_eq!(draft.state, ChangeState::Draft);
 }
+
+#[test]
+fn the_first_release_is_undone_after_a_confirmation_that_shows_what_comes_back_and_the_history_tells_who_did_what() {
+    let (_tmp, dir) = demo_copy();
+    let mut session = Session::open(&dir, true).unwrap();
+    let imported = session.read_document(HERO).unwrap().content;
+    let base = session.read_document(HERO).unwrap().revision.map(i64::from);
+    let (saved, _) = session.save_document(HERO, &with_vip_headline(&session, "Your preview is open"), base, false).unwrap();
+    let id = i64::from(saved.change_set);
+    session.submit_change(id, Some("VIP preview headline")).unwrap();
+    session.switch_user("rita").unwrap();
+    session.decide_change(id, true, "Reads well").unwrap();
+    let (first, _) = session.publish_change(id).unwrap();
+    let release = &session.releases().unwrap()[0];
+    assert_eq!(release.title.as_deref(), Some("VIP preview headline"));
+    assert_eq!(release.story, "Submitted by maria, approved by rita, published by rita");
+
+    session.switch_user("alex").unwrap();
+    let preview = session.rollback_preview(None).unwrap();
+    assert_eq!(preview.target, "the workspace as it was imported");
+    assert!(
+        preview.changes.iter().any(|c| c.subject.contains("home-hero") && c.detail.contains("Your preview is open")),
+        "the confirmation shows the headline that goes: {:?}",
+        preview.changes
+    );
+    let (undo, _) = session.rollback(None).unwrap();
+    assert!(undo > first);
+    assert_eq!(session.read_document(HERO).unwrap().content, imported);
+    assert!(!std::fs::read_to_string(dir.join(HERO)).unwrap().contains("Your preview is open"), "the folder shows the import again");
+    let release = &session.releases().unwrap()[0];
+    assert!(release.restores_import);
+    assert_eq!(release.story, "alex rolled back to the workspace as it was imported");
+}

@@ -335,3 +335,46 @@ async fn script_and_onerror_markup_runs_nothing_in_any_preview() {
     })
     .await;
 }
+
+#[tokio::test]
+#[ignore = "drives the real window: run scripts/e2e"]
+async fn the_first_release_is_undone_from_history_after_seeing_what_comes_back() {
+    scenario("undo-first-release", |mut app| async move {
+        let imported = workspace_json(&app, "entries/home-hero.json", "/personalizations/0/patch/headline");
+        open_vip_hero_variant(&app, &[VIP]).await;
+        app.type_into_field("/headline", "Your early access is live").await;
+        save(&app, "entries/home-hero.json", "Your early access is live").await;
+        app.click("nav-review").await;
+        app.click("change-1").await;
+        app.fill("change-title", "Early access for VIPs").await;
+        app.click("submit-change").await;
+        app.wait_text("Sent for review.").await;
+        app.select("user-switcher", "rita").await;
+        app.click("nav-review").await;
+        app.click("change-1").await;
+        app.click("approve-change").await;
+        app.wait_text("Approved.").await;
+        app.click("publish-change").await;
+        app.wait_text("Published as release 1.").await;
+
+        // History names the release and says who did what.
+        app.click("nav-history").await;
+        app.wait_text("Early access for VIPs").await;
+        app.wait_text("Submitted by maria, approved by rita, published by rita").await;
+        app.shot("history-names-the-release").await;
+
+        // Undoing the first release goes back to the import, after showing what comes back.
+        app.click("undo-release-1").await;
+        app.wait_js(
+            "the confirmation to list the headline that goes",
+            "const l = document.querySelector('[data-testid=\"rollback-changes\"]'); return !!l && l.innerText.includes('Your early access is live');",
+        )
+        .await;
+        app.shot("undo-confirmation-shows-what-changes").await;
+        app.click("confirm-rollback").await;
+        app.wait_text("rita rolled back to the workspace as it was imported").await;
+        assert_eq!(workspace_json(&app, "entries/home-hero.json", "/personalizations/0/patch/headline"), imported);
+        app.shot("undone").await;
+    })
+    .await;
+}

@@ -38,6 +38,7 @@ export type ChangeSetView = Ok<C['changeSets']>[number];
 export type Review = Ok<C['reviewChange']>;
 export type Comment = Ok<C['comments']>[number];
 export type Release = Ok<C['releases']>[number];
+export type RollbackPreview = Ok<C['rollbackPreview']>;
 export type AuditPage = Ok<C['auditLog']>;
 export type AuditEntry = AuditPage['entries'][number];
 export type SyncStatus = Ok<C['syncStatus']>;

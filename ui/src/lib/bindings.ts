@@ -39,7 +39,9 @@ export const commands = {
 	comments: (changeId: number) => typedError<Comment[], AppError>(__TAURI_INVOKE("comments", { changeId })),
 	addComment: (changeId: number, text: string) => typedError<null, AppError>(__TAURI_INVOKE("add_comment", { changeId, text })),
 	releases: () => typedError<Release[], AppError>(__TAURI_INVOKE("releases")),
-	rollback: (releaseId: number) => typedError<number, AppError>(__TAURI_INVOKE("rollback", { releaseId })),
+	rollback: (releaseId: number | null) => typedError<number, AppError>(__TAURI_INVOKE("rollback", { releaseId })),
+	/**  `release_id` `None`: the workspace as it was imported. */
+	rollbackPreview: (releaseId: number | null) => typedError<RollbackPreview, AppError>(__TAURI_INVOKE("rollback_preview", { releaseId })),
 	auditLog: (actor: string | null, action: string | null, limit: number) => typedError<AuditPage, AppError>(__TAURI_INVOKE("audit_log", { actor, action, limit })),
 	syncStatus: () => typedError<SyncStatus, AppError>(__TAURI_INVOKE("sync_status")),
 	/**  Sends queued changes to the CMS and brings others' back, reporting progress as it goes. */
@@ -333,10 +335,16 @@ export type ProfileView = {
 export type Release = {
 	id: number,
 	changeSet: number | null,
+	/**  The name its change set was given when it was submitted. */
+	title: string | null,
 	hash: string,
 	publishedBy: string,
 	at: string,
 	rollbackOf: number | null,
+	/**  It made the workspace as imported live again (an undo of the first release). */
+	restoresImport: boolean,
+	/**  One line saying who did what, for people ("Submitted by maria, approved by rita, published by rita"). */
+	story: string,
 };
 
 export type Review = {
@@ -363,6 +371,13 @@ export type ReviewProgressView = {
 };
 
 export type Role = "marketer" | "qa" | "reviewer" | "admin";
+
+/**  What a rollback would change, shown before it is confirmed. */
+export type RollbackPreview = {
+	/**  What is made live again, in words ("release 2", "the workspace as it was imported"). */
+	target: string,
+	changes: DiffItem[],
+};
 
 export type Saved = {
 	revision: number,

@@ -51,9 +51,27 @@ impl Session {
         Ok((release, self.write_heads_to_disk()?))
     }
 
-    pub fn rollback(&mut self, release: i64) -> Result<(i64, Vec<WorkspaceEvent>), StudioError> {
-        let new_release = self.store.rollback(&self.user, release)?;
+    /// Makes `release` live again, or the workspace as it was imported when `release` is `None`
+    /// (which undoes the first release).
+    pub fn rollback(&mut self, release: Option<i64>) -> Result<(i64, Vec<WorkspaceEvent>), StudioError> {
+        let new_release = self.store.rollback_to(&self.user, rollback_target(release))?;
         Ok((new_release, self.write_heads_to_disk()?))
+    }
+
+    /// What rolling back to `release` (`None`: the workspace as imported) would change in the
+    /// live workspace, in the review's words.
+    pub fn rollback_preview(&self, release: Option<i64>) -> Result<RollbackPreview, StudioError> {
+        let target = rollback_target(release);
+        let (now, then) = self.store.rollback_sources(target)?;
+        let compile = |files: &SourceFiles, what: &str| {
+            vantage_engine::load::load(files)
+                .map(|ws| Bundle::compile(ws, vantage_engine::bundle::source_hash(files)))
+                .map_err(|e| StudioError::bad_input(format!("the workspace {what} does not load: {e}")))
+        };
+        let (before, after) = (compile(&now, "as it is live")?, compile(&then, "to roll back to")?);
+        let changes = code_changes(&now, &then).into_iter().chain(review_diff(&before, &after)).collect();
+        let target = release.map_or_else(|| "the workspace as it was imported".to_owned(), |r| format!("release {r}"));
+        Ok(RollbackPreview { target, changes })
     }
 
     /// What a review of change set `id` needs from the store, read under the session's lock;
@@ -76,17 +94,24 @@ impl Session {
     }
 
     pub fn releases(&self) -> Result<Vec<ReleaseView>, StudioError> {
+        let change_sets = self.store.change_sets()?;
         let mut list: Vec<ReleaseView> = self
             .store
             .releases()?
             .into_iter()
-            .map(|r| ReleaseView {
-                id: r.id as i32,
-                change_set: r.change_set.map(|c| c as i32),
-                hash: r.hash,
-                published_by: r.published_by,
-                at: r.at,
-                rollback_of: r.rollback_of.map(|c| c as i32),
+            .map(|r| {
+                let change = r.change_set.and_then(|id| change_sets.iter().find(|c| c.id == id));
+                ReleaseView {
+                    id: r.id as i32,
+                    change_set: r.change_set.map(|c| c as i32),
+                    title: change.map(|c| c.title.clone()),
+                    story: release_story(&r, change),
+                    hash: r.hash,
+                    published_by: r.published_by,
+                    at: r.at,
+                    rollback_of: r.rollback_of.map(|c| c as i32),
+                    restores_import: r.restores_import,
+                }
             })
             .collect();
         list.reverse();
@@ -214,6 +239,24 @@ pub fn review_change(
         affected_pages: pages,
         affected_profiles: profiles,
     })
+}
+
+fn rollback_target(release: Option<i64>) -> vantage_store::RollbackTarget {
+    release.map_or(vantage_store::RollbackTarget::Imported, vantage_store::RollbackTarget::Release)
+}
+
+/// Who did what for a release, in one line for people.
+fn release_story(release: &vantage_store::Release, change: Option<&ChangeSet>) -> String {
+    let by = &release.published_by;
+    match (release.rollback_of, release.restores_import, change) {
+        (Some(to), _, _) => format!("{by} rolled back to release {to}"),
+        (None, true, _) => format!("{by} rolled back to the workspace as it was imported"),
+        (None, false, Some(c)) => match &c.decided_by {
+            Some(approver) => format!("Submitted by {}, approved by {approver}, published by {by}", c.author),
+            None => format!("Submitted by {}, published by {by}", c.author),
+        },
+        (None, false, None) => format!("Published by {by}"),
+    }
 }
 
 /// The semantic diff of rules and content, as lines a reviewer reads.

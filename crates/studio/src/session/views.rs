@@ -405,10 +405,25 @@ pub struct CommentView {
 pub struct ReleaseView {
     pub id: i32,
     pub change_set: Option<i32>,
+    /// The name its change set was given when it was submitted.
+    pub title: Option<String>,
     pub hash: String,
     pub published_by: String,
     pub at: String,
     pub rollback_of: Option<i32>,
+    /// It made the workspace as imported live again (an undo of the first release).
+    pub restores_import: bool,
+    /// One line saying who did what, for people ("Submitted by maria, approved by rita, published by rita").
+    pub story: String,
+}
+
+/// What a rollback would change, shown before it is confirmed.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RollbackPreview {
+    /// What is made live again, in words ("release 2", "the workspace as it was imported").
+    pub target: String,
+    pub changes: Vec<DiffLine>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
