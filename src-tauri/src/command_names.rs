@@ -32,6 +32,7 @@ pub const COMMANDS: &[&str] = &[
     "releases",
     "rollback",
     "rollback_preview",
+    "create_audience",
     "audit_log",
     "sync_status",
     "sync_now",

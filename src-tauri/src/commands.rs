@@ -230,6 +230,21 @@ pub async fn rollback(state: State<'_, AppState>, release_id: Option<i32>) -> Re
     Ok(release as i32)
 }
 
+/// Adds an audience, named by a person (the id is derived from the name by the UI).
+#[tauri::command]
+#[specta::specta]
+pub async fn create_audience(
+    state: State<'_, AppState>,
+    id: String,
+    name: String,
+    description: String,
+    condition: Json,
+) -> Reply<AudienceView> {
+    let (audience, events) = state.session().create_audience(&id, &name, &description, &condition.0)?;
+    state.emit(&events);
+    Ok(audience)
+}
+
 /// `release_id` `None`: the workspace as it was imported.
 #[tauri::command]
 #[specta::specta]

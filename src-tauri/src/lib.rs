@@ -49,6 +49,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             releases,
             rollback,
             rollback_preview,
+            create_audience,
             audit_log,
             sync_status,
             sync_now,

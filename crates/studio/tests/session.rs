@@ -424,3 +424,26 @@ fn the_first_release_is_undone_after_a_confirmation_that_shows_what_comes_back_a
     assert!(release.restores_import);
     assert_eq!(release.story, "alex rolled back to the workspace as it was imported");
 }
+
+#[test]
+fn an_audience_is_created_by_name_and_a_taken_id_or_name_or_a_broken_rule_is_refused_naming_the_field() {
+    let (_tmp, dir) = demo_copy();
+    let mut session = Session::open(&dir, true).unwrap();
+    let rainy = json!({ "attr": "request.country", "op": "in", "value": ["GB", "NL", "IE"] });
+    let (audience, _) = session.create_audience("rainy-day-shoppers", "Rainy day shoppers", "", &rainy).unwrap();
+    assert_eq!((audience.id.as_str(), audience.name.as_str()), ("rainy-day-shoppers", "Rainy day shoppers"));
+    assert!(session.view().unwrap().audiences.iter().any(|a| a.name == "Rainy day shoppers"), "the live workspace has it");
+    let on_disk = std::fs::read_to_string(dir.join("audiences.json")).unwrap();
+    assert!(on_disk.contains("Rainy day shoppers"), "it is saved into the draft and the folder");
+
+    let taken = session.create_audience("rainy-day-shoppers", "Drizzle", "", &rainy).unwrap_err();
+    assert!(taken.message.contains("rainy-day-shoppers"), "{}", taken.message);
+    let same_name = session.create_audience("rainy-2", " rainy day SHOPPERS ", "", &rainy).unwrap_err();
+    assert!(same_name.message.contains("Rainy day shoppers"), "{}", same_name.message);
+    let bad_id = session.create_audience("Rainy Day!", "Rainy", "", &rainy).unwrap_err();
+    assert_eq!(bad_id.code, ErrorCode::BadInput);
+    let unknown = json!({ "attr": "request.weather", "op": "eq", "value": "rain" });
+    let broken = session.create_audience("weather", "Weather", "", &unknown).unwrap_err();
+    assert!(broken.message.contains("request.weather"), "the problem names the rule: {}", broken.message);
+    assert!(!std::fs::read_to_string(dir.join("audiences.json")).unwrap().contains("Weather"), "nothing broken is saved");
+}

@@ -378,3 +378,44 @@ async fn the_first_release_is_undone_from_history_after_seeing_what_comes_back()
     })
     .await;
 }
+
+#[tokio::test]
+#[ignore = "drives the real window: run scripts/e2e"]
+async fn a_marketer_creates_an_audience_by_name_from_the_rule_builder_and_uses_it_at_once() {
+    scenario("audience-by-name", |mut app| async move {
+        open_vip_hero_variant(&app, &[VIP]).await;
+        app.click("rule-add-audience").await;
+        // The new rule's audience list offers "New audience…" beside the existing ones.
+        app.wait_js("a second audience rule", "return document.querySelectorAll('[data-testid=\"rule-audience\"]').length === 2;").await;
+        app.js(
+            "const s = [...document.querySelectorAll('[data-testid=\"rule-audience\"]')].pop();\
+             s.value = '+new'; s.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![],
+        )
+        .await;
+        app.fill("new-audience-name", "Rainy-day shoppers").await;
+        app.shot("new-audience-inline").await;
+        app.click("new-audience-create").await;
+        app.wait_text("Added the audience “Rainy-day shoppers”.").await;
+        app.wait_js(
+            "the rule to use the new audience, shown by its name",
+            "const s = [...document.querySelectorAll('[data-testid=\"rule-audience\"]')].pop();\
+             return !!s && s.value === 'rainy-day-shoppers' && s.selectedOptions[0].innerText === 'Rainy-day shoppers';",
+        )
+        .await;
+        let audiences = std::fs::read_to_string(app.workspace.join("audiences.json")).unwrap();
+        assert!(audiences.contains("\"rainy-day-shoppers\"") && audiences.contains("Rainy-day shoppers"), "saved by name: {audiences}");
+        save(&app, "entries/home-hero.json", "rainy-day-shoppers").await;
+        app.shot("rule-uses-the-new-audience").await;
+
+        app.click("author-tab-audiences").await;
+        app.click("audience-rainy-day-shoppers").await;
+        app.wait_js(
+            "the audiences screen to show it by name",
+            "const f = document.querySelector('[data-field=\"/name\"]'); return !!f && f.value === 'Rainy-day shoppers';",
+        )
+        .await;
+        app.shot("audiences-screen").await;
+    })
+    .await;
+}

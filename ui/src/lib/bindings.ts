@@ -42,6 +42,8 @@ export const commands = {
 	rollback: (releaseId: number | null) => typedError<number, AppError>(__TAURI_INVOKE("rollback", { releaseId })),
 	/**  `release_id` `None`: the workspace as it was imported. */
 	rollbackPreview: (releaseId: number | null) => typedError<RollbackPreview, AppError>(__TAURI_INVOKE("rollback_preview", { releaseId })),
+	/**  Adds an audience, named by a person (the id is derived from the name by the UI). */
+	createAudience: (id: string, name: string, description: string, condition: Json) => typedError<AudienceView, AppError>(__TAURI_INVOKE("create_audience", { id, name, description, condition })),
 	auditLog: (actor: string | null, action: string | null, limit: number) => typedError<AuditPage, AppError>(__TAURI_INVOKE("audit_log", { actor, action, limit })),
 	syncStatus: () => typedError<SyncStatus, AppError>(__TAURI_INVOKE("sync_status")),
 	/**  Sends queued changes to the CMS and brings others' back, reporting progress as it goes. */

@@ -234,11 +234,11 @@ fn write_atomically(target: &std::path::Path, content: &str) -> Result<(), Studi
     std::fs::rename(&temp, target).map_err(|e| StudioError::io(target, &e))
 }
 
-fn parse_json(path: &str, text: &str) -> Result<serde_json::Value, StudioError> {
+pub(super) fn parse_json(path: &str, text: &str) -> Result<serde_json::Value, StudioError> {
     serde_json::from_str(text).map_err(|e| StudioError::bad_input(format!("{path}:{}:{}: {e}", e.line(), e.column())))
 }
 
-fn pretty(content: &serde_json::Value) -> Result<String, StudioError> {
+pub(super) fn pretty(content: &serde_json::Value) -> Result<String, StudioError> {
     serde_json::to_string_pretty(content).map(|s| s + "\n").map_err(|e| StudioError::bad_input(format!("not a JSON document: {e}")))
 }
 

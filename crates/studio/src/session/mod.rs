@@ -5,6 +5,7 @@
 //! folder always shows the current heads and an external editor's changes flow through the same
 //! live pipeline. Every method is a plain synchronous call; `src-tauri` wraps each in a command.
 
+mod audiences;
 mod conditions;
 mod documents;
 mod preview;
