@@ -27,6 +27,19 @@ pub struct SlotImpact {
     /// Percentage of visitors whose variant or content changes.
     pub share: f64,
     pub examples: Vec<Example>,
+    /// Who moves from what to what, most visitors first.
+    pub transitions: Vec<Transition>,
+}
+
+/// Visitors who saw variant `before` and now see `after` (the same label: its content changed).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Transition {
+    pub before: String,
+    pub after: String,
+    /// How many of the visitors measured (simulated and named) move this way.
+    pub visitors: usize,
+    /// The named profiles among them.
+    pub profiles: Vec<String>,
 }
 
 /// The impact report.
@@ -40,6 +53,10 @@ pub struct Impact {
 }
 
 const EXAMPLES: usize = 3;
+
+/// One slot's moves while they are counted: (variant before, variant after) -> how many
+/// visitors, and the named profiles among them.
+type Moves = std::collections::BTreeMap<(String, String), (usize, Vec<String>)>;
 
 /// Compares `old` and `new` over `new`'s simulated population ([`Bundle::population`]) and its
 /// named profiles, all living at the population's moment (`settings.population.now`), so that
@@ -64,7 +81,8 @@ pub fn impact(old: &Bundle, new: &Bundle) -> Impact {
             .collect();
         visitors.extend(population.iter().enumerate().map(|(i, flat)| (format!("simulated #{i}"), flat.clone())));
         visitors_count = visitors.len();
-        slots.extend(page_impact(old, old_page, new, page, &visitors));
+        let named = new.workspace.profiles.len();
+        slots.extend(page_impact(old, old_page, new, page, &visitors, named));
     }
     Impact { old_hash: old.hash.clone(), new_hash: new.hash.clone(), visitors: visitors_count, slots }
 }
@@ -75,6 +93,7 @@ fn page_impact(
     new: &Bundle,
     page: &CompiledPage,
     visitors: &[(String, Map<String, Value>)],
+    named: usize,
 ) -> Vec<SlotImpact> {
     let mut report: Vec<SlotImpact> = page
         .slots
@@ -86,15 +105,17 @@ fn page_impact(
             visitors: visitors.len(),
             share: 0.0,
             examples: Vec::new(),
+            transitions: Vec::new(),
         })
         .collect();
+    let mut moves: Vec<Moves> = vec![Moves::default(); report.len()];
     let (old_core, new_core) = (&old.decisions, &new.decisions);
     let (mut old_scratch, mut new_scratch) = (Scratch::for_program(&old_core.program), Scratch::for_program(&new_core.program));
-    for (name, flat) in visitors {
+    for (index, (name, flat)) in visitors.iter().enumerate() {
         let (old_ctx, new_ctx) = (Context::from_flat(&old_core.program, flat), Context::from_flat(&new_core.program, flat));
         old_scratch.reset(&old_core.program);
         new_scratch.reset(&new_core.program);
-        for (slot, entry) in page.slots.iter().zip(report.iter_mut()) {
+        for ((slot, entry), moved) in page.slots.iter().zip(report.iter_mut()).zip(moves.iter_mut()) {
             let after_decision = new_core.decide_slot(slot, &new_ctx, &mut new_scratch);
             let after_content = new.content(slot, after_decision);
             let after = slot.variant_label(after_decision).into_owned();
@@ -107,11 +128,21 @@ fn page_impact(
             };
             if before != after || before_content != after_content {
                 entry.changed += 1;
+                let transition = moved.entry((before.clone(), after.clone())).or_default();
+                transition.0 += 1;
+                if index < named {
+                    transition.1.push(name.clone());
+                }
                 if entry.examples.len() < EXAMPLES {
                     entry.examples.push(Example { visitor: name.clone(), before, after });
                 }
             }
         }
+    }
+    for (entry, moved) in report.iter_mut().zip(moves) {
+        entry.transitions =
+            moved.into_iter().map(|((before, after), (visitors, profiles))| Transition { before, after, visitors, profiles }).collect();
+        entry.transitions.sort_by(|a, b| b.visitors.cmp(&a.visitors).then_with(|| (&a.before, &a.after).cmp(&(&b.before, &b.after))));
     }
     report.retain(|s| s.changed > 0);
     for s in &mut report {

@@ -502,10 +502,22 @@ impl Store {
 
     /// The workspace as it is live now and as it would be with change set `id` published:
     /// what a reviewer compares.
+    /// A published change set keeps its record: the release before its own, and its own.
     pub fn change_set_sources(&self, id: ChangeSetId) -> Result<(SourceFiles, SourceFiles)> {
         self.with_tx(|tx| {
             state_of(tx, id)?;
-            Ok((live(tx)?, applied(tx, id)?))
+            let release: Option<i64> = tx.query_row("SELECT MAX(id) FROM releases WHERE change_set = ?1", [id], |r| r.get(0))?;
+            match release {
+                Some(release) => {
+                    let previous: Option<i64> = tx.query_row("SELECT MAX(id) FROM releases WHERE id < ?1", [release], |r| r.get(0))?;
+                    let before = match previous {
+                        Some(previous) => crate::live::live_at(tx, Some(previous))?,
+                        None => crate::live::imported(tx)?,
+                    };
+                    Ok((before, crate::live::live_at(tx, Some(release))?))
+                }
+                None => Ok((live(tx)?, applied(tx, id)?)),
+            }
         })
     }
 

@@ -225,6 +225,9 @@ fn the_first_release_can_be_undone_back_to_the_workspace_as_imported() {
     assert_eq!((live, &then), (f.store.release_sources(first).unwrap(), &imported), "the confirmation compares live with the import");
 
     assert_eq!(f.store.rollback_to("mia", RollbackTarget::Imported).unwrap_err().code, ErrorCode::Forbidden);
+    // The published change keeps its review record: what it changed, not "no differences".
+    let (before, after) = f.store.change_set_sources(cs).unwrap();
+    assert_eq!((before, after.get(HERO).cloned()), (imported.clone(), f.store.document(HERO).unwrap().map(|(_, t)| t)));
     let back = f.store.rollback_to("rex", RollbackTarget::Imported).unwrap();
     let release = f.store.releases().unwrap().into_iter().find(|r| r.id == back).unwrap();
     assert!(release.restores_import && release.rollback_of.is_none());

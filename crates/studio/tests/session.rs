@@ -447,3 +447,36 @@ fn an_audience_is_created_by_name_and_a_taken_id_or_name_or_a_broken_rule_is_ref
     assert!(broken.message.contains("request.weather"), "the problem names the rule: {}", broken.message);
     assert!(!std::fs::read_to_string(dir.join("audiences.json")).unwrap().contains("Weather"), "nothing broken is saved");
 }
+
+#[test]
+fn a_review_tells_who_moves_from_what_to_what_shows_old_and_new_copy_and_puts_what_the_change_introduces_first() {
+    let (_tmp, dir) = demo_copy();
+    let shared = SharedSession::new(Session::open(&dir, true).unwrap());
+    let id = {
+        let mut session = shared.lock();
+        let base = session.read_document(HERO).unwrap().revision.map(i64::from);
+        let edited = with_vip_headline(&session, "Cheap thrills for our VIPs");
+        let (saved, _) = session.save_document(HERO, &edited, base, false).unwrap();
+        i64::from(saved.change_set)
+    };
+    let review = shared.review_change(id, Some(AT), |_| {}).unwrap();
+    assert_eq!(review.at, AT, "the review says the moment it evaluated");
+
+    let introduced: Vec<&Finding> = review.checks.introduced.iter().filter(|f| f.file == HERO).collect();
+    assert!(!introduced.is_empty(), "the banned word this change types is introduced: {:?}", review.checks);
+    assert!(
+        review.checks.existing.iter().any(|f| f.file == "entries/sale-promo.json"),
+        "the live banned word is apart: {:?}",
+        review.checks
+    );
+    assert!(!review.checks.introduced.iter().any(|f| f.file == "entries/sale-promo.json"));
+
+    let headline = review.diff.iter().find(|d| d.aspect.contains("headline")).expect("the headline change is listed");
+    assert_eq!(headline.after.as_deref(), Some("Cheap thrills for our VIPs"));
+    assert!(headline.before.as_deref().is_some_and(|b| b.contains("Welcome back")), "{headline:?}");
+
+    let hero = review.impact.slots.iter().find(|s| s.page == "home" && s.slot == "hero").unwrap();
+    let vip = hero.transitions.iter().find(|t| t.profiles.iter().any(|p| p.starts_with("Anna"))).expect("Anna is named");
+    assert_eq!(vip.before, "“VIP welcome back”");
+    assert!(vip.sentence.contains("who see “VIP welcome back” get changed content"), "{}", vip.sentence);
+}

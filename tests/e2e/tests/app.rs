@@ -419,3 +419,45 @@ async fn a_marketer_creates_an_audience_by_name_from_the_rule_builder_and_uses_i
     })
     .await;
 }
+
+#[tokio::test]
+#[ignore = "drives the real window: run scripts/e2e"]
+async fn a_review_shows_what_the_change_introduces_who_moves_where_and_the_old_and_new_copy() {
+    scenario("review-story", |mut app| async move {
+        open_vip_hero_variant(&app, &[VIP]).await;
+        app.type_into_field("/headline", "Cheap thrills for our VIPs").await;
+        save(&app, "entries/home-hero.json", "Cheap thrills for our VIPs").await;
+        app.click("nav-review").await;
+        app.click("change-1").await;
+        // What this change introduces comes first; what was there before is folded away.
+        app.wait_js(
+            "the banned word this change types to be listed as introduced",
+            "const l = document.querySelector('[data-testid=\"checks-introduced\"]'); return !!l && /cheap/i.test(l.innerText);",
+        )
+        .await;
+        app.wait_js(
+            "the findings that were there before to be folded",
+            "const b = document.querySelector('[data-testid=\"checks-existing-toggle\"]'); return !!b && b.innerText.includes('there before');",
+        )
+        .await;
+        // Who moves from what to what, with the saved profile named.
+        app.wait_js(
+            "the hero's transitions to name the VIP variant and Anna",
+            "const l = document.querySelector('[data-testid=\"transitions-home-hero\"]');\
+             return !!l && l.innerText.includes('VIP welcome back') && l.innerText.includes('Anna');",
+        )
+        .await;
+        // Old and new copy side by side.
+        app.wait_js(
+            "the old and new headline side by side",
+            "return [...document.querySelectorAll('[data-testid=\"old-new\"]')].some(d =>\
+               d.querySelector('.old').innerText.includes('Welcome back') && d.querySelector('.new').innerText.includes('Cheap thrills for our VIPs'));",
+        )
+        .await;
+        app.wait_js("the moment the review evaluated at", "return document.querySelector('[data-testid=\"review-moment\"]').innerText.includes('Evaluated as of');").await;
+        app.shot("review-tells-the-story").await;
+        app.js("document.querySelector('[aria-label=\"Before and after\"]').scrollIntoView()", vec![]).await;
+        app.shot("before-and-after").await;
+    })
+    .await;
+}

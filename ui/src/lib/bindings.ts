@@ -130,6 +130,13 @@ export type ChangeSetView = {
 
 export type ChangeState = "draft" | "submitted" | "approved" | "rejected" | "published";
 
+/**  The review's checks: what the change introduces or fixes first, what was there before apart. */
+export type Checks = {
+	introduced: Finding[],
+	fixed: Finding[],
+	existing: Finding[],
+};
+
 export type Cms = {
 	address: string,
 	signedIn: SignedIn | null,
@@ -172,6 +179,10 @@ export type DiffItem = {
 	kind: string,
 	subject: string,
 	detail: string,
+	/**  What changed ("headline", "condition"), and its old and new text, to show side by side. */
+	aspect: string,
+	before: string | null,
+	after: string | null,
 };
 
 /**  The workspace file behind a document, as another editor may have left it. */
@@ -351,8 +362,10 @@ export type Release = {
 
 export type Review = {
 	change: ChangeSetView,
+	/**  The moment the review was evaluated at (the one asked for, else the clock's). */
+	at: string,
 	diff: DiffItem[],
-	lint: Finding[],
+	checks: Checks,
 	impact: Impact,
 	affectedPages: string[],
 	affectedProfiles: string[],
@@ -434,6 +447,8 @@ export type SlotImpact = {
 	changedShare: number | null,
 	/**  For people: "12.4% of visitors change on home/hero". */
 	summary: string,
+	/**  Who moves from what to what, most visitors first. */
+	transitions: Transition[],
 };
 
 export type SlotNode = {
@@ -526,6 +541,20 @@ export type SyncWaitingView = {
 	/**  Why, in words. */
 	reason: string,
 	foundAt: string,
+};
+
+/**  Visitors who saw one variant and now see another, in words. */
+export type Transition = {
+	/**  The variant they saw, as people call it ("“First order”", "the baseline"). */
+	before: string,
+	after: string,
+	visitors: number,
+	/**  Share of the visitors measured, 0 to 1. */
+	share: number | null,
+	/**  Names of the saved profiles among them. */
+	profiles: string[],
+	/**  "1240 of 10000 visitors (12.4%) who saw “First order” now see “Rainy day”, among them Anna". */
+	sentence: string,
 };
 
 export type User = {

@@ -10,6 +10,7 @@ mod conditions;
 mod documents;
 mod preview;
 mod review;
+mod review_story;
 mod shared;
 mod sync;
 pub mod views;

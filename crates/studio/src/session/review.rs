@@ -217,7 +217,10 @@ pub fn review_change(
     on_stage(ReviewStage::MeasuringImpact);
     let impact = vantage_engine::impact::impact(&before, &after);
     on_stage(ReviewStage::Checking);
-    let lint = preview::findings(vantage_engine::lint::lint(&after, &feeds_at));
+    let checks = super::review_story::checks(
+        preview::findings(vantage_engine::lint::lint(&before, &feeds_at)),
+        preview::findings(vantage_engine::lint::lint(&after, &feeds_at)),
+    );
     let diff = code_changes(&inputs.before, &inputs.after).into_iter().chain(review_diff(&before, &after)).collect();
     on_stage(ReviewStage::ComparingPages);
     let (pages, profiles) = who_changes(&before, &after, at)?;
@@ -229,12 +232,14 @@ pub fn review_change(
             slot: s.slot.clone(),
             changed_share: s.share / 100.0,
             summary: format!("{:.1}% of visitors change on {}/{}", s.share, s.page, s.slot),
+            transitions: super::review_story::transitions(&before, &after, s),
         })
         .collect();
     Ok(Review {
         change: inputs.change.clone(),
+        at: feeds_at,
         diff,
-        lint,
+        checks,
         impact: ImpactView { visitors: impact.visitors as u32, slots },
         affected_pages: pages,
         affected_profiles: profiles,
@@ -278,6 +283,9 @@ fn review_diff(before: &Bundle, after: &Bundle) -> Vec<DiffLine> {
                 (Some(b), None) => format!("{}: was {b}", c.aspect),
                 (None, None) => c.aspect.clone(),
             },
+            aspect: c.aspect.clone(),
+            before: c.before.clone(),
+            after: c.after.clone(),
         })
         .collect()
 }
@@ -294,6 +302,9 @@ fn code_changes(before: &SourceFiles, after: &SourceFiles) -> Vec<DiffLine> {
             kind: "code".into(),
             subject: p.clone(),
             detail: "a component's template, schema or the theme changed: this is code, so have a developer review it too".into(),
+            aspect: "code".into(),
+            before: None,
+            after: None,
         })
         .collect()
 }

@@ -358,8 +358,10 @@ pub struct ChangeSetView {
 #[serde(rename_all = "camelCase")]
 pub struct Review {
     pub change: ChangeSetView,
+    /// The moment the review was evaluated at (the one asked for, else the clock's).
+    pub at: String,
     pub diff: Vec<DiffLine>,
-    pub lint: Vec<Finding>,
+    pub checks: ChecksView,
     pub impact: ImpactView,
     pub affected_pages: Vec<String>,
     pub affected_profiles: Vec<String>,
@@ -371,6 +373,10 @@ pub struct DiffLine {
     pub kind: String,
     pub subject: String,
     pub detail: String,
+    /// What changed ("headline", "condition"), and its old and new text, to show side by side.
+    pub aspect: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -389,6 +395,33 @@ pub struct SlotImpactView {
     pub changed_share: f64,
     /// For people: "12.4% of visitors change on home/hero".
     pub summary: String,
+    /// Who moves from what to what, most visitors first.
+    pub transitions: Vec<TransitionView>,
+}
+
+/// Visitors who saw one variant and now see another, in words.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "Transition")]
+pub struct TransitionView {
+    /// The variant they saw, as people call it ("“First order”", "the baseline").
+    pub before: String,
+    pub after: String,
+    pub visitors: u32,
+    /// Share of the visitors measured, 0 to 1.
+    pub share: f64,
+    /// Names of the saved profiles among them.
+    pub profiles: Vec<String>,
+    /// "1240 of 10000 visitors (12.4%) who saw “First order” now see “Rainy day”, among them Anna".
+    pub sentence: String,
+}
+
+/// The review's checks: what the change introduces or fixes first, what was there before apart.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "Checks")]
+pub struct ChecksView {
+    pub introduced: Vec<Finding>,
+    pub fixed: Vec<Finding>,
+    pub existing: Vec<Finding>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
