@@ -461,3 +461,39 @@ async fn a_review_shows_what_the_change_introduces_who_moves_where_and_the_old_a
     })
     .await;
 }
+
+#[tokio::test]
+#[ignore = "drives the real window: run scripts/e2e"]
+async fn a_marketer_types_a_new_headline_straight_onto_the_preview_and_the_form_follows() {
+    scenario("in-place", |mut app| async move {
+        open_vip_hero_variant(&app, &[VIP]).await;
+        // A double-click on the headline in the VIP's preview (hit-tested from the app's side:
+        // the frame runs no script), at the headline's centre.
+        app.js(
+            "const f = document.querySelector('[data-testid=\"preview-frame-vip-anna\"]');\
+             const h = f.contentDocument.querySelector('[data-slot=\"hero\"] .hero-headline');\
+             const r = h.getBoundingClientRect(), box = f.getBoundingClientRect();\
+             const scale = box.width / f.offsetWidth;\
+             const x = box.left + (r.left + r.width / 2) * scale, y = box.top + (r.top + r.height / 2) * scale;\
+             f.parentElement.dispatchEvent(new MouseEvent('dblclick', {clientX: x, clientY: y, bubbles: true}));",
+            vec![],
+        )
+        .await;
+        let input = app.testid("in-place-editor").await;
+        app.shot("typing-on-the-page").await;
+        // The editor opens with the text selected: typing replaces it (a WebDriver clear would
+        // blur it, which finishes the edit).
+        input.send_keys("Early access, just for you").await.unwrap();
+        app.wait_frame_element_reads(VIP, "[data-slot=\"hero\"] .hero-headline", "Early access, just for you").await;
+        app.wait_js(
+            "the form's headline field to follow",
+            "const f = document.querySelector('[data-field=\"/headline\"]'); return !!f && f.value === 'Early access, just for you';",
+        )
+        .await;
+        input.send_keys("\u{E007}").await.unwrap(); // Enter: done
+        app.wait_js("the in-place editor to close", "return !document.querySelector('[data-testid=\"in-place-editor\"]');").await;
+        app.shot("typed-in-place").await;
+        save(&app, "entries/home-hero.json", "Early access, just for you").await;
+    })
+    .await;
+}

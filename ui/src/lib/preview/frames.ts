@@ -120,3 +120,37 @@ export function afterTwoFrames(frame: HTMLIFrameElement | null): Promise<void> {
     }, 1000);
   });
 }
+
+/** A text shown in a slot, found under a point (see `sectionAt`), with its box in the frame. */
+export interface TextAt {
+  section: Element;
+  element: HTMLElement;
+  text: string;
+  /** The element's box in the frame's own (unscaled) coordinates. */
+  rect: DOMRect;
+  fontSize: number;
+}
+
+/**
+ * The innermost element under a point that holds text of its own (a headline, a button's label),
+ * inside a slot; found from the app's side, as `sectionAt` does.
+ */
+export function textAt(frame: HTMLIFrameElement | null, clientX: number, clientY: number, scale: number): TextAt | null {
+  const doc = frame?.contentDocument;
+  if (!frame || !doc) return null;
+  const rect = frame.getBoundingClientRect();
+  const x = (clientX - rect.left) / (scale || 1);
+  const y = (clientY - rect.top) / (scale || 1);
+  let el: Element | null = doc.elementFromPoint(x, y);
+  const section = el?.closest('[data-slot]') ?? null;
+  while (el && el !== section) {
+    const ownText = [...el.childNodes].some((n) => n.nodeType === 3 && (n.textContent ?? '').trim() !== '');
+    if (ownText && el instanceof (doc.defaultView?.HTMLElement ?? HTMLElement)) {
+      const html = el as HTMLElement;
+      const fontSize = parseFloat(doc.defaultView?.getComputedStyle(html).fontSize ?? '16') || 16;
+      return { section: section as Element, element: html, text: html.innerText, rect: html.getBoundingClientRect(), fontSize };
+    }
+    el = el.parentElement;
+  }
+  return null;
+}
