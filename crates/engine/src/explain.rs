@@ -45,22 +45,24 @@ impl Bundle {
                 let variant = slot.variant_label(decision).into_owned();
                 let experiment = slot.experiment.as_ref().map(|x| {
                     let unit = core.program.slots().get(x.unit_slot as usize).map_or("", |s| s.path.as_str());
+                    let name = self.workspace.experiments.iter().find(|e| e.key == x.key).map_or(x.key.as_str(), |e| e.name.as_str());
+                    let out = format!("Not taking part in the experiment “{name}”");
                     match core.experiment_status(x, &ctx, &mut scratch) {
                         ExperimentStatus::Assigned(_) if matches!(decision.choice, Choice::Holdout) => {
-                            format!("in the holdout of experiment `{}`: sees the baseline", x.key)
+                            format!("In the holdout of the experiment “{name}”, so this visitor sees the baseline")
                         }
-                        ExperimentStatus::Assigned(_) => format!("in experiment `{}`: bucketing by `{unit}` chose {variant}", x.key),
-                        ExperimentStatus::NoUnit => format!("not in experiment `{}`: `{unit}` is missing or not a usable id", x.key),
-                        ExperimentStatus::NoConsent => format!("not in experiment `{}`: no consent to use `{unit}`", x.key),
+                        ExperimentStatus::Assigned(_) => {
+                            let arm = variant.rsplit('/').next().unwrap_or(&variant);
+                            format!("Taking part in the experiment “{name}”: their {unit} puts them in the arm “{arm}”")
+                        }
+                        ExperimentStatus::NoUnit => format!("{out}: their {unit} is not known, or is not an id it can use"),
+                        ExperimentStatus::NoConsent => format!("{out}: they have not agreed to the use of their {unit}"),
                         ExperimentStatus::OtherInGroup => {
                             let group = x.group.as_ref().map_or("", |g| g.0.as_str());
-                            format!(
-                                "not in experiment `{}`: the mutual-exclusion group `{group}` assigned this visitor to another experiment",
-                                x.key
-                            )
+                            format!("{out}: they are in another experiment of the group “{group}”, which excludes this one")
                         }
-                        ExperimentStatus::NotEligible => format!("not in experiment `{}`: not eligible", x.key),
-                        ExperimentStatus::NoWeights => format!("not in experiment `{}`: its arms weigh nothing", x.key),
+                        ExperimentStatus::NotEligible => format!("{out}: they are not among the visitors it is for"),
+                        ExperimentStatus::NoWeights => format!("{out}: none of its arms is given any visitors"),
                     }
                 });
                 let mut attempts = Vec::new();

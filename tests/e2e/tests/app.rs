@@ -214,7 +214,7 @@ async fn the_author_cannot_approve_their_own_change_and_a_reviewer_approves_and_
         app.testid("review-impact").await;
         app.wait_js(
             "the impact to be measured",
-            "return document.querySelector('[data-testid=\"review-impact\"]').innerText.includes('% of visitors change on home/hero');",
+            "return document.querySelector('[data-testid=\"review-impact\"]').innerText.includes('Home, hero');",
         )
         .await;
         app.testid("review-diff").await;
@@ -494,6 +494,32 @@ async fn a_marketer_types_a_new_headline_straight_onto_the_preview_and_the_form_
         app.wait_js("the in-place editor to close", "return !document.querySelector('[data-testid=\"in-place-editor\"]');").await;
         app.shot("typed-in-place").await;
         save(&app, "entries/home-hero.json", "Early access, just for you").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "drives the real window: run scripts/e2e"]
+async fn the_variant_visitors_and_device_chosen_survive_a_trip_to_another_screen() {
+    scenario("choices-kept", |mut app| async move {
+        open_vip_hero_variant(&app, &[VIP, FIRST_TIME]).await;
+        app.select("preview-device", "tablet").await;
+        app.click("nav-review").await;
+        app.click("nav-history").await;
+        app.click("nav-author").await;
+        app.wait_js(
+            "the VIP variant to be open again",
+            "const f = document.querySelector('[data-testid=\"personalization-name\"]'); return !!f && f.value === 'VIP welcome back';",
+        )
+        .await;
+        app.wait_js(
+            "two visitors, as on a tablet",
+            "return document.querySelector('[data-testid=\"live-count-2\"]').getAttribute('aria-pressed') === 'true'\
+               && document.querySelector('[data-testid=\"preview-device\"]').value === 'tablet'\
+               && !!document.querySelector('iframe[data-testid=\"preview-frame-first-time-mobile\"]');",
+        )
+        .await;
+        app.shot("came-back-as-left").await;
     })
     .await;
 }
