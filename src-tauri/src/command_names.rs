@@ -33,6 +33,7 @@ pub const COMMANDS: &[&str] = &[
     "rollback",
     "rollback_preview",
     "create_audience",
+    "personalization_reach",
     "audit_log",
     "sync_status",
     "sync_now",

@@ -230,6 +230,13 @@ pub async fn rollback(state: State<'_, AppState>, release_id: Option<i32>) -> Re
     Ok(release as i32)
 }
 
+/// How far each personalization of the entry being edited reaches (unsaved edits included).
+#[tauri::command]
+#[specta::specta]
+pub async fn personalization_reach(state: State<'_, AppState>, edit: DocumentEdit) -> Reply<Vec<ReachView>> {
+    state.session().personalization_reach(&edit)
+}
+
 /// Adds an audience, named by a person (the id is derived from the name by the UI).
 #[tauri::command]
 #[specta::specta]

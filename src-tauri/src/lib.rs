@@ -50,6 +50,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             rollback,
             rollback_preview,
             create_audience,
+            personalization_reach,
             audit_log,
             sync_status,
             sync_now,

@@ -19,6 +19,7 @@ pub mod load;
 pub mod matrix;
 pub mod model;
 pub mod population;
+pub mod reach;
 pub mod render;
 pub mod safe_url;
 pub mod schemas;

@@ -480,3 +480,23 @@ fn a_review_tells_who_moves_from_what_to_what_shows_old_and_new_copy_and_puts_wh
     assert_eq!(vip.before, "“VIP welcome back”");
     assert!(vip.sentence.contains("who see “VIP welcome back” get changed content"), "{}", vip.sentence);
 }
+
+#[test]
+fn while_authoring_each_personalization_shows_its_reach_and_a_copy_below_the_vip_rule_is_warned_of_losing_its_audience() {
+    let (_tmp, dir) = demo_copy();
+    let session = Session::open(&dir, true).unwrap();
+    let mut hero = session.read_document(HERO).unwrap().content.0;
+    let mut copy = hero["personalizations"][0].clone();
+    copy["id"] = json!("vip-copy");
+    copy["name"] = json!("VIP copy");
+    hero["personalizations"].as_array_mut().unwrap().push(copy);
+    let reach = session.personalization_reach(&DocumentEdit { path: HERO.into(), content: Json(hero) }).unwrap();
+    let vip = &reach[0];
+    assert!(vip.shown_share > 0.0 && vip.warning.is_none(), "{vip:?}");
+    assert!(vip.profiles.iter().any(|p| p.starts_with("Anna")), "{:?}", vip.profiles);
+    assert!(vip.sentence.starts_with("Seen by "), "{}", vip.sentence);
+    let copy = reach.last().unwrap();
+    assert_eq!(copy.shown_share, 0.0);
+    let warning = copy.warning.as_deref().expect("the copy is warned");
+    assert!(warning.contains("“VIP welcome back”") && warning.contains("Anna"), "{warning}");
+}

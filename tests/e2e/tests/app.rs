@@ -467,6 +467,13 @@ async fn a_review_shows_what_the_change_introduces_who_moves_where_and_the_old_a
 async fn a_marketer_types_a_new_headline_straight_onto_the_preview_and_the_form_follows() {
     scenario("in-place", |mut app| async move {
         open_vip_hero_variant(&app, &[VIP]).await;
+        // While authoring, the variant says how far it reaches and which saved visitors see it.
+        app.wait_js(
+            "the VIP variant's reach",
+            "const r = document.querySelector('[data-testid=\"personalization-reach\"]');\
+             return !!r && r.innerText.includes('Seen by') && r.innerText.includes('Anna');",
+        )
+        .await;
         // A double-click on the headline in the VIP's preview (hit-tested from the app's side:
         // the frame runs no script), at the headline's centre.
         app.js(

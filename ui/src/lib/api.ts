@@ -39,6 +39,7 @@ export type Review = Ok<C['reviewChange']>;
 export type Comment = Ok<C['comments']>[number];
 export type Release = Ok<C['releases']>[number];
 export type RollbackPreview = Ok<C['rollbackPreview']>;
+export type Reach = Ok<C['personalizationReach']>[number];
 export type AuditPage = Ok<C['auditLog']>;
 export type AuditEntry = AuditPage['entries'][number];
 export type SyncStatus = Ok<C['syncStatus']>;

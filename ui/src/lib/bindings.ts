@@ -44,6 +44,8 @@ export const commands = {
 	rollbackPreview: (releaseId: number | null) => typedError<RollbackPreview, AppError>(__TAURI_INVOKE("rollback_preview", { releaseId })),
 	/**  Adds an audience, named by a person (the id is derived from the name by the UI). */
 	createAudience: (id: string, name: string, description: string, condition: Json) => typedError<AudienceView, AppError>(__TAURI_INVOKE("create_audience", { id, name, description, condition })),
+	/**  How far each personalization of the entry being edited reaches (unsaved edits included). */
+	personalizationReach: (edit: DocumentEdit) => typedError<Reach[], AppError>(__TAURI_INVOKE("personalization_reach", { edit })),
 	auditLog: (actor: string | null, action: string | null, limit: number) => typedError<AuditPage, AppError>(__TAURI_INVOKE("audit_log", { actor, action, limit })),
 	syncStatus: () => typedError<SyncStatus, AppError>(__TAURI_INVOKE("sync_status")),
 	/**  Sends queued changes to the CMS and brings others' back, reporting progress as it goes. */
@@ -343,6 +345,22 @@ export type ProfileView = {
 	attributes: Json,
 	consents: string[],
 	path: string,
+};
+
+/**  How far one personalization reaches while it is authored. */
+export type Reach = {
+	/**  The personalization's id. */
+	id: string,
+	/**  Share of simulated visitors who see it, 0 to 1. */
+	shownShare: number | null,
+	/**  Share its rule matches (some may see a higher-priority one), 0 to 1. */
+	matchedShare: number | null,
+	/**  Names of the saved profiles who see it. */
+	profiles: string[],
+	/**  "Seen by 27.6% of visitors (556 of 2011 simulated); its rule matches 30.2%". */
+	sentence: string,
+	/**  When higher-priority personalizations take part of its audience, who and how many. */
+	warning: string | null,
 };
 
 export type Release = {

@@ -9,6 +9,7 @@ mod audiences;
 mod conditions;
 mod documents;
 mod preview;
+mod reach;
 mod review;
 mod review_story;
 mod shared;

@@ -450,6 +450,24 @@ pub struct ReleaseView {
     pub story: String,
 }
 
+/// How far one personalization reaches while it is authored.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "Reach")]
+pub struct ReachView {
+    /// The personalization's id.
+    pub id: String,
+    /// Share of simulated visitors who see it, 0 to 1.
+    pub shown_share: f64,
+    /// Share its rule matches (some may see a higher-priority one), 0 to 1.
+    pub matched_share: f64,
+    /// Names of the saved profiles who see it.
+    pub profiles: Vec<String>,
+    /// "Seen by 27.6% of visitors (556 of 2011 simulated); its rule matches 30.2%".
+    pub sentence: String,
+    /// When higher-priority personalizations take part of its audience, who and how many.
+    pub warning: Option<String>,
+}
+
 /// What a rollback would change, shown before it is confirmed.
 #[derive(Debug, Clone, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
