@@ -500,3 +500,34 @@ fn while_authoring_each_personalization_shows_its_reach_and_a_copy_below_the_vip
     let warning = copy.warning.as_deref().expect("the copy is warned");
     assert!(warning.contains("“VIP welcome back”") && warning.contains("Anna"), "{warning}");
 }
+
+#[test]
+fn a_review_flags_a_saved_visitor_who_loses_a_personalization_and_a_new_one_that_a_higher_priority_one_shadows() {
+    let (_tmp, dir) = demo_copy();
+    let shared = SharedSession::new(Session::open(&dir, true).unwrap());
+    let id = {
+        let mut session = shared.lock();
+        let opened = session.read_document(HERO).unwrap();
+        let mut hero = opened.content.0;
+        let list = hero["personalizations"].as_array_mut().unwrap();
+        list.remove(0);
+        let mut copy = list[0].clone();
+        copy["id"] = json!("winter-copy");
+        copy["name"] = json!("Winter copy");
+        list.push(copy);
+        let (saved, _) = session.save_document(HERO, &hero, opened.revision.map(i64::from), false).unwrap();
+        i64::from(saved.change_set)
+    };
+    let review = shared.review_change(id, Some(AT), |_| {}).unwrap();
+    assert!(
+        review.flags.iter().any(|f| f.contains("Anna") && f.contains("no longer see “VIP welcome back”")),
+        "the VIP who loses her welcome is flagged: {:?}",
+        review.flags
+    );
+    assert!(
+        review.flags.iter().any(|f| f.starts_with("“Winter copy” is not seen by") && f.contains("“Winter sports”")),
+        "the shadowed copy is flagged: {:?}",
+        review.flags
+    );
+    assert!(review.diff.iter().any(|d| d.subject == "the personalization “Winter copy” of the entry home-hero"), "{:?}", review.diff);
+}

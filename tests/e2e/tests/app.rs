@@ -128,6 +128,8 @@ async fn a_marketer_adds_a_personalization_with_the_rule_builder_and_the_matrix_
         app.click("nav-author").await;
         app.click("tree-entry-home-story").await;
         app.click("add-personalization").await;
+        app.fill("new-personalization-name", "Phone visitors").await;
+        app.click("new-personalization-add").await;
         app.testid("rule-builder").await;
         app.click("rule-add-condition").await;
         app.select("rule-attr", "request.device").await;

@@ -384,6 +384,8 @@ export type Review = {
 	at: string,
 	diff: DiffItem[],
 	checks: Checks,
+	/**  Problems the change causes particular visitors, in words, for the reviewer to weigh. */
+	flags: string[],
 	impact: Impact,
 	affectedPages: string[],
 	affectedProfiles: string[],

@@ -224,7 +224,7 @@ pub fn review_change(
     let diff = code_changes(&inputs.before, &inputs.after).into_iter().chain(review_diff(&before, &after)).collect();
     on_stage(ReviewStage::ComparingPages);
     let (pages, profiles) = who_changes(&before, &after, at)?;
-    let slots = impact
+    let slots: Vec<SlotImpactView> = impact
         .slots
         .iter()
         .map(|s| SlotImpactView {
@@ -235,11 +235,18 @@ pub fn review_change(
             transitions: super::review_story::transitions(&before, &after, s),
         })
         .collect();
+    let touched: Vec<(String, String)> = vantage_engine::diff::diff(&before.workspace, &after.workspace)
+        .into_iter()
+        .filter(|c| c.area == "personalization" && c.kind != ChangeKind::Removed)
+        .filter_map(|c| c.target.split_once('/').map(|(e, p)| (e.to_owned(), p.to_owned())))
+        .collect();
+    let flags = super::review_story::flags(&after, &slots, &touched);
     Ok(Review {
         change: inputs.change.clone(),
         at: feeds_at,
         diff,
         checks,
+        flags,
         impact: ImpactView { visitors: impact.visitors as u32, slots },
         affected_pages: pages,
         affected_profiles: profiles,
@@ -276,7 +283,7 @@ fn review_diff(before: &Bundle, after: &Bundle) -> Vec<DiffLine> {
                 ChangeKind::Reordered => "reordered",
             }
             .into(),
-            subject: format!("{} {}", c.area, c.target),
+            subject: super::review_story::subject(before, after, &c.area, &c.target),
             detail: match (&c.before, &c.after) {
                 (Some(b), Some(a)) => format!("{}: {b} → {a}", c.aspect),
                 (None, Some(a)) => format!("{}: {a}", c.aspect),

@@ -1,7 +1,7 @@
 //! The parts of a review that tell its story in words: who moves from which variant to which,
 //! and which checks this change introduces or fixes, apart from findings that were there before.
 
-use super::views::{ChecksView, Finding, TransitionView};
+use super::views::{ChecksView, Finding, SlotImpactView, TransitionView};
 use vantage_engine::bundle::Bundle;
 use vantage_engine::impact::SlotImpact;
 
@@ -66,4 +66,69 @@ pub(crate) fn checks(before: Vec<Finding>, after: Vec<Finding>) -> ChecksView {
     let fixed = before.iter().filter(|b| !after.iter().any(|a| same(a, b))).cloned().collect();
     let (existing, introduced) = after.into_iter().partition(|a| before.iter().any(|b| same(a, b)));
     ChecksView { introduced, fixed, existing }
+}
+
+/// What a semantic change is about, by the names people gave things: "“VIP welcome back” of the
+/// entry home-hero", "the audience “VIP customers”". Looked up in `after`, else `before`.
+pub(crate) fn subject(before: &Bundle, after: &Bundle, area: &str, target: &str) -> String {
+    let find = |f: &dyn Fn(&Bundle) -> Option<String>| f(after).or_else(|| f(before));
+    match area {
+        "personalization" => {
+            let (entry, id) = target.split_once('/').unwrap_or((target, ""));
+            let name = find(&|b: &Bundle| {
+                b.workspace.entries.get(entry).and_then(|e| e.personalizations.iter().find(|p| p.id == id)).map(|p| p.name.clone())
+            });
+            format!("the personalization “{}” of the entry {entry}", name.unwrap_or_else(|| id.to_owned()))
+        }
+        "audience" => {
+            let name = find(&|b: &Bundle| b.workspace.audiences.get(target).map(|a| a.name.clone()));
+            format!("the audience “{}”", name.unwrap_or_else(|| target.to_owned()))
+        }
+        "experiment" => {
+            let name = find(&|b: &Bundle| b.workspace.experiments.iter().find(|e| e.key == target).map(|e| e.name.clone()));
+            format!("the experiment “{}”", name.unwrap_or_else(|| target.to_owned()))
+        }
+        "page" => {
+            let name = find(&|b: &Bundle| b.workspace.pages.get(target).map(|p| p.title.clone()));
+            format!("the page “{}”", name.unwrap_or_else(|| target.to_owned()))
+        }
+        _ => format!("the {area} {target}"),
+    }
+}
+
+/// Problems the change causes particular visitors, flagged for the reviewer: a saved visitor who
+/// loses a personalization they saw, and a personalization this change touches that a
+/// higher-priority one takes part of the audience of.
+pub(crate) fn flags(after: &Bundle, slots: &[SlotImpactView], touched: &[(String, String)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for slot in slots {
+        for t in &slot.transitions {
+            if t.before != t.after && t.before != "the baseline" && !t.profiles.is_empty() {
+                out.push(format!("{} no longer see {} on {}: they will see {}", t.profiles.join(", "), t.before, slot.slot, t.after));
+            }
+        }
+    }
+    let mut entries: Vec<&str> = touched.iter().map(|(entry, _)| entry.as_str()).collect();
+    entries.dedup();
+    for entry in entries {
+        let Some(model) = after.workspace.entries.get(entry) else { continue };
+        for r in vantage_engine::reach::reach(after, entry) {
+            if !touched.iter().any(|(e, p)| e == entry && p == &r.personalization) {
+                continue;
+            }
+            let taken: usize = r.taken_by.iter().map(|(_, n)| n).sum();
+            if taken == 0 {
+                continue;
+            }
+            let name_of = |id: &str| model.personalizations.iter().find(|p| p.id == id).map_or(id, |p| p.name.as_str()).to_owned();
+            let by: Vec<String> = r.taken_by.iter().take(2).map(|(id, _)| format!("“{}”", name_of(id))).collect();
+            out.push(format!(
+                "“{}” is not seen by {taken} of the {} simulated visitors its rule matches: they see {} first",
+                name_of(&r.personalization),
+                r.matched,
+                by.join(" or ")
+            ));
+        }
+    }
+    out
 }

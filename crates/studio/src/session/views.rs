@@ -362,6 +362,8 @@ pub struct Review {
     pub at: String,
     pub diff: Vec<DiffLine>,
     pub checks: ChecksView,
+    /// Problems the change causes particular visitors, in words, for the reviewer to weigh.
+    pub flags: Vec<String>,
     pub impact: ImpactView,
     pub affected_pages: Vec<String>,
     pub affected_profiles: Vec<String>,
