@@ -213,8 +213,12 @@ fn coverage_lists_every_page_and_flags_variants_nobody_sees() {
     let coverage = shared.coverage(Some(AT)).unwrap();
     assert_eq!(coverage.len(), 4);
     let home = coverage.iter().find(|p| p.page == "home").unwrap();
-    assert!(home.rows.iter().all(|r| r.cells.len() == home.profiles.len()));
-    assert!(coverage.iter().flat_map(|p| &p.rows).any(|r| !r.unseen.is_empty()));
+    assert!(home.rows.iter().all(|r| r.cells.len() == home.profiles.len() && r.cell_names.len() == r.cells.len()));
+    assert!(coverage.iter().flat_map(|p| &p.rows).any(|r| !r.unseen.is_empty() && r.unseen_names.len() == r.unseen.len()));
+    // People read names: the VIP's hero is "“VIP welcome back”", not `vip-welcome`.
+    let hero = home.rows.iter().find(|r| r.slot == "hero").unwrap();
+    let anna = home.profiles.iter().position(|p| p == "vip-anna").unwrap();
+    assert_eq!((hero.cells[anna].as_str(), hero.cell_names[anna].as_str()), ("vip-welcome", "“VIP welcome back”"));
 }
 
 #[test]

@@ -24,14 +24,14 @@ async fn wait_matrix_cell(app: &App, slot: &str, profile: &str, variant: &str) {
         &format!("the coverage matrix to show {variant} for {profile} on {slot}"),
         "const t = document.querySelector('[data-testid=\"coverage-matrix\"] table');\
          if (!t) return false;\
-         const col = [...t.querySelectorAll('thead th')].findIndex(th => th.innerText.trim() === arguments[1]);\
+         const col = [...t.querySelectorAll('thead th')].findIndex(th => th.dataset.profile === arguments[1]);\
          if (col < 1) return false;\
          const row = [...t.querySelectorAll('tbody tr')].find(tr => {\
            const th = tr.querySelector('th');\
            return !!th && th.innerText.split('\\n')[0].trim() === arguments[0];\
          });\
          const cell = row && row.querySelectorAll('td')[col - 1];\
-         return !!cell && cell.innerText.trim() === arguments[2];",
+         return !!cell && cell.dataset.variant === arguments[2];",
         vec![json!(slot), json!(profile), json!(variant)],
     )
     .await;

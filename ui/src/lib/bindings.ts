@@ -173,8 +173,12 @@ export type CoveragePage = {
 export type CoverageRow = {
 	slot: string,
 	entry: string,
+	/**  The variant each profile sees (ids: `baseline`, a personalization, `experiment/arm`). */
 	cells: string[],
+	/**  The same, as people call them ("the baseline", "“VIP welcome back”"). */
+	cellNames: string[],
 	unseen: string[],
+	unseenNames: string[],
 };
 
 export type DiffItem = {

@@ -60,11 +60,26 @@ pub fn coverage(bundle: &Bundle, at: Option<&str>) -> Result<Vec<CoveragePage>, 
     let matrix = vantage_engine::matrix::matrix(bundle, at, &crate::visits::clock()).map_err(crate::visits::visit_error)?;
     Ok(matrix
         .into_iter()
-        .map(|m| CoveragePage {
-            title: bundle.workspace.pages.get(&m.page).map(|p| p.title.clone()).unwrap_or_default(),
-            page: m.page,
-            profiles: m.profiles,
-            rows: m.rows.into_iter().map(|r| CoverageRow { slot: r.slot, entry: r.entry, cells: r.cells, unseen: r.unseen }).collect(),
+        .map(|m| {
+            let name = |slot: &str, label: &String| super::review_story::variant_name(bundle, &m.page, slot, label);
+            let rows = m
+                .rows
+                .into_iter()
+                .map(|r| CoverageRow {
+                    cell_names: r.cells.iter().map(|c| name(&r.slot, c)).collect(),
+                    unseen_names: r.unseen.iter().map(|c| name(&r.slot, c)).collect(),
+                    slot: r.slot,
+                    entry: r.entry,
+                    cells: r.cells,
+                    unseen: r.unseen,
+                })
+                .collect();
+            CoveragePage {
+                title: bundle.workspace.pages.get(&m.page).map(|p| p.title.clone()).unwrap_or_default(),
+                page: m.page,
+                profiles: m.profiles,
+                rows,
+            }
         })
         .collect())
 }

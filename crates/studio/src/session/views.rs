@@ -326,8 +326,12 @@ pub struct CoveragePage {
 pub struct CoverageRow {
     pub slot: String,
     pub entry: String,
+    /// The variant each profile sees (ids: `baseline`, a personalization, `experiment/arm`).
     pub cells: Vec<String>,
+    /// The same, as people call them ("the baseline", "“VIP welcome back”").
+    pub cell_names: Vec<String>,
     pub unseen: Vec<String>,
+    pub unseen_names: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
