@@ -278,6 +278,22 @@ pub async fn save(app: &App, file: &str, needle: &str) {
     .await;
 }
 
+/// Submits the first change set for review under the name `title`, as the person acting now.
+pub async fn submit_first_change(app: &App, title: &str) {
+    app.click("nav-review").await;
+    app.click("change-1").await;
+    app.fill("change-title", title).await;
+    app.click("submit-change").await;
+    app.wait_text("Sent for review.").await;
+}
+
+/// Switches to the local team member `name` and opens the first change set on the Review screen.
+pub async fn open_first_change_as(app: &App, name: &str) {
+    app.select("user-switcher", name).await;
+    app.click("nav-review").await;
+    app.click("change-1").await;
+}
+
 /// Runs `body` on a freshly started app and always ends the WebDriver session afterwards, even
 /// when the body fails (a session left open would refuse every later scenario).
 pub async fn scenario<F, Fut>(name: &str, body: F)

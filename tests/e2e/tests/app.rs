@@ -5,7 +5,9 @@
 
 use serde_json::json;
 use std::time::Duration;
-use vantage_e2e::{median, open_vip_hero_variant, output_dir, save, scenario, App, FIRST_TIME, VIP};
+use vantage_e2e::{
+    median, open_first_change_as, open_vip_hero_variant, output_dir, save, scenario, submit_first_change, App, FIRST_TIME, VIP,
+};
 
 /// The home hero's headline inside a preview frame.
 const HERO_HEADLINE: &str = "[data-slot=\"hero\"] .hero-headline";
@@ -210,9 +212,7 @@ async fn the_author_cannot_approve_their_own_change_and_a_reviewer_approves_and_
         assert!(reason.contains("reviewers"), "the UI says why: {reason}");
         app.shot("author-cannot-approve").await;
 
-        app.select("user-switcher", "rita").await;
-        app.click("nav-review").await;
-        app.click("change-1").await;
+        open_first_change_as(&app, "rita").await;
         app.testid("review-impact").await;
         app.wait_js(
             "the impact to be measured",
@@ -242,25 +242,17 @@ async fn a_change_sent_back_for_changes_returns_to_its_author_with_nothing_lost_
         app.type_into_field("/headline", "Your early access is live").await;
         app.wait_frame_shows(VIP, "Your early access is live").await;
         save(&app, "entries/home-hero.json", "Your early access is live").await;
-        app.click("nav-review").await;
-        app.click("change-1").await;
-        app.fill("change-title", "Early access for VIPs").await;
-        app.click("submit-change").await;
-        app.wait_text("Sent for review.").await;
+        submit_first_change(&app, "Early access for VIPs").await;
 
         // The reviewer sends it back with a reason.
-        app.select("user-switcher", "rita").await;
-        app.click("nav-review").await;
-        app.click("change-1").await;
+        open_first_change_as(&app, "rita").await;
         app.testid("decision-comment").await.send_keys("Warmer, please: it reads like a system message.").await.unwrap();
         app.click("reject-change").await;
         app.wait_text("Sent back to the author").await;
         app.shot("sent-back-with-a-reason").await;
 
         // The author finds it among her drafts, her text intact and the reason beside it.
-        app.select("user-switcher", "maria").await;
-        app.click("nav-review").await;
-        app.click("change-1").await;
+        open_first_change_as(&app, "maria").await;
         app.wait_text("Changes requested:").await;
         app.wait_text("Early access for VIPs").await;
         app.wait_text("Warmer, please").await;
@@ -274,14 +266,8 @@ async fn a_change_sent_back_for_changes_returns_to_its_author_with_nothing_lost_
         app.click("variant-vip-welcome").await;
         app.type_into_field("/headline", "Welcome back: your early access is open").await;
         save(&app, "entries/home-hero.json", "Welcome back: your early access is open").await;
-        app.click("nav-review").await;
-        app.click("change-1").await;
-        app.fill("change-title", "Early access for VIPs, warmer").await;
-        app.click("submit-change").await;
-        app.wait_text("Sent for review.").await;
-        app.select("user-switcher", "rita").await;
-        app.click("nav-review").await;
-        app.click("change-1").await;
+        submit_first_change(&app, "Early access for VIPs, warmer").await;
+        open_first_change_as(&app, "rita").await;
         app.testid("decision-comment").await.send_keys("Much better.").await.unwrap();
         app.click("approve-change").await;
         app.wait_text("Approved.").await;
@@ -346,14 +332,8 @@ async fn the_first_release_is_undone_from_history_after_seeing_what_comes_back()
         open_vip_hero_variant(&app, &[VIP]).await;
         app.type_into_field("/headline", "Your early access is live").await;
         save(&app, "entries/home-hero.json", "Your early access is live").await;
-        app.click("nav-review").await;
-        app.click("change-1").await;
-        app.fill("change-title", "Early access for VIPs").await;
-        app.click("submit-change").await;
-        app.wait_text("Sent for review.").await;
-        app.select("user-switcher", "rita").await;
-        app.click("nav-review").await;
-        app.click("change-1").await;
+        submit_first_change(&app, "Early access for VIPs").await;
+        open_first_change_as(&app, "rita").await;
         app.click("approve-change").await;
         app.wait_text("Approved.").await;
         app.click("publish-change").await;
