@@ -75,6 +75,9 @@ pub struct Attribute {
     pub consent: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
+    /// What people call it ("Country"); absent: the path's last part in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,7 +86,7 @@ pub struct Attribute {
 
 impl Attribute {
     pub fn of_type(ty: AttrType) -> Attribute {
-        Attribute { ty, consent: None, source: None, description: None, distribution: None }
+        Attribute { ty, consent: None, source: None, label: None, description: None, distribution: None }
     }
 }
 

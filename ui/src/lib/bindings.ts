@@ -81,6 +81,8 @@ export type AppError = {
 
 export type AttributeView = {
 	path: string,
+	/**  The catalog's label, if it gives one (the UI words the path otherwise). */
+	label: string | null,
 	type: string,
 	source: string,
 	description: string,

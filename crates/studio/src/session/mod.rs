@@ -204,6 +204,7 @@ impl Session {
             .iter()
             .map(|(path, attr)| AttributeView {
                 path: path.clone(),
+                label: attr.label.clone(),
                 ty: attr.ty.name().to_owned(),
                 source: attr
                     .source

@@ -154,6 +154,8 @@ pub struct ExperimentView {
 #[serde(rename_all = "camelCase")]
 pub struct AttributeView {
     pub path: String,
+    /// The catalog's label, if it gives one (the UI words the path otherwise).
+    pub label: Option<String>,
     #[serde(rename = "type")]
     pub ty: String,
     pub source: String,

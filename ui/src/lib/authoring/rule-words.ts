@@ -1,6 +1,6 @@
 // Rules in plain words, for people: attributes by their label ("Country", "Lifetime value"), a
 // condition as one sentence ("Country is one of GB, NL or IE and in the audience “VIP customers”").
-import type { AudienceView, JsonValue } from '$lib/api';
+import type { AttributeView, AudienceView, JsonValue } from '$lib/api';
 import { children, isObj, nodeKind, OP_LABELS } from './rules';
 
 /** What people call an attribute: its label, else the last part of its path in words. */
@@ -27,19 +27,19 @@ function valueWords(op: string, value: JsonValue | undefined): string {
   return String(value);
 }
 
-/** `condition` as one sentence. */
-export function conditionWords(condition: JsonValue, audiences: AudienceView[], depth = 0): string {
+/** `condition` as one sentence; attributes by the catalog's labels when `catalog` is given. */
+export function conditionWords(condition: JsonValue, audiences: AudienceView[], depth = 0, catalog: AttributeView[] = []): string {
   const c = isObj(condition) ? condition : {};
   switch (nodeKind(condition)) {
     case 'all':
     case 'any': {
-      const parts = children(condition).map((k) => conditionWords(k, audiences, depth + 1));
+      const parts = children(condition).map((k) => conditionWords(k, audiences, depth + 1, catalog));
       if (parts.length === 0) return nodeKind(condition) === 'all' ? 'everyone' : 'nobody';
       const joined = parts.join(nodeKind(condition) === 'all' ? ' and ' : ' or ');
       return depth > 0 && parts.length > 1 ? `(${joined})` : joined;
     }
     case 'not':
-      return `not ${conditionWords(c.not ?? { all: [] }, audiences, depth + 1)}`;
+      return `not ${conditionWords(c.not ?? { all: [] }, audiences, depth + 1, catalog)}`;
     case 'audience': {
       const id = String(c.audience ?? '');
       const name = audiences.find((a) => a.id === id)?.name;
@@ -52,7 +52,8 @@ export function conditionWords(condition: JsonValue, audiences: AudienceView[], 
     default: {
       const op = String(c.op ?? '');
       const value = valueWords(op, c.value);
-      return [attributeLabel(String(c.attr ?? '')), OP_LABELS[op] ?? op, value].filter(Boolean).join(' ');
+      const path = String(c.attr ?? '');
+      return [attributeLabel(path, catalog.find((a) => a.path === path)?.label), OP_LABELS[op] ?? op, value].filter(Boolean).join(' ');
     }
   }
 }
