@@ -181,12 +181,12 @@ async fn qa_clicks_a_component_in_a_preview_and_reads_why_it_shows() {
         app.click_in_frame(&format!("preview-frame-{VIP}"), "[data-slot=\"hero\"] .hero-headline").await;
         app.wait_js(
             "the why panel to explain the VIP hero",
-            "const w = document.querySelector('[data-testid=\"why-chosen\"]'); return !!w && w.innerText.includes('vip-welcome');",
+            "const w = document.querySelector('[data-testid=\"why-chosen\"]'); return !!w && w.dataset.variant === 'vip-welcome' && w.innerText === 'VIP welcome back';",
         )
         .await;
         tokio::time::sleep(Duration::from_millis(700)).await;
         let why = app.testid("why-panel").await.text().await.unwrap();
-        assert!(why.contains("vip-welcome"), "the why panel still explains the hero: {why}");
+        assert!(why.contains("sees VIP welcome back in the hero slot"), "the why panel still explains the hero, by name: {why}");
         app.shot("why-panel").await;
     })
     .await;
