@@ -62,20 +62,25 @@ export function markSelected(frame: HTMLIFrameElement | null, slot: string | nul
 }
 
 /**
- * The `<section data-slot>` under a point given in the app's viewport coordinates.
+ * The element of the frame's document under a point given in the app's viewport coordinates.
  *
  * Pointer events never reach the frame itself (WebKit runs no event listener, not even the
  * app's, in a frame sandboxed without allow-scripts), so the app hit-tests the frame's
  * document: `elementFromPoint` of that document, with the frame's scale undone.
  */
-export function sectionAt(frame: HTMLIFrameElement | null, clientX: number, clientY: number, scale: number): Element | null {
+function elementAt(frame: HTMLIFrameElement | null, clientX: number, clientY: number, scale: number): Element | null {
   const doc = frame?.contentDocument;
   if (!frame || !doc) return null;
   const rect = frame.getBoundingClientRect();
   const x = (clientX - rect.left) / (scale || 1);
   const y = (clientY - rect.top) / (scale || 1);
   if (x < 0 || y < 0 || x > frame.clientWidth || y > frame.clientHeight) return null;
-  return doc.elementFromPoint(x, y)?.closest('[data-slot]') ?? null;
+  return doc.elementFromPoint(x, y);
+}
+
+/** The `<section data-slot>` under a point given in the app's viewport coordinates. */
+export function sectionAt(frame: HTMLIFrameElement | null, clientX: number, clientY: number, scale: number): Element | null {
+  return elementAt(frame, clientX, clientY, scale)?.closest('[data-slot]') ?? null;
 }
 
 export function markHover(frame: HTMLIFrameElement | null, section: Element | null): void {
@@ -137,11 +142,8 @@ export interface TextAt {
  */
 export function textAt(frame: HTMLIFrameElement | null, clientX: number, clientY: number, scale: number): TextAt | null {
   const doc = frame?.contentDocument;
-  if (!frame || !doc) return null;
-  const rect = frame.getBoundingClientRect();
-  const x = (clientX - rect.left) / (scale || 1);
-  const y = (clientY - rect.top) / (scale || 1);
-  let el: Element | null = doc.elementFromPoint(x, y);
+  if (!doc) return null;
+  let el: Element | null = elementAt(frame, clientX, clientY, scale);
   const section = el?.closest('[data-slot]') ?? null;
   while (el && el !== section) {
     const ownText = [...el.childNodes].some((n) => n.nodeType === 3 && (n.textContent ?? '').trim() !== '');
