@@ -20,6 +20,7 @@ pub mod matrix;
 pub mod model;
 pub mod population;
 pub mod reach;
+pub mod release;
 pub mod render;
 pub mod safe_url;
 pub mod schemas;

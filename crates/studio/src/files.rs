@@ -88,31 +88,16 @@ pub fn read_workspace_file(path: &Path) -> Result<String, Unreadable> {
     Ok(text)
 }
 
-/// A compiled bundle as written to disk: the workspace sources and their content hash.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BundleFile {
-    pub format: String,
-    pub hash: String,
-    pub files: SourceFiles,
-}
+/// A compiled bundle as written to disk: the engine's release file.
+pub use vantage_engine::release::{ReleaseFile as BundleFile, RELEASE_FORMAT as BUNDLE_FORMAT};
 
-pub const BUNDLE_FORMAT: &str = "vantage-bundle/1";
-
-/// Reads `path` as a workspace folder, or as a bundle file written by `vantage bundle`.
+/// Reads `path` as a workspace folder, or as a bundle file written by `vantage bundle` (its hash
+/// verified).
 pub fn read_bundle_or_workspace(path: &Path) -> Result<SourceFiles, StudioError> {
     if path.is_dir() {
         return read_workspace_dir(path);
     }
     let text = std::fs::read_to_string(path).map_err(|e| StudioError::io(path, &e))?;
-    let bundle: BundleFile =
-        serde_json::from_str(&text).map_err(|e| StudioError::bad_input(format!("{}: not a bundle file: {e}", path.display())))?;
-    if bundle.format != BUNDLE_FORMAT {
-        return Err(StudioError::bad_input(format!("{}: unknown bundle format `{}`", path.display(), bundle.format)));
-    }
-    let hash = vantage_engine::bundle::source_hash(&bundle.files);
-    if hash != bundle.hash {
-        return Err(StudioError::bad_input(format!("{}: the bundle's content does not match its hash (it was altered)", path.display())));
-    }
+    let bundle = BundleFile::parse(&text).map_err(|e| StudioError::bad_input(format!("{}: {e}", path.display())))?;
     Ok(bundle.files)
 }

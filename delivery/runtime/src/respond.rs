@@ -1,0 +1,216 @@
+//! The answer to a visitor's request, whole (status, headers, body), for both tiers:
+//! `GET /pages/{page}` is the composed HTML, `POST /decide` the decisions and the composed page
+//! as JSON for any channel. Both go through the engine's one visit ([`Bundle::visit`]), the
+//! same call the studio's previews make, so a preview is what a visitor gets.
+
+use crate::config::Config;
+use crate::http::{json_type, no_store, Request, Response};
+use crate::release::LiveRelease;
+use crate::visitor::{is_id, printable, read_visitor, FieldError, VisitorInput};
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use vantage_engine::bundle::Choice;
+use vantage_engine::visit::{Render, Visit, VisitError, VisitRequest, Visitor};
+
+/// A `/decide` body larger than this is refused.
+pub const DECIDE_BODY_MAX_BYTES: usize = 64 * 1024;
+
+/// The moment a tier received a request, and a random id for a visitor without one.
+#[derive(Debug, Clone)]
+pub struct Arrival {
+    pub now_ms: i64,
+    pub fresh_unit: String,
+}
+
+/// What a request got, for the tier's metrics.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcome {
+    pub page: Option<String>,
+    /// `(slot, variant)` for every slot decided.
+    pub variants: Vec<(String, String)>,
+}
+
+/// The answer and its outcome.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub response: Response,
+    pub outcome: Outcome,
+}
+
+/// The body of `POST /decide`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecideBody {
+    page: String,
+    #[serde(default)]
+    product: Option<String>,
+}
+
+/// Answers `request` from `release`.
+pub fn respond(release: &LiveRelease, config: &Config, request: &Request, arrival: &Arrival) -> Answer {
+    let plain = |response| Answer { response, outcome: Outcome::default() };
+    match (request.method.as_str(), request.path.strip_prefix("/pages/")) {
+        ("GET", Some(page)) => {
+            let product = request.query_param("product").map(|sku| (sku, "parameter product"));
+            page_or_decisions(release, config, request, arrival, page, product, Kind::Page)
+        }
+        (_, Some(_)) => plain(Response::error(405, "method", "pages are read with GET")),
+        ("POST", None) if request.path == "/decide" => {
+            if request.body.len() > DECIDE_BODY_MAX_BYTES {
+                return plain(Response::error(413, "body", &format!("is larger than {DECIDE_BODY_MAX_BYTES} bytes")));
+            }
+            match serde_json::from_str::<DecideBody>(&request.body) {
+                Ok(body) => {
+                    let product = body.product.as_deref().map(|sku| (sku, "body product"));
+                    page_or_decisions(release, config, request, arrival, &body.page, product, Kind::Decisions)
+                }
+                Err(e) => plain(Response::error(400, "body", &format!("line {}, column {}: {e}", e.line(), e.column()))),
+            }
+        }
+        (_, None) if request.path == "/decide" => plain(Response::error(405, "method", "decisions are asked for with POST")),
+        _ => plain(Response::error(404, "path", &format!("nothing is served at `{}`", printable(&request.path)))),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Page,
+    Decisions,
+}
+
+fn page_or_decisions(
+    release: &LiveRelease,
+    config: &Config,
+    request: &Request,
+    arrival: &Arrival,
+    page: &str,
+    product: Option<(&str, &str)>,
+    kind: Kind,
+) -> Answer {
+    let refused = |status, e: FieldError| Answer { response: Response::error(status, &e.field, &e.message), outcome: Outcome::default() };
+    let bundle = &release.bundle;
+    let page_field = if kind == Kind::Page { "path" } else { "body page" };
+    let Some(meta) = bundle.workspace.pages.get(page).filter(|_| is_id(page)) else {
+        return refused(404, FieldError { field: page_field.into(), message: format!("there is no page `{}`", printable(page)) });
+    };
+    if let Some((sku, field)) = product.filter(|(sku, _)| !is_id(sku)) {
+        return refused(400, FieldError { field: field.into(), message: format!("`{}` is not a product id", printable(sku)) });
+    }
+    let visitor = match read_visitor(bundle, config, request, meta, product, &arrival.fresh_unit, arrival.now_ms.div_euclid(1000)) {
+        Ok(visitor) => visitor,
+        Err(e) => return refused(400, e),
+    };
+    let clock = moment_of(arrival.now_ms);
+    let render = if kind == Kind::Page { Render::Page } else { Render::Nothing };
+    let visit_request = VisitRequest {
+        page,
+        visitor: Visitor::Context(&visitor.flat),
+        moment: visitor.moment.as_deref(),
+        clock: &clock,
+        overrides: None,
+        render,
+        trace: false,
+    };
+    let visit = match bundle.visit(&visit_request) {
+        Ok(visit) => visit,
+        Err(e @ VisitError::BadMoment(_)) => return refused(400, FieldError { field: "profile token: at".into(), message: e.to_string() }),
+        Err(e) => return refused(404, FieldError { field: page_field.into(), message: e.to_string() }),
+    };
+    let outcome = Outcome {
+        page: Some(page.to_owned()),
+        variants: visit.composed.slots.iter().map(|s| (s.slot.clone(), s.variant.clone())).collect(),
+    };
+    let response = match kind {
+        Kind::Page => page_response(release, config, request, &visitor, &visit, product.map(|(sku, _)| sku)),
+        Kind::Decisions => decisions_response(release, &visitor, &visit),
+    };
+    Answer { response, outcome }
+}
+
+fn page_response(
+    release: &LiveRelease,
+    config: &Config,
+    request: &Request,
+    visitor: &VisitorInput,
+    visit: &Visit,
+    product: Option<&str>,
+) -> Response {
+    let etag = etag(release.hash(), product, visit);
+    let bucketed = visit.decisions.iter().any(|d| matches!(d.choice, Choice::Arm(_) | Choice::Holdout));
+    let mut headers = vec![("content-type".to_owned(), "text/html; charset=utf-8".to_owned()), ("etag".to_owned(), etag.clone())];
+    headers.push(("x-vantage-release".into(), release.hash().to_owned()));
+    headers.extend(caching_headers(config, visitor.individual || bucketed));
+    if let Some(unit) = &visitor.new_unit {
+        headers.push((
+            "set-cookie".into(),
+            format!("{}={unit}; Path=/; Max-Age=31536000; HttpOnly; Secure; SameSite=Lax", config.unit_cookie),
+        ));
+    }
+    if request.header("if-none-match").is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag)) {
+        return Response { status: 304, headers, body: String::new() };
+    }
+    Response { status: 200, headers, body: visit.html.clone().unwrap_or_default() }
+}
+
+/// `Cache-Control` and `Vary`: a shared cache may keep a page per combination of the request
+/// facts and consents it varies on, but never one that read a token, a cookie or an experiment's
+/// bucket: that page is one visitor's.
+fn caching_headers(config: &Config, individual: bool) -> Vec<(String, String)> {
+    if individual {
+        return vec![("cache-control".into(), "private, no-store".into()), ("vary".into(), "*".into())];
+    }
+    let mut vary: Vec<&str> = config.fact_headers.iter().map(|(_, h)| h.as_str()).collect();
+    vary.extend([config.consent_header.as_str(), config.profile_header.as_str(), "cookie"]);
+    vec![("cache-control".into(), "public, max-age=60".into()), ("vary".into(), vary.join(", "))]
+}
+
+/// The page's validator: the release, the product in view and every slot's variant.
+fn etag(release: &str, product: Option<&str>, visit: &Visit) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(release.as_bytes());
+    hasher.update(format!("\n{}\n", product.unwrap_or("")).as_bytes());
+    for slot in &visit.composed.slots {
+        hasher.update(format!("{}={}\n", slot.slot, slot.variant).as_bytes());
+    }
+    let digest: String = hasher.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect();
+    format!("\"{}-{digest}\"", &release[..release.len().min(12)])
+}
+
+fn decisions_response(release: &LiveRelease, visitor: &VisitorInput, visit: &Visit) -> Response {
+    let decisions: Vec<_> = visit
+        .composed
+        .slots
+        .iter()
+        .zip(&visit.decisions)
+        .map(|(slot, decision)| {
+            let choice = match decision.choice {
+                Choice::Baseline => "baseline",
+                Choice::Personalization(_) => "personalization",
+                Choice::Arm(_) => "experiment",
+                Choice::Holdout => "holdout",
+            };
+            json!({ "slot": slot.slot, "entry": slot.entry, "variant": slot.variant, "choice": choice })
+        })
+        .collect();
+    let body = json!({
+        "format": "vantage-decision/1",
+        "release": release.hash(),
+        "moment": visit.moment,
+        "unit": visitor.new_unit,
+        "decisions": decisions,
+        "composed": visit.composed,
+    });
+    Response {
+        status: 200,
+        headers: vec![json_type(), no_store(), ("x-vantage-release".into(), release.hash().to_owned())],
+        body: body.to_string(),
+    }
+}
+
+/// `now_ms` as RFC 3339 to the second, the form the engine's clock takes.
+pub fn moment_of(now_ms: i64) -> String {
+    jiff::Timestamp::from_second(now_ms.div_euclid(1000))
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+}
