@@ -106,8 +106,35 @@ enum Command {
         #[command(subcommand)]
         command: store_commands::AuditCommand,
     },
+    /// Serves visitors the release in FILE, or the store's published workspace (`--db`):
+    /// `GET /pages/{page}`, `POST /decide`, `/healthz`, `/metrics`, and deploys with
+    /// $VANTAGE_DEPLOY_TOKEN. Request format: docs/delivery.md.
+    Serve {
+        #[arg(long)]
+        release: Option<PathBuf>,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Where the release being served is kept across restarts.
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Requests answered at once beyond which new ones get 503.
+        #[arg(long, default_value_t = 256)]
+        max_in_flight: usize,
+    },
+    /// Deploys the release in FILE, or the store's published workspace, to delivery targets
+    /// (with $VANTAGE_DEPLOY_TOKEN); each verifies its SHA-256 before switching.
+    Deploy {
+        #[arg(long = "to", required = true)]
+        targets: Vec<String>,
+        #[arg(long)]
+        release: Option<PathBuf>,
+        /// Tries per target before reporting it behind.
+        #[arg(long, default_value_t = 5)]
+        attempts: u32,
+    },
 }
 
+mod deliver_commands;
 mod output;
 mod store_commands;
 mod sync_commands;
@@ -256,6 +283,10 @@ fn run(cli: &Cli, at: Option<&str>) -> Result<ExitCode, StudioError> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve { release, listen, state, max_in_flight } => {
+            deliver_commands::serve(release.as_deref(), db, *listen, state.clone(), *max_in_flight)
+        }
+        Command::Deploy { targets, release, attempts } => deliver_commands::deploy(targets, release.as_deref(), db, *attempts),
         Command::Conform { files } => {
             let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
             let report = vantage_studio::conform(&paths)?;

@@ -1,7 +1,6 @@
 //! Reading a workspace folder or a bundle file from disk into the engine's [`SourceFiles`].
 
 use crate::error::StudioError;
-use serde::{Deserialize, Serialize};
 use std::io::Read;
 use std::path::Path;
 use vantage_engine::load::SourceFiles;

@@ -11,6 +11,7 @@
 //! ```
 
 mod bundle_cache;
+pub mod deliver;
 mod error;
 mod export;
 mod files;

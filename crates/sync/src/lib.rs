@@ -21,6 +21,7 @@
 mod adapter;
 mod anchor;
 mod cms_url;
+pub mod deploy;
 mod diff;
 mod plan;
 mod pull;

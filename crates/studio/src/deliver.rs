@@ -1,0 +1,63 @@
+//! Delivery's use cases: which release to serve or deploy (a release file, or what a store has
+//! published), and deploying it to a target.
+
+use crate::error::StudioError;
+use std::path::Path;
+use vantage_engine::release::ReleaseFile;
+use vantage_sync::deploy::{deploy, DeployError, DEPLOY_TOKEN_VAR};
+use vantage_sync::Backoff;
+
+/// A release file may be at most this large (what a delivery target accepts).
+pub const RELEASE_MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A release ready to send: the file and its text.
+#[derive(Debug, Clone)]
+pub struct ReleaseToSend {
+    pub file: ReleaseFile,
+    pub text: String,
+}
+
+/// The release in the file at `path` (its hash verified), or else what the store at `db` has
+/// published (its latest release, or the workspace as imported before any).
+pub fn release_to_send(path: Option<&Path>, db: &Path) -> Result<ReleaseToSend, StudioError> {
+    let file = match path {
+        Some(path) => {
+            let size = std::fs::metadata(path).map_err(|e| StudioError::io(path, &e))?.len();
+            if size > RELEASE_MAX_BYTES {
+                return Err(StudioError::bad_input(format!(
+                    "{}: a release file is at most {} MB",
+                    path.display(),
+                    RELEASE_MAX_BYTES >> 20
+                )));
+            }
+            let text = std::fs::read_to_string(path).map_err(|e| StudioError::io(path, &e))?;
+            ReleaseFile::parse(&text).map_err(|e| StudioError::bad_input(format!("{}: {e}", path.display())))?
+        }
+        None => {
+            if !db.exists() {
+                return Err(StudioError::not_found(format!("there is no store at {}: give a release file with --release", db.display())));
+            }
+            ReleaseFile::of(crate::open_store(db)?.published()?)
+        }
+    };
+    let text = serde_json::to_string(&file).map_err(|e| StudioError::bad_input(e.to_string()))?;
+    Ok(ReleaseToSend { file, text })
+}
+
+/// Deploys `release` to `target` with the token from `$VANTAGE_DEPLOY_TOKEN`, retrying an
+/// unreachable target `attempts` times. Returns the hash the target now serves.
+pub fn deploy_to(target: &str, release: &ReleaseToSend, attempts: u32) -> Result<String, StudioError> {
+    let token = std::env::var(DEPLOY_TOKEN_VAR)
+        .ok()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| StudioError::bad_input(format!("set {DEPLOY_TOKEN_VAR} to the token the target was started with")))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StudioError::bad_input(format!("cannot start the runtime: {e}")))?;
+    let backoff = Backoff { attempts, ..Backoff::default() };
+    runtime.block_on(deploy(target, &release.text, &release.file.hash, &token, backoff)).map_err(|e| match e {
+        DeployError::Refused { .. } => StudioError::new(crate::ErrorCode::Forbidden, e.to_string()),
+        DeployError::Unreachable { .. } => StudioError::new(crate::ErrorCode::Io, e.to_string()),
+    })
+}
