@@ -3,11 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use vantage_engine::release::ReleaseFile;
+use vantage_test_support::http::{request, start_serve, Running};
 
 const TOKEN: &str = "deploy-token-for-cli-tests";
 
@@ -20,36 +19,12 @@ fn release(marker: usize) -> ReleaseFile {
     ReleaseFile::of(files)
 }
 
-/// Starts `vantage serve` and returns it with the address it listens on.
-fn serve(args: &[&str]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vantage"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(args)
-        .env("VANTAGE_DEPLOY_TOKEN", TOKEN)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let address = line.split("http://").nth(1).and_then(|rest| rest.split(',').next()).unwrap_or_else(|| panic!("{line}")).to_owned();
-    (child, address)
+fn serve(args: &[&str]) -> Running {
+    start_serve(Path::new(env!("CARGO_BIN_EXE_vantage")), args, &[("VANTAGE_DEPLOY_TOKEN", TOKEN)])
 }
 
-/// One HTTP/1.1 request with `Connection: close`; the status and body.
 fn http(address: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(address).ok()?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nhost: {address}\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).ok()?;
-    stream.write_all(body).ok()?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).ok()?;
-    let status = answer.get(9..12)?.parse().ok()?;
-    Some((status, answer.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default()))
+    request(address, method, path, headers, body).map(|a| (a.status, a.body))
 }
 
 fn write(path: &Path, release: &ReleaseFile) {
@@ -64,20 +39,21 @@ fn a_service_killed_in_the_middle_of_deploys_serves_one_whole_release_after_rest
     write(&first, &release(0));
     let args = ["--release", first.to_str().unwrap(), "--state", state.to_str().unwrap()];
     let releases: Vec<ReleaseFile> = (0..=6).map(release).collect();
-    let (mut child, mut address) = serve(&args);
+    let mut server = serve(&args);
     for (round, next) in releases.iter().enumerate().skip(1) {
         let text = serde_json::to_vec(next).unwrap();
-        let (target, hash) = (address.clone(), next.hash.clone());
+        let (target, hash) = (server.address.clone(), next.hash.clone());
         let auth = format!("Bearer {TOKEN}");
         let deploying = std::thread::spawn(move || {
             http(&target, "PUT", "/release", &[("authorization", &auth), ("x-vantage-release-sha256", &hash)], &text)
         });
         // Killed at a different point of the deploy each round: before, during, after.
         std::thread::sleep(std::time::Duration::from_millis(round as u64 * 3));
-        child.kill().unwrap();
-        child.wait().unwrap();
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
         let _ = deploying.join();
-        (child, address) = serve(&args);
+        server = serve(&args);
+        let address = server.address.clone();
         let (status, health) = http(&address, "GET", "/healthz", &[], b"").unwrap();
         assert_eq!(status, 200, "{health}");
         let serving: serde_json::Value = serde_json::from_str(&health).unwrap();
@@ -96,8 +72,6 @@ fn a_service_killed_in_the_middle_of_deploys_serves_one_whole_release_after_rest
             .unwrap();
         assert!(deployed.status.success(), "{}", String::from_utf8_lossy(&deployed.stderr));
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 #[test]

@@ -9,6 +9,7 @@
 //! gives a fresh unit id), no I/O.
 
 pub mod config;
+pub mod conform;
 pub mod http;
 pub mod release;
 pub mod respond;

@@ -28,3 +28,13 @@ impl LiveRelease {
         &self.bundle.hash
     }
 }
+
+/// The release in `text`, verified (format, SHA-256, and the hash it was announced as) and
+/// compiled: what a deploy does before it switches, in either tier.
+pub fn checked_release(text: &str, expected_hash: Option<&str>) -> Result<LiveRelease, String> {
+    let file = ReleaseFile::parse(text).map_err(|e| e.to_string())?;
+    if let Some(expected) = expected_hash.filter(|e| *e != file.hash) {
+        return Err(format!("release {} was announced as {expected}: refused", file.hash));
+    }
+    LiveRelease::from_file(file)
+}

@@ -5,7 +5,7 @@
 //! [`vantage_delivery::respond`], the same function the edge Worker runs; this crate adds what
 //! only a server has: `GET /healthz`, Prometheus `GET /metrics`, deploys (`PUT /release`, the
 //! release's SHA-256 verified before an atomic switch) and `GET /release` for the edge to fetch,
-//! both behind the deploy token, load shedding (503 beyond capacity) and limits on headers,
+//! both behind the deploy token (with `POST /conform`, the contract run by this build), load shedding (503 beyond capacity) and limits on headers,
 //! bodies and slow clients.
 
 mod metrics;
@@ -206,6 +206,7 @@ async fn route(service: &Arc<Service>, request: hyper::Request<Incoming>) -> (&'
         }
         ("GET", "/release") => ("release", fetch_release(service, &request)),
         ("PUT", "/release") => ("deploy", deploy(service, request).await),
+        ("POST", "/conform") => ("conform", conform(service, request).await),
         _ => {
             let route = if path == "/decide" {
                 "decide"
@@ -264,6 +265,19 @@ fn fetch_release(service: &Service, request: &hyper::Request<Incoming>) -> Respo
             body: served.text.to_string(),
         },
         None => Response::error(404, "release", "no release has been deployed yet"),
+    }
+}
+
+/// `POST /conform`: the conformance report of a case file, behind the deploy token.
+async fn conform(service: &Service, request: hyper::Request<Incoming>) -> Response {
+    if let Err(refusal) = authorized(service, request.headers()) {
+        return refusal;
+    }
+    match read_body(request.into_body(), vantage_delivery::conform::CASES_MAX_BYTES).await {
+        Ok(cases) => tokio::task::spawn_blocking(move || vantage_delivery::conform::conform(&cases))
+            .await
+            .unwrap_or_else(|_| Response::error(500, "body", "the conformance run failed")),
+        Err(refusal) => refusal,
     }
 }
 

@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use vantage_delivery::LiveRelease;
-use vantage_engine::release::ReleaseFile;
 
 /// A release being served, with the text it came from (what `GET /release` hands on).
 pub struct Served {
@@ -46,11 +45,7 @@ impl Current {
     /// Verifies, compiles, keeps and switches to the release in `text`; returns its hash and
     /// the previous one. A release that fails any step changes nothing.
     pub fn switch(&self, text: &str, expected_hash: Option<&str>) -> Result<(String, Option<String>), String> {
-        let file = ReleaseFile::parse(text).map_err(|e| e.to_string())?;
-        if let Some(expected) = expected_hash.filter(|e| *e != file.hash) {
-            return Err(format!("release {} was announced as {expected}: refused", file.hash));
-        }
-        let release = LiveRelease::from_file(file)?;
+        let release = vantage_delivery::release::checked_release(text, expected_hash)?;
         let hash = release.hash().to_owned();
         if let Some(dir) = &self.state_dir {
             keep(dir, text).map_err(|e| format!("release {hash} could not be kept in {}: {e}", dir.display()))?;

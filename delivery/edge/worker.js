@@ -1,0 +1,191 @@
+// The edge tier of Vantage delivery: a Cloudflare Worker (module syntax) over the delivery
+// runtime compiled to WebAssembly (vantage_edge.wasm, built by scripts/edge). Every decision about
+// a visitor's answer (status, headers, body) is made in the module by the same Rust function
+// `vantage serve` runs; this script only moves bytes and keeps the release.
+//
+// Routes: GET /pages/{page} and POST /decide for visitors (docs/delivery.md), GET /healthz, and
+// behind the bearer DEPLOY_TOKEN: PUT /release to deploy (the release's SHA-256 in
+// x-vantage-release-sha256, verified by the module before it switches) and POST /conform (the
+// condition language's contract run by this module). Without a release, the Worker fetches the current
+// one from the server tier (ORIGIN + /release, with ORIGIN_TOKEN), verifying its hash the same way.
+import edgeModule from "./vantage_edge.wasm";
+
+const DECIDE_BODY_MAX_BYTES = 64 * 1024;
+const RELEASE_MAX_BYTES = 64 * 1024 * 1024;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+let wasm = null;
+// The release text being served, kept to rebuild the module's state after a trap.
+let releaseText = null;
+let releaseHash = null;
+let configured = false;
+
+function instantiate() {
+  const instance = new WebAssembly.Instance(edgeModule, {
+    env: {
+      random_fill(ptr, len) {
+        crypto.getRandomValues(new Uint8Array(instance.exports.memory.buffer, ptr, len));
+      },
+    },
+  });
+  wasm = instance.exports;
+  configured = false;
+}
+
+// Calls `fn` with `texts` copied into the module's memory, then reads its output.
+function call(fn, ...texts) {
+  const args = [];
+  const buffers = [];
+  for (const text of texts) {
+    const bytes = encoder.encode(text);
+    const ptr = wasm.vantage_alloc(bytes.length);
+    new Uint8Array(wasm.memory.buffer, ptr, bytes.length).set(bytes);
+    args.push(ptr, bytes.length);
+    buffers.push([ptr, bytes.length]);
+  }
+  try {
+    const code = fn(...args);
+    // Memory may have grown during the call: read through a fresh view.
+    const out = new Uint8Array(wasm.memory.buffer, wasm.vantage_output_ptr(), wasm.vantage_output_len());
+    return { code, text: decoder.decode(out.slice()) };
+  } finally {
+    for (const [ptr, len] of buffers) wasm.vantage_free(ptr, len);
+  }
+}
+
+function ensure(env) {
+  if (!wasm) instantiate();
+  if (!configured) {
+    const vars = JSON.stringify({
+      VANTAGE_PROFILE_KEY: env.VANTAGE_PROFILE_KEY ?? "",
+      VANTAGE_FACT_HEADERS: env.VANTAGE_FACT_HEADERS ?? "",
+    });
+    const { code, text } = call(wasm.vantage_configure, vars);
+    if (code !== 0) throw new Error(`configuration refused: ${text}`);
+    configured = true;
+    if (releaseText !== null) call(wasm.vantage_deploy, releaseText, releaseHash);
+  }
+}
+
+function toResponse(json) {
+  const answer = JSON.parse(json);
+  return new Response(answer.status === 304 ? null : answer.body, { status: answer.status, headers: answer.headers });
+}
+
+function error(status, field, message) {
+  return new Response(JSON.stringify({ error: { field, message } }), {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
+  });
+}
+
+async function sameToken(presented, expected) {
+  const [a, b] = await Promise.all(
+    [presented, expected].map((t) => crypto.subtle.digest("SHA-256", encoder.encode(t))),
+  );
+  const x = new Uint8Array(a);
+  const y = new Uint8Array(b);
+  let diff = 0;
+  for (let i = 0; i < x.length; i++) diff |= x[i] ^ y[i];
+  return diff === 0;
+}
+
+// Reads a body of at most `max` bytes, or returns null.
+async function boundedText(request, max) {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > max) return null;
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  return bytes.length > max ? null : decoder.decode(bytes);
+}
+
+function deploy(text, hash) {
+  const { text: answer } = call(wasm.vantage_deploy, text, hash);
+  const parsed = JSON.parse(answer);
+  if (parsed.status === 200) {
+    releaseText = text;
+    releaseHash = hash;
+  }
+  return parsed;
+}
+
+// The refusal for a request without the deploy token, or null when it has it.
+async function unauthorized(request, env) {
+  if (!env.DEPLOY_TOKEN) return error(403, "authorization", "deploys are off: give the Worker a DEPLOY_TOKEN");
+  const auth = request.headers.get("authorization") ?? "";
+  if (!auth.startsWith("Bearer ") || !(await sameToken(auth.slice(7), env.DEPLOY_TOKEN))) {
+    return error(401, "authorization", "the deploy token does not match");
+  }
+  return null;
+}
+
+// POST /conform: the contract's case file run by this module, behind the deploy token.
+async function conform(request, env) {
+  const refusal = await unauthorized(request, env);
+  if (refusal) return refusal;
+  const text = await boundedText(request, 8 * 1024 * 1024);
+  if (text === null) return error(413, "body", "is larger than 8388608 bytes");
+  const answer = JSON.parse(call(wasm.vantage_conform, text).text);
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+async function putRelease(request, env) {
+  const refusal = await unauthorized(request, env);
+  if (refusal) return refusal;
+  const hash = request.headers.get("x-vantage-release-sha256");
+  if (!hash) return error(400, "header x-vantage-release-sha256", "a deploy names the SHA-256 of the release it carries");
+  const text = await boundedText(request, RELEASE_MAX_BYTES);
+  if (text === null) return error(413, "body", `is larger than ${RELEASE_MAX_BYTES} bytes`);
+  const answer = deploy(text, hash);
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+// Fetches the server tier's current release when this Worker has none yet.
+async function bootstrap(env) {
+  if (releaseText !== null || !env.ORIGIN) return;
+  const answer = await fetch(`${env.ORIGIN}/release`, { headers: { authorization: `Bearer ${env.ORIGIN_TOKEN ?? ""}` } });
+  const hash = answer.headers.get("x-vantage-release");
+  if (answer.status !== 200 || !hash) return;
+  deploy(await answer.text(), hash);
+}
+
+async function visitor(request, env) {
+  await bootstrap(env);
+  const url = new URL(request.url);
+  const body = request.method === "POST" ? await boundedText(request, DECIDE_BODY_MAX_BYTES) : "";
+  if (body === null) return error(413, "body", `is larger than ${DECIDE_BODY_MAX_BYTES} bytes`);
+  const envelope = {
+    request: {
+      method: request.method,
+      path: url.pathname,
+      query: url.search.replace(/^\?/, ""),
+      headers: [...request.headers],
+      body,
+    },
+    now_ms: Date.now(),
+    fresh_unit: crypto.randomUUID().replaceAll("-", ""),
+  };
+  return toResponse(call(wasm.vantage_handle, JSON.stringify(envelope)).text);
+}
+
+export default {
+  async fetch(request, env) {
+    try {
+      ensure(env);
+      const { pathname } = new URL(request.url);
+      if (pathname === "/release" && request.method === "PUT") return await putRelease(request, env);
+      if (pathname === "/conform" && request.method === "POST") return await conform(request, env);
+      if (pathname === "/healthz" && request.method === "GET") {
+        await bootstrap(env);
+        return releaseHash
+          ? new Response(JSON.stringify({ release: releaseHash, status: "ok" }), { headers: { "content-type": "application/json", "cache-control": "no-store" } })
+          : new Response(JSON.stringify({ status: "no release yet" }), { status: 503, headers: { "content-type": "application/json", "cache-control": "no-store" } });
+      }
+      return await visitor(request, env);
+    } catch (e) {
+      // A trap leaves the module's memory in an unknown state: start a fresh instance next time.
+      wasm = null;
+      return error(500, "worker", `the edge failed on this request (${e && e.message ? e.message : e}); it restarts`);
+    }
+  },
+};
