@@ -117,6 +117,24 @@ pub struct Visit {
     pub trace: Option<Vec<SlotExplanation>>,
 }
 
+/// A visit decided but not yet composed ([`Bundle::decide_visit`]).
+#[derive(Debug, Clone)]
+pub struct Decided<'b> {
+    pub page: &'b CompiledPage,
+    pub flat: Map<String, Value>,
+    pub moment: Moment,
+    pub decisions: Vec<Decision>,
+}
+
+impl Decided<'_> {
+    /// Everything of the visitor that composing and rendering read: each slot's decision and the
+    /// product in view. Two visits with equal keys on one bundle get the same page.
+    pub fn composition_key(&self) -> (String, Vec<Decision>, Option<String>) {
+        let sku = self.flat.get("product.sku").and_then(Value::as_str).map(str::to_owned);
+        (self.page.id.clone(), self.decisions.clone(), sku)
+    }
+}
+
 /// Why a visit could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VisitError {
@@ -131,23 +149,37 @@ pub enum VisitError {
 impl Bundle {
     /// Sees `request.page` as `request.visitor` does: the flat context (profile, product in
     /// view, overrides, moment), the decisions, the composed page and what was asked to be
-    /// rendered or explained.
+    /// rendered or explained. It is [`Bundle::decide_visit`] then [`Bundle::finish_visit`].
     pub fn visit(&self, request: &VisitRequest<'_>) -> Result<Visit, VisitError> {
+        let decided = self.decide_visit(request)?;
+        Ok(self.finish_visit(&decided, request.render, request.trace))
+    }
+
+    /// The first half of a visit: the visitor's context, the moment and each slot's decision.
+    pub fn decide_visit<'b>(&'b self, request: &VisitRequest<'_>) -> Result<Decided<'b>, VisitError> {
         let (page, flat, moment) = self.visit_context(request)?;
         let ctx = Context::from_flat(&self.decisions.program, &flat);
         let mut scratch = Scratch::for_program(&self.decisions.program);
         let mut decisions = Vec::with_capacity(page.slots.len());
         self.decisions.decide(page, &ctx, &mut scratch, &mut decisions);
-        let composed = self.compose_decided(page, &decisions, &flat);
-        let sections: Vec<Section> = match request.render {
+        Ok(Decided { page, flat, moment, decisions })
+    }
+
+    /// The second half: the composed page and what `render` asks for (and the trace). What it
+    /// produces depends on the visitor only through the decisions and the product in view
+    /// ([`Decided::composition_key`]), so a caller may keep it by that key.
+    pub fn finish_visit(&self, decided: &Decided<'_>, render: Render<'_>, trace: bool) -> Visit {
+        let Decided { page, flat, moment, decisions } = decided;
+        let composed = self.compose_decided(page, decisions, flat);
+        let sections: Vec<Section> = match render {
             Render::Nothing => Vec::new(),
             Render::Page => composed.slots.iter().map(|s| self.section(&composed, s)).collect(),
             Render::Slots(only) => composed.slots.iter().filter(|s| only.contains(&s.slot)).map(|s| self.section(&composed, s)).collect(),
         };
-        let html = (request.render == Render::Page)
+        let html = (render == Render::Page)
             .then(|| self.templates.document(&composed, &self.workspace.theme, sections.iter().map(|s| s.html.as_str())));
-        let trace = request.trace.then(|| self.explain(page, &flat));
-        Ok(Visit { moment, decisions, composed, html, sections, trace })
+        let trace = trace.then(|| self.explain(page, flat));
+        Visit { moment: moment.clone(), decisions: decisions.clone(), composed, html, sections, trace }
     }
 
     /// The page, the visitor's flat context and the moment that applies.

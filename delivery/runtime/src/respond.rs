@@ -5,13 +5,11 @@
 
 use crate::config::Config;
 use crate::http::{json_type, no_store, Request, Response};
-use crate::release::LiveRelease;
+use crate::release::{LiveRelease, Rendered};
 use crate::visitor::{is_id, printable, read_visitor, FieldError, VisitorInput};
 use serde::Deserialize;
-use serde_json::json;
-use sha2::{Digest, Sha256};
 use vantage_engine::bundle::Choice;
-use vantage_engine::visit::{Render, Visit, VisitError, VisitRequest, Visitor};
+use vantage_engine::visit::{Moment, Render, VisitError, VisitRequest, Visitor};
 
 /// A `/decide` body larger than this is refused.
 pub const DECIDE_BODY_MAX_BYTES: usize = 64 * 1024;
@@ -102,28 +100,31 @@ fn page_or_decisions(
         Err(e) => return refused(400, e),
     };
     let clock = moment_of(arrival.now_ms);
-    let render = if kind == Kind::Page { Render::Page } else { Render::Nothing };
     let visit_request = VisitRequest {
         page,
         visitor: Visitor::Context(&visitor.flat),
         moment: visitor.moment.as_deref(),
         clock: &clock,
         overrides: None,
-        render,
+        render: Render::Page,
         trace: false,
     };
-    let visit = match bundle.visit(&visit_request) {
-        Ok(visit) => visit,
+    let decided = match bundle.decide_visit(&visit_request) {
+        Ok(decided) => decided,
         Err(e @ VisitError::BadMoment(_)) => return refused(400, FieldError { field: "profile token: at".into(), message: e.to_string() }),
         Err(e) => return refused(404, FieldError { field: page_field.into(), message: e.to_string() }),
     };
+    let rendered = release.rendered(&decided);
     let outcome = Outcome {
         page: Some(page.to_owned()),
-        variants: visit.composed.slots.iter().map(|s| (s.slot.clone(), s.variant.clone())).collect(),
+        variants: rendered.composed.slots.iter().map(|s| (s.slot.clone(), s.variant.clone())).collect(),
     };
     let response = match kind {
-        Kind::Page => page_response(release, config, request, &visitor, &visit, product.map(|(sku, _)| sku)),
-        Kind::Decisions => decisions_response(release, &visitor, &visit),
+        Kind::Page => {
+            let bucketed = decided.decisions.iter().any(|d| matches!(d.choice, Choice::Arm(_) | Choice::Holdout));
+            page_response(release, config, request, &visitor, &rendered, bucketed)
+        }
+        Kind::Decisions => decisions_response(release, &visitor, &decided.moment, &rendered),
     };
     Answer { response, outcome }
 }
@@ -133,11 +134,10 @@ fn page_response(
     config: &Config,
     request: &Request,
     visitor: &VisitorInput,
-    visit: &Visit,
-    product: Option<&str>,
+    rendered: &Rendered,
+    bucketed: bool,
 ) -> Response {
-    let etag = etag(release.hash(), product, visit);
-    let bucketed = visit.decisions.iter().any(|d| matches!(d.choice, Choice::Arm(_) | Choice::Holdout));
+    let etag = rendered.etag.clone();
     let mut headers = vec![("content-type".to_owned(), "text/html; charset=utf-8".to_owned()), ("etag".to_owned(), etag.clone())];
     headers.push(("x-vantage-release".into(), release.hash().to_owned()));
     headers.extend(caching_headers(config, visitor.individual || bucketed));
@@ -150,7 +150,7 @@ fn page_response(
     if request.header("if-none-match").is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag)) {
         return Response { status: 304, headers, body: String::new() };
     }
-    Response { status: 200, headers, body: visit.html.clone().unwrap_or_default() }
+    Response { status: 200, headers, body: rendered.html.clone() }
 }
 
 /// `Cache-Control` and `Vary`: a shared cache may keep a page per combination of the request
@@ -165,47 +165,23 @@ fn caching_headers(config: &Config, individual: bool) -> Vec<(String, String)> {
     vec![("cache-control".into(), "public, max-age=60".into()), ("vary".into(), vary.join(", "))]
 }
 
-/// The page's validator: the release, the product in view and every slot's variant.
-fn etag(release: &str, product: Option<&str>, visit: &Visit) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(release.as_bytes());
-    hasher.update(format!("\n{}\n", product.unwrap_or("")).as_bytes());
-    for slot in &visit.composed.slots {
-        hasher.update(format!("{}={}\n", slot.slot, slot.variant).as_bytes());
-    }
-    let digest: String = hasher.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect();
-    format!("\"{}-{digest}\"", &release[..release.len().min(12)])
+/// `POST /decide`'s body, keys in order: the composed page, each slot's decision, the format,
+/// the moment, the release and the unit id given to a visitor who had none.
+fn decisions_response(release: &LiveRelease, visitor: &VisitorInput, moment: &Moment, rendered: &Rendered) -> Response {
+    let body = format!(
+        "{{\"composed\":{},\"decisions\":{},\"format\":\"vantage-decision/1\",\"moment\":{},\"release\":{},\"unit\":{}}}",
+        rendered.composed_json,
+        rendered.decisions_json,
+        json_text(moment),
+        json_text(&release.hash()),
+        json_text(&visitor.new_unit),
+    );
+    Response { status: 200, headers: vec![json_type(), no_store(), ("x-vantage-release".into(), release.hash().to_owned())], body }
 }
 
-fn decisions_response(release: &LiveRelease, visitor: &VisitorInput, visit: &Visit) -> Response {
-    let decisions: Vec<_> = visit
-        .composed
-        .slots
-        .iter()
-        .zip(&visit.decisions)
-        .map(|(slot, decision)| {
-            let choice = match decision.choice {
-                Choice::Baseline => "baseline",
-                Choice::Personalization(_) => "personalization",
-                Choice::Arm(_) => "experiment",
-                Choice::Holdout => "holdout",
-            };
-            json!({ "slot": slot.slot, "entry": slot.entry, "variant": slot.variant, "choice": choice })
-        })
-        .collect();
-    let body = json!({
-        "format": "vantage-decision/1",
-        "release": release.hash(),
-        "moment": visit.moment,
-        "unit": visitor.new_unit,
-        "decisions": decisions,
-        "composed": visit.composed,
-    });
-    Response {
-        status: 200,
-        headers: vec![json_type(), no_store(), ("x-vantage-release".into(), release.hash().to_owned())],
-        body: body.to_string(),
-    }
+/// A value as compact JSON.
+fn json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
 
 /// `now_ms` as RFC 3339 to the second, the form the engine's clock takes.
