@@ -48,7 +48,7 @@ function call(fn, ...texts) {
     const code = fn(...args);
     // Memory may have grown during the call: read through a fresh view.
     const out = new Uint8Array(wasm.memory.buffer, wasm.vantage_output_ptr(), wasm.vantage_output_len());
-    return { code, text: decoder.decode(out.slice()) };
+    return { code, text: decoder.decode(out) };
   } finally {
     for (const [ptr, len] of buffers) wasm.vantage_free(ptr, len);
   }
@@ -68,9 +68,16 @@ function ensure(env) {
   }
 }
 
-function toResponse(json) {
-  const answer = JSON.parse(json);
-  return new Response(answer.status === 304 ? null : answer.body, { status: answer.status, headers: answer.headers });
+// The module's answer: its head (status, headers) from the output, its body copied out as bytes.
+function answer(head) {
+  const { status, headers } = JSON.parse(head);
+  const body = new Uint8Array(wasm.memory.buffer, wasm.vantage_body_ptr(), wasm.vantage_body_len()).slice();
+  return { status, headers, body };
+}
+
+function toResponse(head) {
+  const { status, headers, body } = answer(head);
+  return new Response(status === 304 ? null : body, { status, headers });
 }
 
 function error(status, field, message) {
@@ -100,13 +107,12 @@ async function boundedText(request, max) {
 }
 
 function deploy(text, hash) {
-  const { text: answer } = call(wasm.vantage_deploy, text, hash);
-  const parsed = JSON.parse(answer);
-  if (parsed.status === 200) {
+  const deployed = answer(call(wasm.vantage_deploy, text, hash).text);
+  if (deployed.status === 200) {
     releaseText = text;
     releaseHash = hash;
   }
-  return parsed;
+  return deployed;
 }
 
 // The refusal for a request without the deploy token, or null when it has it.
@@ -125,8 +131,7 @@ async function conform(request, env) {
   if (refusal) return refusal;
   const text = await boundedText(request, 8 * 1024 * 1024);
   if (text === null) return error(413, "body", "is larger than 8388608 bytes");
-  const answer = JSON.parse(call(wasm.vantage_conform, text).text);
-  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+  return toResponse(call(wasm.vantage_conform, text).text);
 }
 
 async function putRelease(request, env) {
@@ -136,17 +141,17 @@ async function putRelease(request, env) {
   if (!hash) return error(400, "header x-vantage-release-sha256", "a deploy names the SHA-256 of the release it carries");
   const text = await boundedText(request, RELEASE_MAX_BYTES);
   if (text === null) return error(413, "body", `is larger than ${RELEASE_MAX_BYTES} bytes`);
-  const answer = deploy(text, hash);
-  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+  const deployed = deploy(text, hash);
+  return new Response(deployed.body, { status: deployed.status, headers: deployed.headers });
 }
 
 // Fetches the server tier's current release when this Worker has none yet.
 async function bootstrap(env) {
   if (releaseText !== null || !env.ORIGIN) return;
-  const answer = await fetch(`${env.ORIGIN}/release`, { headers: { authorization: `Bearer ${env.ORIGIN_TOKEN ?? ""}` } });
-  const hash = answer.headers.get("x-vantage-release");
-  if (answer.status !== 200 || !hash) return;
-  deploy(await answer.text(), hash);
+  const fetched = await fetch(`${env.ORIGIN}/release`, { headers: { authorization: `Bearer ${env.ORIGIN_TOKEN ?? ""}` } });
+  const hash = fetched.headers.get("x-vantage-release");
+  if (fetched.status !== 200 || !hash) return;
+  deploy(await fetched.text(), hash);
 }
 
 async function visitor(request, env) {

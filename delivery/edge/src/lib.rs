@@ -79,6 +79,7 @@ impl Edge {
 thread_local! {
     static EDGE: RefCell<Edge> = RefCell::new(Edge::default());
     static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static BODY: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Reserves `len` bytes for the host to write an input into.
@@ -109,8 +110,16 @@ fn output(text: String) {
     OUTPUT.with(|o| *o.borrow_mut() = text.into_bytes());
 }
 
+/// Leaves the response's status and headers as JSON in the output and its body, as bytes, in
+/// the body buffer: the Worker hands the body on without decoding it.
 fn output_response(response: &Response) {
-    output(serde_json::to_string(response).unwrap_or_default());
+    let head = serde_json::json!({ "status": response.status, "headers": response.headers });
+    output(head.to_string());
+    BODY.with(|b| {
+        let mut body = b.borrow_mut();
+        body.clear();
+        body.extend_from_slice(response.body.as_bytes());
+    });
 }
 
 /// Reads the Worker's variables; 0 on success, 1 with the message in the output.
@@ -129,7 +138,7 @@ pub unsafe extern "C" fn vantage_configure(ptr: *const u8, len: usize) -> u32 {
     }
 }
 
-/// Deploys a release; the output holds the answer (a response as JSON).
+/// Deploys a release; the output holds the answer's head and the body buffer its body.
 ///
 /// # Safety
 /// Both ranges must be initialised memory the host wrote.
@@ -140,7 +149,8 @@ pub unsafe extern "C" fn vantage_deploy(ptr: *const u8, len: usize, hash_ptr: *c
     output_response(&response);
 }
 
-/// Answers a request (an envelope as JSON); the output holds the response as JSON.
+/// Answers a request (an envelope as JSON); the output holds the response's head (status and
+/// headers as JSON) and the body buffer its body.
 ///
 /// # Safety
 /// `ptr..ptr+len` must be initialised memory the host wrote.
@@ -151,7 +161,7 @@ pub unsafe extern "C" fn vantage_handle(ptr: *const u8, len: usize) {
     output_response(&response);
 }
 
-/// Runs a conformance case file; the output holds the answer (a response as JSON).
+/// Runs a conformance case file; the answer is left as for [`vantage_handle`].
 ///
 /// # Safety
 /// `ptr..ptr+len` must be initialised memory the host wrote.
@@ -175,6 +185,16 @@ pub extern "C" fn vantage_output_ptr() -> *const u8 {
 #[no_mangle]
 pub extern "C" fn vantage_output_len() -> usize {
     OUTPUT.with(|o| o.borrow().len())
+}
+
+#[no_mangle]
+pub extern "C" fn vantage_body_ptr() -> *const u8 {
+    BODY.with(|b| b.borrow().as_ptr())
+}
+
+#[no_mangle]
+pub extern "C" fn vantage_body_len() -> usize {
+    BODY.with(|b| b.borrow().len())
 }
 
 /// getrandom's custom backend on wasm32 (`--cfg getrandom_backend="custom"`, set in
