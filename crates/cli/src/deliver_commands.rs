@@ -39,3 +39,65 @@ pub fn deploy(targets: &[String], release: Option<&Path>, db: &Path, attempts: u
     }
     Ok(if behind == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
+
+#[derive(clap::Subcommand)]
+pub enum TargetsCommand {
+    /// Adds a target (https, or http to this machine).
+    Add { url: String },
+    /// Removes a target.
+    Remove { url: String },
+    /// Lists the targets and what each serves.
+    List,
+}
+
+pub fn targets(db: &Path, user: &str, command: &TargetsCommand) -> Result<ExitCode, StudioError> {
+    let store = vantage_studio::open_store(db)?;
+    match command {
+        TargetsCommand::Add { url } => {
+            vantage_studio::deliver::add_deploy_target(&store, user, url)?;
+            crate::emit(&format!("added deploy target {url}\n"))?;
+        }
+        TargetsCommand::Remove { url } => {
+            store.remove_deploy_target(user, url)?;
+            crate::emit(&format!("removed deploy target {url}\n"))?;
+        }
+        TargetsCommand::List => crate::emit(&target_lines(&store.deploy_targets()?))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn target_lines(targets: &[vantage_studio::deliver::DeployTarget]) -> String {
+    if targets.is_empty() {
+        return "no deploy targets (add one with `vantage targets add URL`)\n".into();
+    }
+    targets
+        .iter()
+        .map(|t| {
+            let serving = t.serving.as_deref().map_or_else(|| "nothing yet".to_owned(), |h| format!("release {}", &h[..h.len().min(12)]));
+            match t.state.as_str() {
+                "behind" => format!("{}  behind (serves {serving}): {}\n", t.url, t.detail.as_deref().unwrap_or("")),
+                "serving" => format!("{}  serving {serving}\n", t.url),
+                _ => format!("{}  not deployed to yet\n", t.url),
+            }
+        })
+        .collect()
+}
+
+pub fn deploy_configured(db: &Path, user: &str, attempts: u32) -> Result<ExitCode, StudioError> {
+    let store = vantage_studio::open_store(db)?;
+    let targets = vantage_studio::deliver::deploy_published(&store, user, attempts)?;
+    crate::emit(&target_lines(&targets))?;
+    Ok(if targets.iter().any(|t| t.state != "serving") { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// After a publish or rollback: deploys to the configured targets and says how each stands. A
+/// target that is down never undoes or blocks the publish; it is reported behind.
+pub fn deploy_after_publish(store: &vantage_studio::Store, user: &str) -> String {
+    match store.deploy_targets() {
+        Ok(targets) if targets.is_empty() => String::new(),
+        _ => match vantage_studio::deliver::deploy_published(store, user, 3) {
+            Ok(targets) => target_lines(&targets),
+            Err(e) => format!("not deployed: {}\n", e.message),
+        },
+    }
+}

@@ -109,6 +109,11 @@ enum Command {
     /// Serves visitors the release in FILE, or the store's published workspace (`--db`):
     /// `GET /pages/{page}`, `POST /decide`, `/healthz`, `/metrics`, and deploys with
     /// $VANTAGE_DEPLOY_TOKEN. Request format: docs/delivery.md.
+    /// The delivery targets publishing deploys to (admins add and remove them).
+    Targets {
+        #[command(subcommand)]
+        command: deliver_commands::TargetsCommand,
+    },
     Serve {
         #[arg(long)]
         release: Option<PathBuf>,
@@ -122,9 +127,10 @@ enum Command {
         max_in_flight: usize,
     },
     /// Deploys the release in FILE, or the store's published workspace, to delivery targets
-    /// (with $VANTAGE_DEPLOY_TOKEN); each verifies its SHA-256 before switching.
+    /// (`--to`, else the store's configured targets) with $VANTAGE_DEPLOY_TOKEN; each verifies
+    /// its SHA-256 before switching. Exits 1 when a target is left behind.
     Deploy {
-        #[arg(long = "to", required = true)]
+        #[arg(long = "to")]
         targets: Vec<String>,
         #[arg(long)]
         release: Option<PathBuf>,
@@ -286,7 +292,11 @@ fn run(cli: &Cli, at: Option<&str>) -> Result<ExitCode, StudioError> {
         Command::Serve { release, listen, state, max_in_flight } => {
             deliver_commands::serve(release.as_deref(), db, *listen, state.clone(), *max_in_flight)
         }
+        Command::Deploy { targets, release, attempts } if targets.is_empty() && release.is_none() => {
+            deliver_commands::deploy_configured(db, &user(cli)?, *attempts)
+        }
         Command::Deploy { targets, release, attempts } => deliver_commands::deploy(targets, release.as_deref(), db, *attempts),
+        Command::Targets { command } => deliver_commands::targets(db, &user(cli)?, command),
         Command::Conform { files } => {
             let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
             let report = vantage_studio::conform(&paths)?;

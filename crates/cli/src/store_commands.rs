@@ -170,7 +170,10 @@ pub fn changes(db: &Path, user: &str, at: &str, command: &ChangesCommand) -> Res
             vantage_studio::reject(&store, user, *id, comment)?;
             format!("sent change set {id} back to its author for changes (it is a draft again; nothing was lost)\n")
         }
-        ChangesCommand::Publish { id } => format!("published change set {id} as release {}\n", vantage_studio::publish(&store, user, *id)?),
+        ChangesCommand::Publish { id } => {
+            let release = vantage_studio::publish(&store, user, *id)?;
+            format!("published change set {id} as release {release}\n{}", crate::deliver_commands::deploy_after_publish(&store, user))
+        }
         ChangesCommand::Schedule { id, when } => {
             format!("scheduled change set {id} for {when} (schedule {})\n", vantage_studio::schedule(&store, user, *id, when)?)
         }
@@ -198,9 +201,10 @@ pub fn changes(db: &Path, user: &str, at: &str, command: &ChangesCommand) -> Res
         }
         ChangesCommand::Rollback { release, .. } => {
             let new = vantage_studio::rollback(&store, user, *release)?;
+            let deployed = crate::deliver_commands::deploy_after_publish(&store, user);
             match release {
-                Some(release) => format!("rolled back to release {release} as release {new}\n"),
-                None => format!("rolled back to the workspace as imported, as release {new}\n"),
+                Some(release) => format!("rolled back to release {release} as release {new}\n{deployed}"),
+                None => format!("rolled back to the workspace as imported, as release {new}\n{deployed}"),
             }
         }
         ChangesCommand::Comment { id, text, path } => {

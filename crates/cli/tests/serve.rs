@@ -113,3 +113,58 @@ fn a_deploy_to_a_target_that_is_down_reports_it_behind_and_fails() {
         String::from_utf8_lossy(&plain.stderr)
     );
 }
+
+fn vantage_as(db: &Path, user: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_vantage"))
+        .arg("--db")
+        .arg(db)
+        .args(["--as", user])
+        .args(args)
+        .env("VANTAGE_DEPLOY_TOKEN", TOKEN)
+        .output()
+        .unwrap()
+}
+
+fn ok(out: std::process::Output) -> String {
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn publishing_deploys_to_the_configured_targets_and_one_that_is_down_is_shown_behind_without_blocking_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.db");
+    let demo = vantage_test_support::demo_dir();
+    ok(vantage_as(&db, "ada", &["init", "--from", demo.to_str().unwrap()]));
+    ok(vantage_as(&db, "ada", &["users", "add", "mia", "marketer"]));
+    ok(vantage_as(&db, "ada", &["users", "add", "rex", "reviewer"]));
+    let server = serve(&["--db", db.to_str().unwrap()]);
+    let (_, imported) = http(&server.address, "GET", "/healthz", &[], b"").unwrap();
+    let up = format!("http://{}", server.address);
+    let refused = vantage_as(&db, "mia", &["targets", "add", "https://attacker.example"]);
+    assert_eq!(refused.status.code(), Some(2), "only admins choose where releases (and the token) go");
+    let cleartext = vantage_as(&db, "ada", &["targets", "add", "http://edge.example.com"]);
+    assert_eq!(cleartext.status.code(), Some(2), "the deploy token never travels in the clear");
+    ok(vantage_as(&db, "ada", &["targets", "add", &up]));
+    ok(vantage_as(&db, "ada", &["targets", "add", "http://127.0.0.1:9"]));
+
+    ok(vantage_as(&db, "mia", &["changes", "create", "Outlet wording"]));
+    let promo = std::fs::read_to_string(demo.join("entries/sale-promo.json"))
+        .unwrap()
+        .replace("Cheap outdoor gear that does not feel cheap", "Outdoor gear at outlet prices");
+    let file = tmp.path().join("promo.json");
+    std::fs::write(&file, promo).unwrap();
+    ok(vantage_as(&db, "mia", &["changes", "edit", "1", "entries/sale-promo.json", file.to_str().unwrap()]));
+    ok(vantage_as(&db, "mia", &["changes", "submit", "1"]));
+    ok(vantage_as(&db, "rex", &["changes", "approve", "1"]));
+    let published = ok(vantage_as(&db, "rex", &["changes", "publish", "1"]));
+    assert!(published.contains("published change set 1"), "{published}");
+    assert!(published.contains(&format!("{up}  serving release")), "{published}");
+    assert!(published.contains("http://127.0.0.1:9  behind"), "{published}");
+    let (_, now) = http(&server.address, "GET", "/healthz", &[], b"").unwrap();
+    assert_ne!(now, imported, "it served the import before the publish");
+    let serving = published.split("serving release ").nth(1).and_then(|rest| rest.split_whitespace().next()).unwrap();
+    assert!(now.contains(&format!("\"release\":\"{serving}")), "the target serves the new release: {now}");
+    let listed = ok(vantage_as(&db, "rex", &["targets", "list"]));
+    assert!(listed.contains("behind") && listed.contains("unreachable"), "{listed}");
+}

@@ -631,3 +631,5 @@ fn a_person_signed_in_at_the_cms_gets_the_cms_s_role_here_and_never_more() {
     // A name outside the documented character set is refused, as for any user.
     assert!(f.store.mirror_cms_user("nora\u{1b}[2J", Role::Admin).is_err());
 }
+#[path = "store/deploy_targets.rs"]
+mod deploy_targets;

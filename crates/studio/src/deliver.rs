@@ -7,6 +7,8 @@ use vantage_engine::release::ReleaseFile;
 use vantage_sync::deploy::{deploy, DeployError, DEPLOY_TOKEN_VAR};
 use vantage_sync::Backoff;
 
+pub use vantage_store::DeployTarget;
+
 /// A release file may be at most this large (what a delivery target accepts).
 pub const RELEASE_MAX_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -40,8 +42,14 @@ pub fn release_to_send(path: Option<&Path>, db: &Path) -> Result<ReleaseToSend, 
             ReleaseFile::of(crate::open_store(db)?.published()?)
         }
     };
-    let text = serde_json::to_string(&file).map_err(|e| StudioError::bad_input(e.to_string()))?;
-    Ok(ReleaseToSend { file, text })
+    ReleaseToSend::of(file)
+}
+
+impl ReleaseToSend {
+    pub fn of(file: ReleaseFile) -> Result<ReleaseToSend, StudioError> {
+        let text = serde_json::to_string(&file).map_err(|e| StudioError::bad_input(e.to_string()))?;
+        Ok(ReleaseToSend { file, text })
+    }
 }
 
 /// Deploys `release` to `target` with the token from `$VANTAGE_DEPLOY_TOKEN`, retrying an
@@ -60,4 +68,29 @@ pub fn deploy_to(target: &str, release: &ReleaseToSend, attempts: u32) -> Result
         DeployError::Refused { .. } => StudioError::new(crate::ErrorCode::Forbidden, e.to_string()),
         DeployError::Unreachable { .. } => StudioError::new(crate::ErrorCode::Io, e.to_string()),
     })
+}
+
+/// Adds a deploy target as `user` (admins only), after checking a token may go there (https,
+/// or http to this machine).
+pub fn add_deploy_target(store: &vantage_store::Store, user: &str, url: &str) -> Result<(), StudioError> {
+    vantage_sync::check_cms_url(url)
+        .map_err(|e| StudioError::bad_input(e.replace("CMS address", "deploy target").replace("a CMS", "a deploy target")))?;
+    Ok(store.add_deploy_target(user, url.trim_end_matches('/'))?)
+}
+
+/// Deploys the published release to every configured target as `user` (whoever may publish),
+/// recording each one's outcome; a target that is down is recorded as behind and never stops
+/// the others. Returns the targets as they now stand.
+pub fn deploy_published(store: &vantage_store::Store, user: &str, attempts: u32) -> Result<Vec<vantage_store::DeployTarget>, StudioError> {
+    store.check_may_deploy(user)?;
+    let targets = store.deploy_targets()?;
+    if targets.is_empty() {
+        return Ok(targets);
+    }
+    let release = ReleaseToSend::of(ReleaseFile::of(store.published()?))?;
+    for target in &targets {
+        let outcome = deploy_to(&target.url, &release, attempts).map(|_| ()).map_err(|e| e.message);
+        store.record_deploy(user, &target.url, &release.file.hash, outcome)?;
+    }
+    Ok(store.deploy_targets()?)
 }
