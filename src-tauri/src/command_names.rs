@@ -41,4 +41,8 @@ pub const COMMANDS: &[&str] = &[
     "sync_waiting",
     "take_from_cms",
     "resolve_conflict",
+    "deploy_targets",
+    "add_deploy_target",
+    "remove_deploy_target",
+    "deploy_now",
 ];

@@ -178,10 +178,74 @@ pub async fn decide_change(state: State<'_, AppState>, id: i32, approve: bool, c
 
 #[tauri::command]
 #[specta::specta]
-pub async fn publish_change(state: State<'_, AppState>, id: i32) -> Reply<i32> {
+pub async fn publish_change(app: tauri::AppHandle, state: State<'_, AppState>, id: i32) -> Reply<i32> {
     let (release, events) = state.session().publish_change(id.into())?;
     state.emit(&events);
+    deploy_in_background(app, &state);
     Ok(release as i32)
+}
+
+/// Deploys what is now published to the workspace's targets, off the UI thread, and reports each
+/// target's state as a `deploy-status` event; publishing never waits for it or fails by it.
+fn deploy_in_background(app: tauri::AppHandle, state: &AppState) {
+    let (dir, user) = {
+        let session = state.session();
+        (session.dir().to_path_buf(), session.user().to_owned())
+    };
+    tauri::async_runtime::spawn_blocking(move || {
+        let status = match vantage_studio::session::deploy_targets(&dir) {
+            Ok(targets) if targets.is_empty() => return,
+            _ => match vantage_studio::session::deploy_now(&dir, &user) {
+                Ok(targets) => DeployStatusView { targets, problem: None },
+                Err(e) => DeployStatusView {
+                    targets: vantage_studio::session::deploy_targets(&dir).unwrap_or_default(),
+                    problem: Some(e.message),
+                },
+            },
+        };
+        let _ = crate::events::DeployStatus(status).emit(&app);
+    });
+}
+
+/// The delivery targets and what each serves.
+#[tauri::command]
+#[specta::specta]
+pub async fn deploy_targets(state: State<'_, AppState>) -> Reply<Vec<DeployTargetView>> {
+    let dir = state.session().dir().to_path_buf();
+    off_the_ui_thread(move || vantage_studio::session::deploy_targets(&dir)).await
+}
+
+/// Adds a delivery target (admins only).
+#[tauri::command]
+#[specta::specta]
+pub async fn add_deploy_target(state: State<'_, AppState>, url: String) -> Reply<Vec<DeployTargetView>> {
+    let (dir, user) = {
+        let session = state.session();
+        (session.dir().to_path_buf(), session.user().to_owned())
+    };
+    off_the_ui_thread(move || vantage_studio::session::add_deploy_target(&dir, &user, &url)).await
+}
+
+/// Removes a delivery target (admins only).
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_deploy_target(state: State<'_, AppState>, url: String) -> Reply<Vec<DeployTargetView>> {
+    let (dir, user) = {
+        let session = state.session();
+        (session.dir().to_path_buf(), session.user().to_owned())
+    };
+    off_the_ui_thread(move || vantage_studio::session::remove_deploy_target(&dir, &user, &url)).await
+}
+
+/// Deploys the published release to every target now (publishers).
+#[tauri::command]
+#[specta::specta]
+pub async fn deploy_now(state: State<'_, AppState>) -> Reply<Vec<DeployTargetView>> {
+    let (dir, user) = {
+        let session = state.session();
+        (session.dir().to_path_buf(), session.user().to_owned())
+    };
+    off_the_ui_thread(move || vantage_studio::session::deploy_now(&dir, &user)).await
 }
 
 #[tauri::command]
@@ -224,9 +288,10 @@ pub async fn releases(state: State<'_, AppState>) -> Reply<Vec<ReleaseView>> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn rollback(state: State<'_, AppState>, release_id: Option<i32>) -> Reply<i32> {
+pub async fn rollback(app: tauri::AppHandle, state: State<'_, AppState>, release_id: Option<i32>) -> Reply<i32> {
     let (release, events) = state.session().rollback(release_id.map(i64::from))?;
     state.emit(&events);
+    deploy_in_background(app, &state);
     Ok(release as i32)
 }
 

@@ -58,8 +58,18 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sync_waiting,
             take_from_cms,
             resolve_conflict,
+            deploy_targets,
+            add_deploy_target,
+            remove_deploy_target,
+            deploy_now,
         ])
-        .events(collect_events![events::WorkspaceChanged, events::WorkspaceProblems, events::SyncProgress, events::ReviewProgress])
+        .events(collect_events![
+            events::WorkspaceChanged,
+            events::WorkspaceProblems,
+            events::SyncProgress,
+            events::ReviewProgress,
+            events::DeployStatus
+        ])
 }
 
 /// The bindings file header: generated, and exempt from the UI's lint rules.

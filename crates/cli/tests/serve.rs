@@ -166,5 +166,5 @@ fn publishing_deploys_to_the_configured_targets_and_one_that_is_down_is_shown_be
     let serving = published.split("serving release ").nth(1).and_then(|rest| rest.split_whitespace().next()).unwrap();
     assert!(now.contains(&format!("\"release\":\"{serving}")), "the target serves the new release: {now}");
     let listed = ok(vantage_as(&db, "rex", &["targets", "list"]));
-    assert!(listed.contains("behind") && listed.contains("unreachable"), "{listed}");
+    assert!(listed.contains("behind") && listed.contains("nothing answered"), "{listed}");
 }

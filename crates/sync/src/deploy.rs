@@ -19,7 +19,7 @@ pub enum DeployError {
     #[error("{target} refused release {release}: {message}")]
     Refused { target: String, release: String, message: String },
     /// The target could not be reached or kept failing: it is behind, try again later.
-    #[error("{target} is unreachable ({message}); it still serves an older release")]
+    #[error("{target} could not be reached ({message}), so it still serves an older release; it is tried again on the next publish or with Deploy now")]
     Unreachable { target: String, message: String },
 }
 
@@ -62,6 +62,8 @@ pub async fn deploy(target: &str, release_text: &str, hash: &str, token: &str, b
                 let message = body.pointer("/error/message").and_then(serde_json::Value::as_str).unwrap_or("no reason given");
                 return Err(refused(format!("{status}: {message}")));
             }
+            Err(e) if e.is_connect() => "nothing answered there".to_owned(),
+            Err(e) if e.is_timeout() => "it took too long to answer".to_owned(),
             Err(e) => e.to_string(),
         };
         attempt += 1;

@@ -60,10 +60,19 @@ export const commands = {
 	takeFromCms: (path: string) => typedError<number, AppError>(__TAURI_INVOKE("take_from_cms", { path })),
 	/**  Settles a sync conflict: `take` is `mine`, `theirs` or `merged` (with `merged` content). */
 	resolveConflict: (path: string, take: string, merged: string | null) => typedError<null, AppError>(__TAURI_INVOKE("resolve_conflict", { path, take, merged })),
+	/**  The delivery targets and what each serves. */
+	deployTargets: () => typedError<DeployTargetView[], AppError>(__TAURI_INVOKE("deploy_targets")),
+	/**  Adds a delivery target (admins only). */
+	addDeployTarget: (url: string) => typedError<DeployTargetView[], AppError>(__TAURI_INVOKE("add_deploy_target", { url })),
+	/**  Removes a delivery target (admins only). */
+	removeDeployTarget: (url: string) => typedError<DeployTargetView[], AppError>(__TAURI_INVOKE("remove_deploy_target", { url })),
+	/**  Deploys the published release to every target now (publishers). */
+	deployNow: () => typedError<DeployTargetView[], AppError>(__TAURI_INVOKE("deploy_now")),
 };
 
 /** Events */
 export const events = {
+	deployStatus: makeEvent<DeployStatus, DeployStatus>("deploy-status"),
 	reviewProgress: makeEvent<ReviewProgress, ReviewProgress>("review-progress"),
 	syncProgress: makeEvent<SyncProgress, SyncProgress>("sync-progress"),
 	workspaceChanged: makeEvent<WorkspaceChanged, WorkspaceChanged>("workspace-changed"),
@@ -181,6 +190,27 @@ export type CoverageRow = {
 	cellNames: string[],
 	unseen: string[],
 	unseenNames: string[],
+};
+
+/**  Where the release just published (or rolled back to) was deployed, target by target. */
+export type DeployStatus = DeployStatusView;
+
+/**  The targets after a deploy that followed a publish or rollback, or why none was made. */
+export type DeployStatusView = {
+	targets: DeployTargetView[],
+	problem: string | null,
+};
+
+/**  A delivery target (a `vantage serve` or an edge Worker) and what it serves. */
+export type DeployTargetView = {
+	url: string,
+	/**  `new` (never deployed to), `serving` (the latest published release) or `behind`. */
+	state: string,
+	/**  Whether it serves what is published now. */
+	upToDate: boolean,
+	/**  Why it is behind, in words. */
+	detail: string | null,
+	checkedAt: string | null,
 };
 
 export type DiffItem = {

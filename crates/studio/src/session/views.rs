@@ -690,3 +690,25 @@ pub struct SyncProgressView {
     pub sent: u32,
     pub pending: u32,
 }
+
+/// A delivery target (a `vantage serve` or an edge Worker) and what it serves.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DeployTargetView {
+    pub url: String,
+    /// `new` (never deployed to), `serving` (the latest published release) or `behind`.
+    pub state: String,
+    /// Whether it serves what is published now.
+    pub up_to_date: bool,
+    /// Why it is behind, in words.
+    pub detail: Option<String>,
+    pub checked_at: Option<String>,
+}
+
+/// The targets after a deploy that followed a publish or rollback, or why none was made.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DeployStatusView {
+    pub targets: Vec<DeployTargetView>,
+    pub problem: Option<String>,
+}
