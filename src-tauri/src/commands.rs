@@ -188,10 +188,7 @@ pub async fn publish_change(app: tauri::AppHandle, state: State<'_, AppState>, i
 /// Deploys what is now published to the workspace's targets, off the UI thread, and reports each
 /// target's state as a `deploy-status` event; publishing never waits for it or fails by it.
 fn deploy_in_background(app: tauri::AppHandle, state: &AppState) {
-    let (dir, user) = {
-        let session = state.session();
-        (session.dir().to_path_buf(), session.user().to_owned())
-    };
+    let (dir, user) = state.dir_and_user();
     tauri::async_runtime::spawn_blocking(move || {
         let status = match vantage_studio::session::deploy_targets(&dir) {
             Ok(targets) if targets.is_empty() => return,
@@ -219,10 +216,7 @@ pub async fn deploy_targets(state: State<'_, AppState>) -> Reply<Vec<DeployTarge
 #[tauri::command]
 #[specta::specta]
 pub async fn add_deploy_target(state: State<'_, AppState>, url: String) -> Reply<Vec<DeployTargetView>> {
-    let (dir, user) = {
-        let session = state.session();
-        (session.dir().to_path_buf(), session.user().to_owned())
-    };
+    let (dir, user) = state.dir_and_user();
     off_the_ui_thread(move || vantage_studio::session::add_deploy_target(&dir, &user, &url)).await
 }
 
@@ -230,10 +224,7 @@ pub async fn add_deploy_target(state: State<'_, AppState>, url: String) -> Reply
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_deploy_target(state: State<'_, AppState>, url: String) -> Reply<Vec<DeployTargetView>> {
-    let (dir, user) = {
-        let session = state.session();
-        (session.dir().to_path_buf(), session.user().to_owned())
-    };
+    let (dir, user) = state.dir_and_user();
     off_the_ui_thread(move || vantage_studio::session::remove_deploy_target(&dir, &user, &url)).await
 }
 
@@ -241,10 +232,7 @@ pub async fn remove_deploy_target(state: State<'_, AppState>, url: String) -> Re
 #[tauri::command]
 #[specta::specta]
 pub async fn deploy_now(state: State<'_, AppState>) -> Reply<Vec<DeployTargetView>> {
-    let (dir, user) = {
-        let session = state.session();
-        (session.dir().to_path_buf(), session.user().to_owned())
-    };
+    let (dir, user) = state.dir_and_user();
     off_the_ui_thread(move || vantage_studio::session::deploy_now(&dir, &user)).await
 }
 
@@ -340,10 +328,7 @@ pub async fn sync_status(state: State<'_, AppState>) -> Reply<SyncStatusView> {
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_now(app: tauri::AppHandle, state: State<'_, AppState>, cms_url: Option<String>) -> Reply<SyncSummary> {
-    let (dir, user) = {
-        let session = state.session();
-        (session.dir().to_path_buf(), session.user().to_owned())
-    };
+    let (dir, user) = state.dir_and_user();
     let summary = off_the_ui_thread(move || {
         vantage_studio::session::sync_now(&dir, &user, cms_url.as_deref(), |sent, pending| {
             let progress = SyncProgressView { sent: sent as u32, pending: pending as u32 };
@@ -377,10 +362,7 @@ pub async fn sync_waiting(state: State<'_, AppState>) -> Reply<Vec<SyncWaitingVi
 #[tauri::command]
 #[specta::specta]
 pub async fn take_from_cms(state: State<'_, AppState>, path: String) -> Reply<i32> {
-    let (dir, user) = {
-        let session = state.session();
-        (session.dir().to_path_buf(), session.user().to_owned())
-    };
+    let (dir, user) = state.dir_and_user();
     let change = off_the_ui_thread(move || vantage_studio::session::take_from_cms(&dir, &user, &path)).await?;
     let events = state.session().refresh_from_store()?;
     state.emit(&events);
@@ -391,10 +373,7 @@ pub async fn take_from_cms(state: State<'_, AppState>, path: String) -> Reply<i3
 #[tauri::command]
 #[specta::specta]
 pub async fn resolve_conflict(state: State<'_, AppState>, path: String, take: String, merged: Option<String>) -> Reply<()> {
-    let (dir, user) = {
-        let session = state.session();
-        (session.dir().to_path_buf(), session.user().to_owned())
-    };
+    let (dir, user) = state.dir_and_user();
     off_the_ui_thread(move || vantage_studio::session::resolve_conflict(&dir, &user, &path, &take, merged)).await?;
     let events = state.session().refresh_from_store()?;
     state.emit(&events);

@@ -45,6 +45,12 @@ impl AppState {
         self.session.lock()
     }
 
+    /// The workspace folder and the acting user, for work done on a connection of its own.
+    pub fn dir_and_user(&self) -> (std::path::PathBuf, String) {
+        let session = self.session();
+        (session.dir().to_path_buf(), session.user().to_owned())
+    }
+
     /// The shared session, for heavy work that must not hold the lock typing needs.
     pub fn shared(&self) -> Arc<SharedSession> {
         Arc::clone(&self.session)
