@@ -31,6 +31,79 @@ fn ask(address: &str, method: &str, path: &str, headers: &[(String, String)], bo
     request(address, method, path, &headers, body.as_bytes()).unwrap_or_else(|| panic!("{address} did not answer {method} {path}"))
 }
 
+/// The demo with `marker` as the home hero's headline and the promotion's text: a page that
+/// mixed two releases would show two different markers.
+fn marked_release(marker: usize) -> vantage_engine::release::ReleaseFile {
+    let mut files = vantage_test_support::demo_files();
+    for (path, field) in [("entries/home-hero.json", "headline"), ("entries/home-promo.json", "text")] {
+        let mut doc: Value = serde_json::from_str(&files[path]).unwrap();
+        doc["baseline"][field] = Value::String(format!("release-marker-{marker}"));
+        files.insert(path.into(), serde_json::to_string_pretty(&doc).unwrap());
+    }
+    vantage_engine::release::ReleaseFile::of(files)
+}
+
+#[test]
+#[ignore = "needs the edge module and workerd: scripts/edge, then run with --ignored (scripts/test does)"]
+fn twenty_releases_deployed_to_the_worker_under_traffic_fail_no_request_and_mix_none() {
+    let first = marked_release(0);
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("first.json");
+    std::fs::write(&path, serde_json::to_string(&first).unwrap()).unwrap();
+    let env = [("VANTAGE_DEPLOY_TOKEN", DEPLOY_TOKEN)];
+    let server = start_serve(std::path::Path::new(env!("CARGO_BIN_EXE_vantage")), &["--release", path.to_str().unwrap()], &env);
+    let origin = format!("http://{}", server.address);
+    let edge = start_workerd(&server.address, &[env[0], ("VANTAGE_ORIGIN", origin.as_str()), ("VANTAGE_ORIGIN_TOKEN", DEPLOY_TOKEN)]);
+    assert_eq!(ask(&edge.address, "GET", "/healthz", &[], "").status, 200);
+    let releases: Vec<_> = (1..=20).map(marked_release).collect();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let visitors: Vec<_> = (0..4)
+        .map(|_| {
+            let (address, stop) = (edge.address.clone(), std::sync::Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let (mut served, mut problems) = (0, Vec::new());
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    match request(&address, "GET", "/pages/home", &[("cookie", "vantage_uid=u-7")], b"") {
+                        Some(page) if page.status == 200 => {
+                            let markers: std::collections::BTreeSet<String> = page
+                                .body
+                                .split("release-marker-")
+                                .skip(1)
+                                .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect())
+                                .collect();
+                            if markers.len() != 1 || page.body.matches("release-marker-").count() != 2 {
+                                problems.push(format!("a page mixed releases: {markers:?}"));
+                            }
+                            served += 1;
+                        }
+                        Some(page) => problems.push(format!("status {}: {}", page.status, page.body)),
+                        None => problems.push("no answer".into()),
+                    }
+                }
+                (served, problems)
+            })
+        })
+        .collect();
+    let auth = format!("Bearer {DEPLOY_TOKEN}");
+    for next in &releases {
+        let text = serde_json::to_string(next).unwrap();
+        let headers = [("authorization", auth.as_str()), ("x-vantage-release-sha256", next.hash.as_str())];
+        let deployed = request(&edge.address, "PUT", "/release", &headers, text.as_bytes()).unwrap();
+        assert_eq!(deployed.status, 200, "{}", deployed.body);
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut served = 0;
+    for visitor in visitors {
+        let (count, problems) = visitor.join().unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        served += count;
+    }
+    assert!(served > 50, "too little traffic to prove anything: {served}");
+    let health = ask(&edge.address, "GET", "/healthz", &[], "");
+    assert!(health.body.contains(&releases[19].hash), "{}", health.body);
+}
+
 #[test]
 #[ignore = "needs the edge module and workerd: scripts/edge, then run with --ignored (scripts/test does)"]
 fn studio_server_and_edge_decide_and_render_every_page_profile_and_moment_identically_and_pass_the_contract() {

@@ -55,6 +55,14 @@ export function auditSentence(e: Entry): string {
     }
     case 'reset':
       return `${s} went back to what is live`;
+    case 'deploy_target_added':
+      return `${who} added ${s} as a place visitors get releases from`;
+    case 'deploy_target_removed':
+      return `${who} removed ${s} from the places visitors get releases from`;
+    case 'deployed':
+      return `${who} deployed the published release to ${s}`;
+    case 'deploy_failed':
+      return `Deploying to ${s} did not reach it (${String(field(e.detail, 'reason') ?? 'no reason given')})`;
     case 'profile_read':
       return `${who} looked at visitor data (${s})`;
     case 'user':
