@@ -20,6 +20,8 @@ let wasm = null;
 let releaseText = null;
 let releaseHash = null;
 let configured = false;
+// The request headers the module reads (the rest are not copied into it).
+let headersRead = new Set();
 
 function instantiate() {
   const instance = new WebAssembly.Instance(edgeModule, {
@@ -63,6 +65,7 @@ function ensure(env) {
     });
     const { code, text } = call(wasm.vantage_configure, vars);
     if (code !== 0) throw new Error(`configuration refused: ${text}`);
+    headersRead = new Set(JSON.parse(call(wasm.vantage_headers_read).text));
     configured = true;
     if (releaseText !== null) call(wasm.vantage_deploy, releaseText, releaseHash);
   }
@@ -154,9 +157,8 @@ async function bootstrap(env) {
   deploy(await fetched.text(), hash);
 }
 
-async function visitor(request, env) {
-  await bootstrap(env);
-  const url = new URL(request.url);
+async function visitor(request, env, url) {
+  if (releaseText === null) await bootstrap(env);
   const body = request.method === "POST" ? await boundedText(request, DECIDE_BODY_MAX_BYTES) : "";
   if (body === null) return error(413, "body", `is larger than ${DECIDE_BODY_MAX_BYTES} bytes`);
   const envelope = {
@@ -164,7 +166,7 @@ async function visitor(request, env) {
       method: request.method,
       path: url.pathname,
       query: url.search.replace(/^\?/, ""),
-      headers: [...request.headers],
+      headers: [...request.headers].filter(([name]) => headersRead.has(name)),
       body,
     },
     now_ms: Date.now(),
@@ -177,7 +179,8 @@ export default {
   async fetch(request, env) {
     try {
       ensure(env);
-      const { pathname } = new URL(request.url);
+      const url = new URL(request.url);
+      const { pathname } = url;
       if (pathname === "/release" && request.method === "PUT") return await putRelease(request, env);
       if (pathname === "/conform" && request.method === "POST") return await conform(request, env);
       if (pathname === "/healthz" && request.method === "GET") {
@@ -186,7 +189,7 @@ export default {
           ? new Response(JSON.stringify({ release: releaseHash, status: "ok" }), { headers: { "content-type": "application/json", "cache-control": "no-store" } })
           : new Response(JSON.stringify({ status: "no release yet" }), { status: 503, headers: { "content-type": "application/json", "cache-control": "no-store" } });
       }
-      return await visitor(request, env);
+      return await visitor(request, env, url);
     } catch (e) {
       // A trap leaves the module's memory in an unknown state: start a fresh instance next time.
       wasm = null;

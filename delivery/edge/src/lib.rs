@@ -171,6 +171,13 @@ pub unsafe extern "C" fn vantage_conform(ptr: *const u8, len: usize) {
     output_response(&vantage_delivery::conform::conform(cases));
 }
 
+/// The request headers the module reads, as a JSON array of lower-case names, in the output:
+/// the Worker passes only these.
+#[no_mangle]
+pub extern "C" fn vantage_headers_read() {
+    output(EDGE.with(|e| serde_json::to_string(&e.borrow().config.headers_read()).unwrap_or_default()));
+}
+
 /// The hash of the release being served (empty before the first deploy), in the output.
 #[no_mangle]
 pub extern "C" fn vantage_release_hash() {

@@ -64,6 +64,15 @@ impl fmt::Debug for Config {
 }
 
 impl Config {
+    /// Every request header the runtime reads (lower case): a tier may pass only these.
+    pub fn headers_read(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.fact_headers.iter().map(|(_, header)| header.clone()).collect();
+        names.extend([self.consent_header.clone(), self.profile_header.clone(), "cookie".into(), "if-none-match".into()]);
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// The configuration from environment variables, looked up through `var` (so the Worker can
     /// hand over its bindings): [`PROFILE_KEY_VAR`] and [`FACT_HEADERS_VAR`].
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
@@ -111,6 +120,15 @@ mod tests {
     fn the_operator_maps_facts_to_their_own_headers() {
         let config = Config::from_vars(|v| (v == FACT_HEADERS_VAR).then(|| "request.country = X-Geo-Country".to_owned()));
         assert_eq!(config.map(|c| c.fact_headers), Ok(vec![("request.country".to_owned(), "x-geo-country".to_owned())]));
+    }
+
+    #[test]
+    fn the_headers_read_are_the_facts_consents_token_cookie_and_validator() {
+        let read = Config::default().headers_read();
+        for name in ["cf-ipcountry", "x-vantage-consents", "x-vantage-profile", "cookie", "if-none-match"] {
+            assert!(read.iter().any(|h| h == name), "{name} missing from {read:?}");
+        }
+        assert!(!read.iter().any(|h| h == "user-agent"));
     }
 
     #[test]
