@@ -186,21 +186,35 @@ pub async fn publish_change(app: tauri::AppHandle, state: State<'_, AppState>, i
 }
 
 /// Deploys what is now published to the workspace's targets, off the UI thread, and reports each
-/// target's state as a `deploy-status` event; publishing never waits for it or fails by it.
+/// target's state as a `deploy-status` event; publishing never waits for it or fails by it. A
+/// target left behind is tried again, at growing intervals, for about a quarter of an hour.
 fn deploy_in_background(app: tauri::AppHandle, state: &AppState) {
     let (dir, user) = state.dir_and_user();
     tauri::async_runtime::spawn_blocking(move || {
-        let status = match vantage_studio::session::deploy_targets(&dir) {
-            Ok(targets) if targets.is_empty() => return,
-            _ => match vantage_studio::session::deploy_now(&dir, &user) {
+        let report = |outcome: Result<Vec<DeployTargetView>, StudioError>| {
+            let status = match outcome {
                 Ok(targets) => DeployStatusView { targets, problem: None },
                 Err(e) => DeployStatusView {
                     targets: vantage_studio::session::deploy_targets(&dir).unwrap_or_default(),
                     problem: Some(e.message),
                 },
-            },
+            };
+            let behind = status.problem.is_none() && status.targets.iter().any(|t| !t.up_to_date);
+            let _ = crate::events::DeployStatus(status).emit(&app);
+            behind
         };
-        let _ = crate::events::DeployStatus(status).emit(&app);
+        match vantage_studio::session::deploy_targets(&dir) {
+            Ok(targets) if targets.is_empty() => return,
+            _ => {}
+        }
+        let mut behind = report(vantage_studio::session::deploy_now(&dir, &user));
+        for wait in [15, 30, 60, 120, 240, 480] {
+            if !behind {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_secs(wait));
+            behind = report(vantage_studio::session::redeploy_behind(&dir, &user));
+        }
     });
 }
 

@@ -168,3 +168,36 @@ fn publishing_deploys_to_the_configured_targets_and_one_that_is_down_is_shown_be
     let listed = ok(vantage_as(&db, "rex", &["targets", "list"]));
     assert!(listed.contains("behind") && listed.contains("nothing answered"), "{listed}");
 }
+
+#[test]
+fn a_target_that_was_down_gets_the_published_release_when_retried_and_one_serving_it_is_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.db");
+    let demo = vantage_test_support::demo_dir();
+    ok(vantage_as(&db, "ada", &["init", "--from", demo.to_str().unwrap()]));
+    let up = serve(&["--db", db.to_str().unwrap()]);
+    let port = vantage_test_support::http::free_port();
+    let (up_url, later_url) = (format!("http://{}", up.address), format!("http://127.0.0.1:{port}"));
+    ok(vantage_as(&db, "ada", &["targets", "add", &up_url]));
+    ok(vantage_as(&db, "ada", &["targets", "add", &later_url]));
+    // The same token the servers were started with (every test here uses it).
+    std::env::set_var("VANTAGE_DEPLOY_TOKEN", TOKEN);
+    let store = vantage_studio::open_store(&db).unwrap();
+    let first = vantage_studio::deliver::deploy_published(&store, "ada", 1).unwrap();
+    let state = |targets: &[vantage_studio::deliver::DeployTarget], url: &str| {
+        targets.iter().find(|t| t.url == url).map(|t| (t.state.clone(), t.checked_at.clone())).unwrap()
+    };
+    assert_eq!(state(&first, &later_url).0, "behind");
+    let later = serve(&[
+        "--db",
+        db.to_str().unwrap(),
+        "--state",
+        tmp.path().join("later").to_str().unwrap(),
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+    ]);
+    assert_eq!(later.address, format!("127.0.0.1:{port}"));
+    let retried = vantage_studio::deliver::deploy_published_to_those_behind(&store, "ada", 1).unwrap();
+    assert_eq!(state(&retried, &later_url).0, "serving");
+    assert_eq!(state(&retried, &up_url), state(&first, &up_url), "a target already serving the release is not deployed to again");
+}

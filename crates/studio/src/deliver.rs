@@ -82,13 +82,32 @@ pub fn add_deploy_target(store: &vantage_store::Store, user: &str, url: &str) ->
 /// recording each one's outcome; a target that is down is recorded as behind and never stops
 /// the others. Returns the targets as they now stand.
 pub fn deploy_published(store: &vantage_store::Store, user: &str, attempts: u32) -> Result<Vec<vantage_store::DeployTarget>, StudioError> {
+    deploy_published_where(store, user, attempts, |_, _| true)
+}
+
+/// Like [`deploy_published`], only to the targets that do not serve the published release yet
+/// (what retrying a target that was down does).
+pub fn deploy_published_to_those_behind(
+    store: &vantage_store::Store,
+    user: &str,
+    attempts: u32,
+) -> Result<Vec<vantage_store::DeployTarget>, StudioError> {
+    deploy_published_where(store, user, attempts, |target, hash| target.serving.as_deref() != Some(hash))
+}
+
+fn deploy_published_where(
+    store: &vantage_store::Store,
+    user: &str,
+    attempts: u32,
+    wanted: impl Fn(&vantage_store::DeployTarget, &str) -> bool,
+) -> Result<Vec<vantage_store::DeployTarget>, StudioError> {
     store.check_may_deploy(user)?;
     let targets = store.deploy_targets()?;
     if targets.is_empty() {
         return Ok(targets);
     }
     let release = ReleaseToSend::of(ReleaseFile::of(store.published()?))?;
-    for target in &targets {
+    for target in targets.iter().filter(|t| wanted(t, &release.file.hash)) {
         let outcome = deploy_to(&target.url, &release, attempts).map(|_| ()).map_err(|e| e.message);
         store.record_deploy(user, &target.url, &release.file.hash, outcome)?;
     }

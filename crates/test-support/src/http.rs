@@ -73,11 +73,13 @@ impl Drop for Running {
     }
 }
 
-/// Starts `vantage` (the binary at `bin`) as `vantage serve --listen 127.0.0.1:0 <args>` with
-/// `env`, and waits for the address it prints.
+/// Starts `vantage` (the binary at `bin`) as `vantage serve <args>` with `env` (on a free
+/// loopback port unless `args` has `--listen`), and waits for the address it prints.
 pub fn start_serve(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Running {
+    let listen: &[&str] = if args.contains(&"--listen") { &[] } else { &["--listen", "127.0.0.1:0"] };
     let mut child = Command::new(bin)
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .arg("serve")
+        .args(listen)
         .args(args)
         .envs(env.iter().copied())
         .stdout(Stdio::piped())

@@ -55,3 +55,10 @@ pub fn deploy_now(dir: &Path, user: &str) -> Result<Vec<DeployTargetView>, Studi
     let targets = crate::deliver::deploy_published(&store, user, 3)?;
     views(&store, targets)
 }
+
+/// Deploys the published release again to the targets that are behind, as `user`.
+pub fn redeploy_behind(dir: &Path, user: &str) -> Result<Vec<DeployTargetView>, StudioError> {
+    let store = open(dir)?;
+    let targets = crate::deliver::deploy_published_to_those_behind(&store, user, 1)?;
+    views(&store, targets)
+}
