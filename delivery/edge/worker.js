@@ -78,9 +78,24 @@ function answer(head) {
   return { status, headers, body };
 }
 
+// Page bodies by ETag (the release, each slot's variant and the product: equal tags, equal
+// bytes), so a page served again reuses its bytes instead of allocating a copy per request.
+const pagesByTag = new Map();
+const PAGES_KEPT = 256;
+
 function toResponse(head) {
-  const { status, headers, body } = answer(head);
-  return new Response(status === 304 ? null : body, { status, headers });
+  const { status, headers } = JSON.parse(head);
+  if (status === 304) return new Response(null, { status, headers });
+  const tag = status === 200 ? headers.find(([name]) => name === "etag")?.[1] : undefined;
+  let body = tag === undefined ? undefined : pagesByTag.get(tag);
+  if (body === undefined) {
+    body = new Uint8Array(wasm.memory.buffer, wasm.vantage_body_ptr(), wasm.vantage_body_len()).slice();
+    if (tag !== undefined) {
+      if (pagesByTag.size >= PAGES_KEPT) pagesByTag.clear();
+      pagesByTag.set(tag, body);
+    }
+  }
+  return new Response(body, { status, headers });
 }
 
 function error(status, field, message) {
