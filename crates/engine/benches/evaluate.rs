@@ -22,7 +22,7 @@ fn decide(c: &mut Criterion) {
     let bundle = page_bundle();
     let page = &bundle.decisions.pages[0];
     let visitor = synthetic::visitor();
-    let raw = serde_json::to_string(&visitor).unwrap_or_default();
+    let raw = serde_json::to_string(&visitor).unwrap_or_else(|e| panic!("the bench's visitor does not serialise: {e}"));
     let ctx = Context::from_flat(&bundle.decisions.program, &visitor);
     let mut scratch = Scratch::for_program(&bundle.decisions.program);
     let mut out = Vec::with_capacity(page.slots.len());
@@ -34,8 +34,11 @@ fn decide(c: &mut Criterion) {
     });
     c.bench_function("decide_30_slots_from_raw_json", |b| {
         b.iter(|| {
-            let ctx = Context::from_json_str(&bundle.decisions.program, black_box(&raw))
-                .unwrap_or_else(|_| Context::from_flat(&bundle.decisions.program, &Default::default()));
+            // A visitor that fails to parse must stop the bench, not time an empty context.
+            let ctx = match Context::from_json_str(&bundle.decisions.program, black_box(&raw)) {
+                Ok(ctx) => ctx,
+                Err(e) => panic!("the bench's visitor does not parse: {e}"),
+            };
             bundle.decisions.decide(page, &ctx, &mut scratch, &mut out);
             black_box(&out);
         })

@@ -110,7 +110,7 @@ fn versus(c: &mut Criterion) {
     let in_rollout = vantage_engine::bucket::bucket("search-banner", "u-421337") < 2_500;
     for_jsonlogic.insert("precomputed.rollout_search_banner".into(), json!(in_rollout));
     let raw_nested = nested(&for_jsonlogic).to_string();
-    let raw_flat = serde_json::to_string(&visitor).unwrap_or_default();
+    let raw_flat = serde_json::to_string(&visitor).unwrap_or_else(|e| panic!("the bench's visitor does not serialise: {e}"));
     let engine = datalogic_rs::Engine::new();
     let Ok(logic) = engine.compile(&page_rule(&bundle).to_string()) else { panic!("the JSONLogic page does not compile") };
     let mut session = engine.session();
@@ -134,8 +134,9 @@ fn versus(c: &mut Criterion) {
     let mut out = Vec::with_capacity(30);
     c.bench_function("vantage_30_slots_from_raw_json", |b| {
         b.iter(|| {
-            if let Ok(ctx) = Context::from_json_str(&bundle.decisions.program, black_box(&raw_flat)) {
-                bundle.decisions.decide(page, &ctx, &mut scratch, &mut out);
+            match Context::from_json_str(&bundle.decisions.program, black_box(&raw_flat)) {
+                Ok(ctx) => bundle.decisions.decide(page, &ctx, &mut scratch, &mut out),
+                Err(e) => panic!("the bench's visitor does not parse: {e}"),
             }
             black_box(&out);
         })
