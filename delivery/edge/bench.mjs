@@ -3,32 +3,11 @@
 //   node delivery/edge/bench.mjs release.json      (a file from `vantage bundle --out`)
 import fs from "node:fs";
 import path from "node:path";
+import { body, call as call_, instantiate } from "./abi.js";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
-const edgeModule = new WebAssembly.Module(fs.readFileSync(path.join(here, "vantage_edge.wasm")));
-let instance;
-instance = new WebAssembly.Instance(edgeModule, {
-  env: { random_fill: (ptr, len) => crypto.getRandomValues(new Uint8Array(instance.exports.memory.buffer, ptr, len)) },
-});
-const wasm = instance.exports;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-function call(fn, ...texts) {
-  const args = [];
-  const buffers = [];
-  for (const text of texts) {
-    const bytes = encoder.encode(text);
-    const ptr = wasm.vantage_alloc(bytes.length);
-    new Uint8Array(wasm.memory.buffer, ptr, bytes.length).set(bytes);
-    args.push(ptr, bytes.length);
-    buffers.push([ptr, bytes.length]);
-  }
-  fn(...args);
-  const out = decoder.decode(new Uint8Array(wasm.memory.buffer, wasm.vantage_output_ptr(), wasm.vantage_output_len()));
-  for (const [ptr, len] of buffers) wasm.vantage_free(ptr, len);
-  return out;
-}
+const wasm = instantiate(new WebAssembly.Module(fs.readFileSync(path.join(here, "vantage_edge.wasm"))));
+const call = (fn, ...texts) => call_(wasm, fn, ...texts).text;
 
 const release = fs.readFileSync(process.argv[2], "utf8");
 call(wasm.vantage_configure, "{}");
@@ -43,7 +22,7 @@ const envelope = JSON.stringify({
 });
 const answer = () => {
   call(wasm.vantage_handle, envelope);
-  return new Uint8Array(wasm.memory.buffer, wasm.vantage_body_ptr(), wasm.vantage_body_len()).slice();
+  return body(wasm);
 };
 for (let i = 0; i < 2000; i++) answer();
 const n = 20000;

@@ -9,6 +9,7 @@
 // condition language's contract run by this module). Without a release, the Worker fetches the current
 // one from the server tier (ORIGIN + /release, with ORIGIN_TOKEN), verifying its hash the same way.
 import edgeModule from "./vantage_edge.wasm";
+import { body as moduleBody, call as callModule, instantiate as instantiateModule } from "./abi.js";
 
 const DECIDE_BODY_MAX_BYTES = 64 * 1024;
 const RELEASE_MAX_BYTES = 64 * 1024 * 1024;
@@ -24,36 +25,13 @@ let configured = false;
 let headersRead = new Set();
 
 function instantiate() {
-  const instance = new WebAssembly.Instance(edgeModule, {
-    env: {
-      random_fill(ptr, len) {
-        crypto.getRandomValues(new Uint8Array(instance.exports.memory.buffer, ptr, len));
-      },
-    },
-  });
-  wasm = instance.exports;
+  wasm = instantiateModule(edgeModule);
   configured = false;
 }
 
-// Calls `fn` with `texts` copied into the module's memory, then reads its output.
+// Calls export `fn` with `texts` copied into the module's memory, then reads its output.
 function call(fn, ...texts) {
-  const args = [];
-  const buffers = [];
-  for (const text of texts) {
-    const bytes = encoder.encode(text);
-    const ptr = wasm.vantage_alloc(bytes.length);
-    new Uint8Array(wasm.memory.buffer, ptr, bytes.length).set(bytes);
-    args.push(ptr, bytes.length);
-    buffers.push([ptr, bytes.length]);
-  }
-  try {
-    const code = fn(...args);
-    // Memory may have grown during the call: read through a fresh view.
-    const out = new Uint8Array(wasm.memory.buffer, wasm.vantage_output_ptr(), wasm.vantage_output_len());
-    return { code, text: decoder.decode(out) };
-  } finally {
-    for (const [ptr, len] of buffers) wasm.vantage_free(ptr, len);
-  }
+  return callModule(wasm, fn, ...texts);
 }
 
 function ensure(env) {
@@ -74,8 +52,7 @@ function ensure(env) {
 // The module's answer: its head (status, headers) from the output, its body copied out as bytes.
 function answer(head) {
   const { status, headers } = JSON.parse(head);
-  const body = new Uint8Array(wasm.memory.buffer, wasm.vantage_body_ptr(), wasm.vantage_body_len()).slice();
-  return { status, headers, body };
+  return { status, headers, body: moduleBody(wasm) };
 }
 
 // Page bodies by ETag (the release, each slot's variant and the product: equal tags, equal
@@ -89,7 +66,7 @@ function toResponse(head) {
   const tag = status === 200 ? headers.find(([name]) => name === "etag")?.[1] : undefined;
   let body = tag === undefined ? undefined : pagesByTag.get(tag);
   if (body === undefined) {
-    body = new Uint8Array(wasm.memory.buffer, wasm.vantage_body_ptr(), wasm.vantage_body_len()).slice();
+    body = moduleBody(wasm);
     if (tag !== undefined) {
       if (pagesByTag.size >= PAGES_KEPT) pagesByTag.clear();
       pagesByTag.set(tag, body);

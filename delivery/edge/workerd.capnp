@@ -17,6 +17,7 @@ const config :Workerd.Config = (
 const edge :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
+    (name = "abi.js", esModule = embed "abi.js"),
     (name = "vantage_edge.wasm", wasm = embed "vantage_edge.wasm"),
   ],
   compatibilityDate = "2026-11-01",
