@@ -173,3 +173,61 @@ pub fn visitor() -> Map<String, Value> {
         _ => Map::new(),
     }
 }
+
+/// `count` different visitors for [`workspace`], deterministic for a `seed`: anonymous and known,
+/// every tier, spend, segment mix, device, country, referrer, app version, local time and cart,
+/// so that benchmarks on them do not measure one lucky path. Everyone grants
+/// `personalization` (a peer engine has no three-valued logic to compare against); half grant
+/// `marketing`.
+pub fn visitors(count: usize, seed: u64) -> Vec<Map<String, Value>> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let pick = |rng: &mut rand_chacha::ChaCha8Rng, from: &[&str]| from[rng.random_range(0..from.len())].to_owned();
+    // 2026-11-16T00:00:00Z, a Monday: visits spread over the following week.
+    let week_start = 1_794_787_200_i64;
+    (0..count)
+        .map(|n| {
+            let mut v = Map::new();
+            let now = week_start + rng.random_range(0..7 * 86_400);
+            let at = |s: i64| jiff::Timestamp::from_second(s).map(|t| t.to_string()).unwrap_or_default();
+            v.insert("request.now".into(), json!(at(now)));
+            v.insert("request.timezone".into(), json!(pick(&mut rng, &["Europe/Berlin", "Europe/London", "America/New_York"])));
+            v.insert("request.device".into(), json!(pick(&mut rng, &["mobile", "desktop", "tablet"])));
+            v.insert("request.country".into(), json!(pick(&mut rng, &["DE", "AT", "CH", "FR", "GB", "US", "NL"])));
+            let referrer = pick(
+                &mut rng,
+                &[
+                    "https://www.google.com/search?q=shell+jacket",
+                    "https://bing.com/search?q=boots",
+                    "https://duckduckgo.com/?q=tent",
+                    "https://shop.example/newsletter/2026-11",
+                    "https://www.facebook.com/",
+                    "",
+                ],
+            );
+            if !referrer.is_empty() {
+                v.insert("request.referrer".into(), json!(referrer));
+            }
+            let version = format!("{}.{}.{}", rng.random_range(4..=5), rng.random_range(0..=9), rng.random_range(0..=9));
+            v.insert("request.app_version".into(), json!(version));
+            v.insert("cart.total".into(), json!(f64::from(rng.random_range(0..40_000_u32)) / 100.0));
+            v.insert("product.inventory".into(), json!(rng.random_range(0..50)));
+            v.insert("product.category".into(), json!(pick(&mut rng, &["jackets", "jeans", "shoes", "jack-knives", "tents"])));
+            // One visitor in five is anonymous: no profile at all.
+            if rng.random_range(0..5) > 0 {
+                v.insert("profile.id".into(), json!(format!("u-{n:06}")));
+                v.insert("profile.tier".into(), json!(pick(&mut rng, &["bronze", "silver", "gold", "vip", "platinum"])));
+                v.insert("profile.lifetime_value".into(), json!(f64::from(rng.random_range(0..300_000_u32)) / 100.0));
+                v.insert("profile.orders".into(), json!(rng.random_range(0..60)));
+                let segments: Vec<&str> =
+                    ["outdoor", "alpine", "bargain", "running", "city"].into_iter().filter(|_| rng.random_bool(0.35)).collect();
+                v.insert("profile.segments".into(), json!(segments));
+                v.insert("profile.last_order_at".into(), json!(at(now - rng.random_range(0..200 * 86_400))));
+                v.insert("profile.email_opt_in".into(), json!(rng.random_bool(0.5)));
+            }
+            let consents: Vec<&str> = if rng.random_bool(0.5) { vec!["personalization", "marketing"] } else { vec!["personalization"] };
+            v.insert("consents".into(), json!(consents));
+            v
+        })
+        .collect()
+}
