@@ -50,6 +50,7 @@ impl App {
         // 30 s. A start can also fail once (GTK failing to reach the virtual display right after
         // the previous window closed, seen under Xvfb): try again, at most three times.
         let mut attempt = 1;
+        let launched = Instant::now();
         let client = loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
             let mut builder = ClientBuilder::new(connector);
@@ -66,6 +67,13 @@ impl App {
         };
         let app = App { client, out: output_dir(), scenario: scenario.to_owned(), shots: 0, workspace, _tmp: tmp };
         app.wait_js("the studio to load its workspace", "return !!document.querySelector('[data-testid=\"user-switcher\"]')").await;
+        app.wait_js("the Author screen to show the workspace's tree", "return !!document.querySelector('[data-testid^=\"tree-entry-\"]')")
+            .await;
+        // Cold start as a person sees it: from asking for the window until the tree is shown.
+        // It includes WebDriver's own start (an overstatement, never an understatement).
+        if attempt == 1 {
+            record_startup(scenario, launched.elapsed());
+        }
         app
     }
 
@@ -310,6 +318,18 @@ where
             std::panic::resume_unwind(e.into_panic());
         }
         panic!("scenario {name} did not finish: {e}");
+    }
+}
+
+/// Appends one start (launch to the Author tree shown) to `startup.jsonl` in the output folder;
+/// `scripts/e2e` prints their median.
+fn record_startup(scenario: &str, took: Duration) {
+    use std::io::Write;
+    let line = json!({"scenario": scenario, "ms": took.as_secs_f64() * 1000.0, "app": std::env::var("VANTAGE_APP").unwrap_or_default()});
+    let path = output_dir().join("startup.jsonl");
+    let written = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| writeln!(f, "{line}"));
+    if let Err(e) = written {
+        eprintln!("could not record the start in {}: {e}", path.display());
     }
 }
 
