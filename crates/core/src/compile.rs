@@ -393,6 +393,11 @@ impl<'a> Compiler<'a> {
             }
         };
         let consent = self.program.slots[slot as usize].consent;
+        if matches!(test, Test::DayOfWeek(_) | Test::HourBetween(..)) {
+            if let Some(meta) = self.program.slots.get_mut(slot as usize) {
+                meta.local = true;
+            }
+        }
         Ok(self.program.push(Node::Pred { slot, consent, test, negate }))
     }
 }

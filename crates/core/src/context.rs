@@ -13,14 +13,78 @@ use serde_json::{Map, Value};
 pub enum Val {
     /// Absent, null, or of the wrong JSON type (the two behave the same).
     Missing,
-    Str(Box<str>),
+    Str(Text),
     Num(f64),
     Bool(bool),
-    List(Box<[Box<str>]>),
+    List(TextList),
     /// A string that is (`Some`) or is not (`None`) a valid version.
     Semver(Option<Box<Version>>),
     /// A string that is (`Some`) or is not (`None`) a valid RFC 3339 timestamp.
     Time(Option<Instant>),
+}
+
+/// A string of a [`Context`]: a range of its one text buffer, so that preparing a visitor does
+/// not allocate once per string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text {
+    start: u32,
+    len: u32,
+}
+
+/// A list of strings of a [`Context`]: a range of its item table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextList {
+    start: u32,
+    len: u32,
+}
+
+/// Every string of a context in one buffer, and every list's items in one table.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Strings {
+    text: String,
+    items: Vec<Text>,
+}
+
+impl Strings {
+    fn with_capacity(bytes: usize) -> Strings {
+        Strings { text: String::with_capacity(bytes), items: Vec::new() }
+    }
+
+    /// Keeps `s`; `None` only past 4 GiB of text, which callers treat as a missing value.
+    fn push(&mut self, s: &str) -> Option<Text> {
+        let start = u32::try_from(self.text.len()).ok()?;
+        let len = u32::try_from(s.len()).ok()?;
+        start.checked_add(len)?;
+        self.text.push_str(s);
+        Some(Text { start, len })
+    }
+
+    fn str(&self, t: Text) -> &str {
+        self.text.get(t.start as usize..(t.start as usize + t.len as usize)).unwrap_or_default()
+    }
+
+    fn list(&self, l: TextList) -> &[Text] {
+        self.items.get(l.start as usize..(l.start as usize + l.len as usize)).unwrap_or_default()
+    }
+
+    /// Starts a list: its items are the texts [`Strings::push_item`] adds until [`Strings::end_list`].
+    fn start_list(&self) -> usize {
+        self.items.len()
+    }
+
+    fn push_item(&mut self, s: &str) -> bool {
+        match self.push(s) {
+            Some(t) => {
+                self.items.push(t);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn end_list(&self, start: usize) -> Option<TextList> {
+        Some(TextList { start: u32::try_from(start).ok()?, len: u32::try_from(self.items.len() - start).ok()? })
+    }
 }
 
 /// The visitor's time zone for day and hour windows.
@@ -40,12 +104,14 @@ pub struct Context {
     /// Local (weekday from Monday = 0, hour) of each timestamp slot in the visitor's zone,
     /// computed once here so that day and hour windows cost nothing at evaluation.
     pub(crate) local: Vec<Option<(u8, u8)>>,
+    strings: Strings,
 }
 
 impl Context {
     /// Prepares a flat context (`{"profile.tier": "vip", ..., "consents": [...]}`).
     pub fn from_flat(program: &Program, flat: &Map<String, Value>) -> Context {
-        let values = program.slots.iter().map(|slot| convert(slot.ty, flat.get(&slot.path))).collect();
+        let mut strings = Strings::default();
+        let values = program.slots.iter().map(|slot| convert(slot.ty, flat.get(&slot.path), &mut strings)).collect();
         let mut granted = vec![false; program.purposes.len()];
         if let Some(Value::Array(consents)) = flat.get(CONSENTS) {
             for purpose in consents.iter().filter_map(Value::as_str) {
@@ -54,21 +120,28 @@ impl Context {
                 }
             }
         }
-        Context::finish(values, granted, zone_of(flat.get(crate::catalog::TIMEZONE)))
+        Context::finish(program, values, granted, zone_of(flat.get(crate::catalog::TIMEZONE)), strings)
     }
 
     /// Parses a flat JSON object straight into a context (no intermediate JSON tree).
     pub fn from_json_str(program: &Program, json: &str) -> Result<Context, serde_json::Error> {
         use serde::de::DeserializeSeed;
         let mut de = serde_json::Deserializer::from_str(json);
-        let ctx = raw::ContextSeed(program).deserialize(&mut de)?;
+        let ctx = raw::ContextSeed { program, capacity: json.len() }.deserialize(&mut de)?;
         de.end()?;
         Ok(ctx)
     }
 
-    fn finish(values: Vec<Val>, granted: Vec<bool>, zone: Zone) -> Context {
-        let local = values.iter().map(|v| local_of(v, &zone)).collect();
-        Context { values, granted, zone, local }
+    fn finish(program: &Program, values: Vec<Val>, granted: Vec<bool>, zone: Zone, strings: Strings) -> Context {
+        let mut ctx = Context { values, granted, zone, local: Vec::new(), strings };
+        ctx.localize(program);
+        ctx
+    }
+
+    /// Computes the local weekday and hour of the timestamps a day or hour window reads.
+    fn localize(&mut self, program: &Program) {
+        let zone = &self.zone;
+        self.local = self.values.iter().zip(&program.slots).map(|(v, slot)| if slot.local { local_of(v, zone) } else { None }).collect();
     }
 
     /// Sets one attribute of a prepared context, such as a value derived after the visitor's data
@@ -79,11 +152,11 @@ impl Context {
         let Some(slot) = program.slot_of(path) else { return false };
         let index = slot as usize;
         let (Some(meta), Some(place)) = (program.slots.get(index), self.values.get_mut(index)) else { return false };
-        *place = convert(meta.ty, Some(value));
+        *place = convert(meta.ty, Some(value), &mut self.strings);
         if slot == TIMEZONE_SLOT {
             self.zone = zone_of(Some(value));
-            self.local = self.values.iter().map(|v| local_of(v, &self.zone)).collect();
-        } else if let Some(local) = self.local.get_mut(index) {
+            self.localize(program);
+        } else if let (Some(local), true) = (self.local.get_mut(index), meta.local) {
             *local = local_of(&self.values[index], &self.zone);
         }
         true
@@ -101,6 +174,16 @@ impl Context {
         }
     }
 
+    /// The text of a string value.
+    pub(crate) fn str(&self, t: Text) -> &str {
+        self.strings.str(t)
+    }
+
+    /// The items of a list value.
+    pub(crate) fn list(&self, l: TextList) -> impl Iterator<Item = &str> {
+        self.strings.list(l).iter().map(|t| self.strings.str(*t))
+    }
+
     pub(crate) fn now(&self) -> Option<Instant> {
         match self.values.get(NOW_SLOT as usize) {
             Some(Val::Time(t)) => *t,
@@ -111,7 +194,7 @@ impl Context {
     /// The raw time zone value is kept as a slot too, for traces.
     pub fn timezone_value(&self) -> Option<&str> {
         match self.values.get(TIMEZONE_SLOT as usize) {
-            Some(Val::Str(s)) => Some(s),
+            Some(Val::Str(s)) => Some(self.strings.str(*s)),
             _ => None,
         }
     }
@@ -138,16 +221,16 @@ fn zone_of(value: Option<&Value>) -> Zone {
     }
 }
 
-fn convert(ty: AttrType, value: Option<&Value>) -> Val {
+fn convert(ty: AttrType, value: Option<&Value>, strings: &mut Strings) -> Val {
     match (ty, value) {
-        (AttrType::String, Some(Value::String(s))) => Val::Str(s.as_str().into()),
+        (AttrType::String, Some(Value::String(s))) => strings.push(s).map_or(Val::Missing, Val::Str),
         (AttrType::Number, Some(Value::Number(n))) => n.as_f64().map_or(Val::Missing, Val::Num),
         (AttrType::Bool, Some(Value::Bool(b))) => Val::Bool(*b),
-        (AttrType::StringList, Some(Value::Array(items))) => items
-            .iter()
-            .map(|v| v.as_str().map(Box::<str>::from))
-            .collect::<Option<Vec<_>>>()
-            .map_or(Val::Missing, |list| Val::List(list.into())),
+        (AttrType::StringList, Some(Value::Array(items))) if items.iter().all(Value::is_string) => {
+            let start = strings.start_list();
+            let kept = items.iter().filter_map(Value::as_str).all(|item| strings.push_item(item));
+            strings.end_list(start).filter(|_| kept).map_or(Val::Missing, Val::List)
+        }
         (AttrType::Semver, Some(Value::String(s))) => Val::Semver(Version::parse(s).ok().map(Box::new)),
         (AttrType::Timestamp, Some(Value::String(s))) => Val::Time(parse_timestamp(s)),
         _ => Val::Missing,
@@ -158,7 +241,7 @@ mod raw {
     //! Straight from JSON text to a [`Context`]: keys are looked up as they stream by and values
     //! are parsed into their slot's type, with no intermediate `serde_json::Value` tree.
 
-    use super::{Context, Val, Zone};
+    use super::{Context, Strings, Val, Zone};
     use crate::catalog::AttrType;
     use crate::program::{Program, TIMEZONE_SLOT};
     use crate::time::parse_timestamp;
@@ -166,7 +249,11 @@ mod raw {
     use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
     use std::fmt;
 
-    pub(super) struct ContextSeed<'a>(pub &'a Program);
+    pub(super) struct ContextSeed<'a> {
+        pub program: &'a Program,
+        /// The input's length: its strings fit in that many bytes, so one buffer holds them all.
+        pub capacity: usize,
+    }
 
     enum Key {
         Slot(u32),
@@ -198,16 +285,16 @@ mod raw {
     }
 
     /// Parses one value as the slot's type; anything else is consumed and becomes `Missing`.
-    struct ValSeed(AttrType);
+    struct ValSeed<'a>(AttrType, &'a mut Strings);
 
-    impl<'de> DeserializeSeed<'de> for ValSeed {
+    impl<'de> DeserializeSeed<'de> for ValSeed<'_> {
         type Value = Val;
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Val, D::Error> {
             d.deserialize_any(self)
         }
     }
 
-    impl<'de> Visitor<'de> for ValSeed {
+    impl<'de> Visitor<'de> for ValSeed<'_> {
         type Value = Val;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a JSON value")
@@ -226,7 +313,7 @@ mod raw {
         }
         fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Val, E> {
             Ok(match self.0 {
-                AttrType::String => Val::Str(s.into()),
+                AttrType::String => self.1.push(s).map_or(Val::Missing, Val::Str),
                 AttrType::Semver => Val::Semver(semver::Version::parse(s).ok().map(Box::new)),
                 AttrType::Timestamp => Val::Time(parse_timestamp(s)),
                 _ => Val::Missing,
@@ -236,15 +323,16 @@ mod raw {
             Ok(Val::Missing)
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val, A::Error> {
-            let mut items: Vec<Box<str>> = Vec::new();
+            let strings = self.1;
+            let start = strings.start_list();
             let mut well_typed = self.0 == AttrType::StringList;
-            while let Some(item) = seq.next_element_seed(StrOrOther)? {
-                match item {
-                    Some(s) if well_typed => items.push(s),
-                    _ => well_typed = false,
-                }
+            while let Some(kept) = seq.next_element_seed(ItemSeed { strings: &mut *strings, keep: well_typed })? {
+                well_typed &= kept;
             }
-            Ok(if well_typed { Val::List(items.into()) } else { Val::Missing })
+            Ok(match strings.end_list(start) {
+                Some(list) if well_typed => Val::List(list),
+                _ => Val::Missing,
+            })
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val, A::Error> {
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
@@ -252,23 +340,168 @@ mod raw {
         }
     }
 
-    /// A list element: `Some` for a string, `None` (consumed) for anything else.
-    struct StrOrOther;
+    /// A list element: a string is kept (when `keep`) and answers true; anything else is
+    /// consumed and answers false.
+    struct ItemSeed<'a> {
+        strings: &'a mut Strings,
+        keep: bool,
+    }
 
-    impl<'de> DeserializeSeed<'de> for StrOrOther {
-        type Value = Option<Box<str>>;
+    impl<'de> DeserializeSeed<'de> for ItemSeed<'_> {
+        type Value = bool;
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
             d.deserialize_any(self)
         }
     }
 
-    impl<'de> Visitor<'de> for StrOrOther {
-        type Value = Option<Box<str>>;
+    impl<'de> Visitor<'de> for ItemSeed<'_> {
+        type Value = bool;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a JSON value")
         }
         fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
-            Ok(Some(s.into()))
+            Ok(!self.keep || self.strings.push_item(s))
+        }
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(false)
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(false)
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(false)
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(false)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(false)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(false)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(false)
+        }
+    }
+
+    /// `request.timezone`: a string names the zone, null means UTC, anything else is no usable
+    /// zone (as [`super::zone_of`] decides for a parsed value).
+    struct ZoneSeed<'a>(&'a mut Strings);
+
+    impl<'de> DeserializeSeed<'de> for ZoneSeed<'_> {
+        type Value = (Val, Zone);
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for ZoneSeed<'_> {
+        type Value = (Val, Zone);
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a time zone name")
+        }
+        fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Self::Value, E> {
+            let zone = TimeZone::get(name).map(Zone::Known).unwrap_or(Zone::Invalid);
+            Ok((self.0.push(name).map_or(Val::Missing, Val::Str), zone))
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok((Val::Missing, Zone::Known(TimeZone::UTC)))
+        }
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok((Val::Missing, Zone::Invalid))
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok((Val::Missing, Zone::Invalid))
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok((Val::Missing, Zone::Invalid))
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok((Val::Missing, Zone::Invalid))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok((Val::Missing, Zone::Invalid))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok((Val::Missing, Zone::Invalid))
+        }
+    }
+
+    /// `consents`: each string element that names a purpose of the program grants it; other
+    /// elements are skipped, and a value that is not a list grants nothing (as `from_flat`).
+    struct ConsentsSeed<'a> {
+        program: &'a Program,
+        granted: &'a mut [bool],
+    }
+
+    impl<'de> DeserializeSeed<'de> for ConsentsSeed<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for ConsentsSeed<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of consent purposes")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(purpose) = seq.next_element_seed(PurposeSeed(self.program))? {
+                if let Some(id) = purpose {
+                    if let Some(place) = self.granted.get_mut(id as usize) {
+                        *place = true;
+                    }
+                }
+            }
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(())
+        }
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+            Ok(())
+        }
+    }
+
+    /// One element of `consents`: the purpose's id, or `None` (consumed) for anything else.
+    struct PurposeSeed<'a>(&'a Program);
+
+    impl<'de> DeserializeSeed<'de> for PurposeSeed<'_> {
+        type Value = Option<u16>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for PurposeSeed<'_> {
+        type Value = Option<u16>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a consent purpose")
+        }
+        fn visit_str<E: serde::de::Error>(self, purpose: &str) -> Result<Self::Value, E> {
+            Ok(self.0.purpose_index.get(purpose).copied())
         }
         fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
             Ok(None)
@@ -308,7 +541,8 @@ mod raw {
             f.write_str("a flat JSON object of attribute values")
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Context, A::Error> {
-            let program = self.0;
+            let program = self.program;
+            let mut strings = Strings::with_capacity(self.capacity);
             let mut values = vec![Val::Missing; program.slots.len()];
             let mut granted = vec![false; program.purposes.len()];
             // Absent or null means UTC; any other non-string means no usable zone.
@@ -316,32 +550,24 @@ mod raw {
             while let Some(key) = map.next_key_seed(KeySeed(program))? {
                 match key {
                     Key::Slot(TIMEZONE_SLOT) => {
-                        // Null means UTC but a number means no usable zone: keep the raw value.
-                        let raw = map.next_value::<serde_json::Value>()?;
-                        zone = super::zone_of(Some(&raw));
-                        values[TIMEZONE_SLOT as usize] = super::convert(AttrType::String, Some(&raw));
+                        let (value, named) = map.next_value_seed(ZoneSeed(&mut strings))?;
+                        zone = named;
+                        values[TIMEZONE_SLOT as usize] = value;
                     }
                     Key::Slot(slot) => {
                         let ty = program.slots[slot as usize].ty;
-                        values[slot as usize] = map.next_value_seed(ValSeed(ty))?;
+                        values[slot as usize] = map.next_value_seed(ValSeed(ty, &mut strings))?;
                     }
                     Key::Consents => {
                         granted.iter_mut().for_each(|g| *g = false);
-                        // Non-string elements are skipped, exactly as `from_flat` does.
-                        if let serde_json::Value::Array(purposes) = map.next_value::<serde_json::Value>()? {
-                            for purpose in purposes.iter().filter_map(serde_json::Value::as_str) {
-                                if let Some(&id) = program.purpose_index.get(purpose) {
-                                    granted[id as usize] = true;
-                                }
-                            }
-                        }
+                        map.next_value_seed(ConsentsSeed { program, granted: &mut granted })?;
                     }
                     Key::Other => {
                         map.next_value::<IgnoredAny>()?;
                     }
                 }
             }
-            Ok(Context::finish(values, granted, zone))
+            Ok(Context::finish(program, values, granted, zone, strings))
         }
     }
 }

@@ -232,7 +232,7 @@ impl DecisionBundle {
     pub fn experiment_status(&self, x: &CompiledExperiment, ctx: &Context, scratch: &mut Scratch) -> ExperimentStatus {
         let mut buf = [0u8; 24];
         let unit = match ctx.values.get(x.unit_slot as usize) {
-            Some(Val::Str(s)) => Some(&**s),
+            Some(Val::Str(s)) => Some(ctx.str(*s)),
             Some(Val::Num(n)) => number_unit_text(*n, &mut buf),
             _ => None,
         };

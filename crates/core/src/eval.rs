@@ -104,7 +104,7 @@ impl Program {
                 }
                 let mut buf = [0u8; 24];
                 let unit = match &ctx.values[*slot as usize] {
-                    Val::Str(s) => Some(&**s),
+                    Val::Str(s) => Some(ctx.str(*s)),
                     Val::Num(n) => number_unit_text(*n, &mut buf),
                     _ => None,
                 };
@@ -118,10 +118,13 @@ impl Program {
     fn test(&self, test: &Test, value: &Val, slot: u32, ctx: &Context) -> bool {
         match (test, value) {
             (Test::Exists, _) => true,
-            (Test::EqStr(want), Val::Str(s)) => **want == **s,
+            (Test::EqStr(want), Val::Str(s)) => **want == *ctx.str(*s),
             (Test::EqNum(want), Val::Num(n)) => *want == *n,
             (Test::EqBool(want), Val::Bool(b)) => want == b,
-            (Test::InStr(set), Val::Str(s)) => set.binary_search_by(|x| (**x).cmp(&**s)).is_ok(),
+            (Test::InStr(set), Val::Str(s)) => {
+                let s = ctx.str(*s);
+                set.binary_search_by(|x| (**x).cmp(s)).is_ok()
+            }
             (Test::InNum(set), Val::Num(n)) => set.iter().any(|x| x == n),
             (Test::InBool(has_true, has_false), Val::Bool(b)) => {
                 if *b {
@@ -135,10 +138,10 @@ impl Program {
             (Test::Gt(x), Val::Num(n)) => n > x,
             (Test::Gte(x), Val::Num(n)) => n >= x,
             (Test::Between(lo, hi), Val::Num(n)) => lo <= n && n <= hi,
-            (Test::Contains(x), Val::Str(s)) => s.contains(&**x),
-            (Test::StartsWith(x), Val::Str(s)) => s.starts_with(&**x),
-            (Test::EndsWith(x), Val::Str(s)) => s.ends_with(&**x),
-            (Test::Matches(id), Val::Str(s)) => self.regexes[*id as usize].is_match(s),
+            (Test::Contains(x), Val::Str(s)) => ctx.str(*s).contains(&**x),
+            (Test::StartsWith(x), Val::Str(s)) => ctx.str(*s).starts_with(&**x),
+            (Test::EndsWith(x), Val::Str(s)) => ctx.str(*s).ends_with(&**x),
+            (Test::Matches(id), Val::Str(s)) => self.regexes[*id as usize].is_match(ctx.str(*s)),
             (Test::Semver(cmp, want), Val::Semver(Some(v))) => {
                 let ord = v.cmp_precedence(want);
                 match cmp {
@@ -161,9 +164,9 @@ impl Program {
                 std::cmp::Ordering::Greater => h >= *start || h < *end,
                 std::cmp::Ordering::Equal => false,
             }),
-            (Test::AnyOf(want), Val::List(have)) => want.iter().any(|w| have.contains(w)),
-            (Test::AllOf(want), Val::List(have)) => want.iter().all(|w| have.contains(w)),
-            (Test::NoneOf(want), Val::List(have)) => !want.iter().any(|w| have.contains(w)),
+            (Test::AnyOf(want), Val::List(have)) => want.iter().any(|w| ctx.list(*have).any(|h| h == &**w)),
+            (Test::AllOf(want), Val::List(have)) => want.iter().all(|w| ctx.list(*have).any(|h| h == &**w)),
+            (Test::NoneOf(want), Val::List(have)) => !want.iter().any(|w| ctx.list(*have).any(|h| h == &**w)),
             // A semver or timestamp string that does not parse is present but fails every operator.
             _ => false,
         }

@@ -53,6 +53,9 @@ pub struct Slot {
     pub ty: AttrType,
     /// Index into [`Program::purposes`] of the consent this attribute needs.
     pub consent: Option<u16>,
+    /// Whether a day or hour window reads this timestamp, so a context computes its local
+    /// weekday and hour (only then: the zone conversion is a good part of preparing a context).
+    pub local: bool,
 }
 
 /// A compiled test on one attribute's value (the attribute is known present and well typed).
@@ -195,7 +198,7 @@ impl Program {
         }
         let consent = consent.map(|purpose| self.purpose(purpose));
         let slot = self.slots.len() as u32;
-        self.slots.push(Slot { path: path.to_owned(), ty, consent });
+        self.slots.push(Slot { path: path.to_owned(), ty, consent, local: false });
         self.slot_index.insert(path.to_owned(), slot);
         slot
     }
