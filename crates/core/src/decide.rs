@@ -8,6 +8,7 @@ use crate::compile::{CompileError, Compiler};
 use crate::context::{Context, Val};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::Scratch;
+use crate::plan::{PagePlan, BASELINE};
 use crate::program::{NodeId, Program};
 use crate::rules::{ExperimentRules, Rules};
 use serde::Serialize;
@@ -89,6 +90,8 @@ pub struct CompiledSlot {
 pub struct CompiledPage {
     pub id: String,
     pub slots: Vec<CompiledSlot>,
+    /// Every slot's rules as one plan: what [`DecisionBundle::decide`] runs.
+    pub plan: PagePlan,
 }
 
 /// Compiled rules: immutable and `Send + Sync`. Deciding a page allocates nothing.
@@ -186,7 +189,10 @@ impl DecisionBundle {
                     personalizations: entry.personalizations.iter().take(MAX_PERSONALIZATIONS).map(|p| p.id.clone()).collect(),
                 });
             }
-            pages.push(CompiledPage { id: page_id.clone(), slots: compiled_slots });
+            let roots: Vec<Vec<(NodeId, u16)>> =
+                compiled_slots.iter().map(|s| s.rules.iter().map(|r| (r.root, r.personalization)).collect()).collect();
+            let plan = PagePlan::new(&program, roots.iter().map(Vec::as_slice));
+            pages.push(CompiledPage { id: page_id.clone(), slots: compiled_slots, plan });
         }
         diagnostics.sort();
         DecisionBundle { program, pages, diagnostics }
@@ -201,24 +207,28 @@ impl DecisionBundle {
     pub fn decide(&self, page: &CompiledPage, ctx: &Context, scratch: &mut Scratch, out: &mut Vec<Decision>) {
         scratch.reset(&self.program);
         out.clear();
-        for slot in &page.slots {
-            out.push(self.decide_slot(slot, ctx, scratch));
+        let mut bits = std::mem::take(&mut scratch.bits);
+        page.plan.run(&self.program, ctx, &mut bits);
+        out.extend((0..page.slots.len()).map(|i| {
+            // Without a branch on the answer: the baseline's outcome wraps to content 0.
+            let shown = page.plan.outcome(i, &bits);
+            let choice = if shown == BASELINE { Choice::Baseline } else { Choice::Personalization(shown) };
+            Decision { choice, content: shown.wrapping_add(1) }
+        }));
+        // A running experiment the visitor is in comes first.
+        for (slot, decision) in page.slots.iter().zip(out.iter_mut()).filter(|(slot, _)| slot.experiment.is_some()) {
+            if let Some(assigned) = self.experiment_decision(slot, ctx, scratch) {
+                *decision = assigned;
+            }
         }
+        scratch.bits = bits;
     }
 
     /// Decides one slot: a running experiment the visitor is in, else the first matching
     /// personalization, else the baseline.
     pub fn decide_slot(&self, slot: &CompiledSlot, ctx: &Context, scratch: &mut Scratch) -> Decision {
-        if let Some(x) = &slot.experiment {
-            if let ExperimentStatus::Assigned(assignment) = self.experiment_status(x, ctx, scratch) {
-                return match assignment {
-                    Assignment::Holdout => Decision { choice: Choice::Holdout, content: 0 },
-                    Assignment::Arm(i) => {
-                        let content = 1 + slot.personalizations.len() + i;
-                        Decision { choice: Choice::Arm(i as u16), content: content as u16 }
-                    }
-                };
-            }
+        if let Some(decision) = self.experiment_decision(slot, ctx, scratch) {
+            return decision;
         }
         for rule in &slot.rules {
             if self.program.eval(rule.root, ctx, scratch).decide() {
@@ -226,6 +236,19 @@ impl DecisionBundle {
             }
         }
         Decision { choice: Choice::Baseline, content: 0 }
+    }
+
+    /// The slot's experiment arm or holdout, when the visitor is in its running experiment.
+    fn experiment_decision(&self, slot: &CompiledSlot, ctx: &Context, scratch: &mut Scratch) -> Option<Decision> {
+        let x = slot.experiment.as_ref()?;
+        let ExperimentStatus::Assigned(assignment) = self.experiment_status(x, ctx, scratch) else { return None };
+        Some(match assignment {
+            Assignment::Holdout => Decision { choice: Choice::Holdout, content: 0 },
+            Assignment::Arm(i) => {
+                let content = 1 + slot.personalizations.len() + i;
+                Decision { choice: Choice::Arm(i as u16), content: content as u16 }
+            }
+        })
     }
 
     /// Where a visitor stands in an experiment, and why.

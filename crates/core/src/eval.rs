@@ -1,7 +1,7 @@
 //! Evaluates compiled conditions. Allocation-free: the only mutable state is a caller-owned
 //! [`Scratch`] that memoizes audiences for the current request.
 
-use crate::bucket::{bucket_from, number_unit_text};
+use crate::bucket::{bucket_from, number_unit_text, Murmur3};
 use crate::context::{Context, Val, Zone};
 use crate::program::{Node, NodeId, Program, SemverCmp, Test, Tri};
 
@@ -11,11 +11,13 @@ use crate::program::{Node, NodeId, Program, SemverCmp, Test, Tri};
 pub struct Scratch {
     generation: u32,
     memo: Vec<(u32, Tri)>,
+    /// A [`crate::plan::PagePlan`]'s results for the current request.
+    pub(crate) bits: Vec<u8>,
 }
 
 impl Scratch {
     pub fn for_program(program: &Program) -> Scratch {
-        Scratch { generation: 1, memo: vec![(0, Tri::False); program.memo_slots as usize] }
+        Scratch { generation: 1, memo: vec![(0, Tri::False); program.memo_slots as usize], bits: Vec::new() }
     }
 
     /// Starts a new request: forgets every memoized result.
@@ -98,18 +100,17 @@ impl Program {
                 t
             }
             Node::Pred { slot, consent, test, negate } => self.pred(*slot, *consent, test, *negate, ctx),
-            Node::Rollout { slot, consent, prefix, threshold } => {
-                if !consented(*consent, ctx) {
-                    return Tri::Unknown;
-                }
-                let mut buf = [0u8; 24];
-                let unit = match &ctx.values[*slot as usize] {
-                    Val::Str(s) => Some(ctx.str(*s)),
-                    Val::Num(n) => number_unit_text(*n, &mut buf),
-                    _ => None,
-                };
-                Tri::from_bool(unit.is_some_and(|unit| bucket_from(prefix, unit) < *threshold))
-            }
+            Node::Rollout { slot, consent, prefix, threshold } => rollout(*slot, *consent, prefix, *threshold, ctx),
+        }
+    }
+
+    /// A leaf's value: a test, a rollout or a constant (any other node is not a leaf: unknown).
+    pub(crate) fn eval_leaf(&self, node: NodeId, ctx: &Context) -> Tri {
+        match self.nodes.get(node as usize) {
+            Some(Node::Const(t)) => *t,
+            Some(Node::Pred { slot, consent, test, negate }) => self.pred(*slot, *consent, test, *negate, ctx),
+            Some(Node::Rollout { slot, consent, prefix, threshold }) => rollout(*slot, *consent, prefix, *threshold, ctx),
+            _ => Tri::Unknown,
         }
     }
 
@@ -171,6 +172,19 @@ impl Program {
             _ => false,
         }
     }
+}
+
+fn rollout(slot: u32, consent: Option<u16>, prefix: &Murmur3, threshold: u32, ctx: &Context) -> Tri {
+    if !consented(consent, ctx) {
+        return Tri::Unknown;
+    }
+    let mut buf = [0u8; 24];
+    let unit = match &ctx.values[slot as usize] {
+        Val::Str(s) => Some(ctx.str(*s)),
+        Val::Num(n) => number_unit_text(*n, &mut buf),
+        _ => None,
+    };
+    Tri::from_bool(unit.is_some_and(|unit| bucket_from(prefix, unit) < threshold))
 }
 
 #[inline]

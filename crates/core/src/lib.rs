@@ -26,6 +26,7 @@ pub mod context;
 pub mod decide;
 pub mod diagnostic;
 pub mod eval;
+pub mod plan;
 pub mod program;
 pub mod reference;
 pub mod rules;

@@ -16,8 +16,10 @@ use vantage_core::catalog::{AttrType, Attribute, Catalog};
 use vantage_core::compile::compile_one;
 use vantage_core::condition::{Condition, Op, Predicate, Rollout};
 use vantage_core::context::Context;
+use vantage_core::decide::DecisionBundle;
 use vantage_core::eval::Scratch;
 use vantage_core::reference;
+use vantage_core::rules::{EntryRules, PersonalizationRule, Rules, SlotRule};
 
 const TYPES: [AttrType; 6] =
     [AttrType::String, AttrType::Number, AttrType::Bool, AttrType::StringList, AttrType::Semver, AttrType::Timestamp];
@@ -217,4 +219,50 @@ fn generated_cases_reach_every_outcome() {
         counts[program.eval(root, &ctx, &mut scratch) as usize] += 1;
     }
     assert!(counts.iter().all(|&c| c > 100), "outcomes false/true/unknown: {counts:?}");
+}
+
+/// A page of several slots whose personalizations are generated conditions (sharing
+/// audiences), decided by the page plan and, slot by slot, by the tree evaluator.
+fn check_page_plan(seed: u64) -> Result<(), TestCaseError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let catalog = catalog(&mut rng);
+    let mut audiences = BTreeMap::new();
+    let mut names = Vec::new();
+    for i in 0..rng.random_range(0..4) {
+        let c = condition(&mut rng, &catalog, &names, 3);
+        names.push(format!("aud{i}"));
+        audiences.insert(format!("aud{i}"), c);
+    }
+    let mut entries = BTreeMap::new();
+    let mut slots = Vec::new();
+    for e in 0..rng.random_range(1..5) {
+        let personalizations = (0..rng.random_range(0..5))
+            .map(|p| PersonalizationRule { id: format!("p{p}"), condition: condition(&mut rng, &catalog, &names, 4) })
+            .collect();
+        entries.insert(format!("e{e}"), EntryRules { personalizations });
+        slots.push(SlotRule { slot: format!("s{e}"), entry: format!("e{e}") });
+    }
+    let rules = Rules { catalog: catalog.clone(), audiences, entries, experiments: Vec::new(), pages: [("page".to_owned(), slots)].into() };
+    let bundle = DecisionBundle::compile_lenient(&rules);
+    let Some(page) = bundle.pages.first() else { return Ok(()) };
+    let mut scratch = Scratch::for_program(&bundle.program);
+    let mut planned = Vec::new();
+    for _ in 0..4 {
+        let flat = context(&mut rng, &catalog);
+        let ctx = Context::from_flat(&bundle.program, &flat);
+        bundle.decide(page, &ctx, &mut scratch, &mut planned);
+        scratch.reset(&bundle.program);
+        let walked: Vec<_> = page.slots.iter().map(|slot| bundle.decide_slot(slot, &ctx, &mut scratch)).collect();
+        prop_assert_eq!(&planned, &walked, "rules {:?}\ncontext {}", rules.entries, Value::Object(flat.clone()));
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3_000))]
+
+    #[test]
+    fn page_plan_decides_as_the_tree_evaluator_slot_by_slot(seed in any::<u64>()) {
+        check_page_plan(seed)?;
+    }
 }
