@@ -90,6 +90,7 @@ async fn a_marketer_changes_the_vip_headline_and_only_the_vip_preview_shows_it()
             "page": "home",
             "visible_frames": frames,
             "samples_ms": samples,
+            "sample_breakdowns_ms": breakdown,
             "median_ms": median(&samples),
             "target_median_ms": 50,
             "median_breakdown_ms": {

@@ -157,7 +157,8 @@ export class DocumentSession {
 
   async refreshPreview(startedAt = performance.now()): Promise<void> {
     const errors = await previewEdit(this.path, snapshot(this.content), nav.pageId, startedAt);
-    if (errors) this.fieldErrors = errors;
+    // A new but equal list would re-run every field's error display on each keystroke.
+    if (errors && !sameJson(errors, this.fieldErrors)) this.fieldErrors = errors;
   }
 
   get canUndo(): boolean {

@@ -12,34 +12,55 @@ function slotSelector(slot: string): string {
   return `[data-slot="${CSS.escape(slot)}"]`;
 }
 
+/** The markup last put into each slot of each frame document (a reloaded frame is a new document). */
+const applied = new WeakMap<Document, Map<string, string>>();
+
+export interface Patched {
+  /** False if the frame is not ready or a slot is not on the page (re-render the whole page). */
+  ok: boolean;
+  /** Whether any slot's markup changed (an unchanged frame has nothing to repaint). */
+  changed: boolean;
+}
+
 /**
  * Replaces each slot's `<section data-slot>` with the new markup, keeping the scroll position.
- * Returns false if the frame is not ready or a slot is not on the page (the caller re-renders
- * the whole page then).
+ * A slot whose markup is what this frame already shows is left alone: the other visitors'
+ * frames are not relaid out and repainted for an edit they do not see.
  */
-export function patchSlots(frame: HTMLIFrameElement | null, slots: SlotPreview[], selected: string | null = null): boolean {
+export function patchSlots(frame: HTMLIFrameElement | null, slots: SlotPreview[], selected: string | null = null): Patched {
   const doc = frame?.contentDocument;
-  if (!doc || !doc.body) return false;
+  if (!doc || !doc.body) return { ok: false, changed: false };
+  const seen = applied.get(doc) ?? new Map<string, string>();
+  applied.set(doc, seen);
   const scroller = doc.scrollingElement;
-  const top = scroller?.scrollTop ?? 0;
-  const left = scroller?.scrollLeft ?? 0;
-  let complete = true;
+  let top = 0;
+  let left = 0;
+  let ok = true;
+  let changed = false;
   for (const s of slots) {
+    if (seen.get(s.slot) === s.html) continue;
     const el = doc.querySelector(slotSelector(s.slot));
     if (!el) {
-      complete = false;
+      ok = false;
       continue;
+    }
+    if (!changed) {
+      top = scroller?.scrollTop ?? 0;
+      left = scroller?.scrollLeft ?? 0;
     }
     const t = doc.createElement('template');
     t.innerHTML = s.html;
     el.replaceWith(t.content);
+    seen.set(s.slot, s.html);
+    changed = true;
   }
+  if (!changed) return { ok, changed };
   if (selected) markSelected(frame, selected);
   if (scroller && (scroller.scrollTop !== top || scroller.scrollLeft !== left)) {
     scroller.scrollTop = top;
     scroller.scrollLeft = left;
   }
-  return complete;
+  return { ok, changed };
 }
 
 /** Adds the outline style for the selected component (a style element made by the frame's document). */

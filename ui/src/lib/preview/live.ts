@@ -53,9 +53,11 @@ export async function previewEdit(
   targets.forEach((f, i) => {
     const frame = result.frames[i] ?? result.frames.find((x) => x.profile === f.view()?.profile);
     if (!frame || frame.slots.length === 0) return;
-    if (patchSlots(f.element(), frame.slots, f.selected())) patched.push(f);
-    else f.reload();
+    const outcome = patchSlots(f.element(), frame.slots, f.selected());
+    if (!outcome.ok) f.reload();
+    else if (outcome.changed) patched.push(f);
   });
+  // Latency is measured to the last changed frame's paint: unchanged frames repaint nothing.
   if (patched.length) {
     const applied = performance.now();
     await Promise.all(patched.map((f) => afterTwoFrames(f.element())));
@@ -87,7 +89,7 @@ export async function workspaceChanged(change: WorkspaceChanged): Promise<void> 
       if (!slots?.length) return;
       try {
         const rendered = await call(commands.renderSlots(page, view, slots));
-        if (!patchSlots(f.element(), rendered, f.selected())) f.reload();
+        if (!patchSlots(f.element(), rendered, f.selected()).ok) f.reload();
       } catch {
         f.reload();
       }
