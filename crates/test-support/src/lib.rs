@@ -65,3 +65,39 @@ pub fn demo_copy() -> (tempfile::TempDir, PathBuf) {
     copy_dir(&demo_dir(), &dir);
     (tmp, dir)
 }
+
+/// Writes into `dir` (which must not exist) the demo workspace grown to `pages` more pages and
+/// `entries` more entries: each new entry is a copy of one of the demo's home, sale, category or
+/// site entries under a new id (`<original>-<n>`), and each new page (`page-<n>`, 10 slots)
+/// shows ten of them. For measuring how a large workspace opens and stays responsive.
+pub fn grown_demo(dir: &Path, pages: usize, entries: usize) {
+    copy_dir(&demo_dir(), dir);
+    let mut originals: Vec<(String, String)> = std::fs::read_dir(demo_dir().join("entries"))
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().strip_suffix(".json")?.to_owned();
+            // Product-detail entries need a product page; the new pages are not.
+            (!name.starts_with("pdp-")).then(|| (name.clone(), std::fs::read_to_string(e.path()).unwrap()))
+        })
+        .collect();
+    originals.sort();
+    let mut ids = Vec::with_capacity(entries);
+    for n in 0..entries {
+        let (original, text) = &originals[n % originals.len()];
+        let id = format!("{original}-{n:05}");
+        let renamed = text.replacen(&format!("\"id\": \"{original}\""), &format!("\"id\": \"{id}\""), 1);
+        std::fs::write(dir.join("entries").join(format!("{id}.json")), renamed).unwrap();
+        ids.push(id);
+    }
+    for p in 0..pages {
+        let slots: Vec<String> = (0..10)
+            .filter_map(|s| ids.get((p * 10 + s) % ids.len().max(1)).map(|e| format!("{{\"id\": \"slot-{s}\", \"entry\": \"{e}\"}}")))
+            .collect();
+        let page = format!(
+            "{{\"id\": \"page-{p:04}\", \"title\": \"Landing page {p}\", \"path\": \"/landing/{p}\", \"product_page\": false, \"slots\": [{}]}}\n",
+            slots.join(", ")
+        );
+        std::fs::write(dir.join("pages").join(format!("page-{p:04}.json")), page).unwrap();
+    }
+}

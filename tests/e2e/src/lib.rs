@@ -39,11 +39,16 @@ pub fn output_dir() -> PathBuf {
 impl App {
     /// Starts the app on a fresh copy of the demo workspace; `scenario` names its screenshots.
     pub async fn start(scenario: &str) -> App {
+        App::start_on(scenario, |dir| copy_dir(&repo().join("fixtures/demo-store"), dir)).await
+    }
+
+    /// Starts the app on a workspace that `make` writes into a fresh folder.
+    pub async fn start_on(scenario: &str, make: impl FnOnce(&std::path::Path)) -> App {
         let app = std::env::var("VANTAGE_APP").expect("set VANTAGE_APP to the built app binary (scripts/e2e does)");
         let webdriver = std::env::var("VANTAGE_WEBDRIVER").unwrap_or_else(|_| "http://127.0.0.1:4444".into());
         let tmp = tempfile::tempdir().unwrap();
         let workspace = tmp.path().join("demo-store");
-        copy_dir(&repo().join("fixtures/demo-store"), &workspace);
+        make(&workspace);
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), json!({"application": app, "args": ["--workspace", workspace.to_str().unwrap()]}));
         // With no display the app dies and session creation would wait forever: give each start
@@ -309,7 +314,16 @@ where
     F: FnOnce(App) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let app = App::start(name).await;
+    scenario_on(name, |dir| copy_dir(&repo().join("fixtures/demo-store"), dir), body).await
+}
+
+/// [`scenario`] on a workspace that `make` writes into a fresh folder.
+pub async fn scenario_on<F, Fut>(name: &str, make: impl FnOnce(&std::path::Path), body: F)
+where
+    F: FnOnce(App) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let app = App::start_on(name, make).await;
     let client = app.client.clone();
     let outcome = tokio::spawn(body(app)).await;
     let _ = client.close().await;
