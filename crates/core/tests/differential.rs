@@ -162,17 +162,23 @@ fn context(rng: &mut ChaCha8Rng, catalog: &Catalog) -> Map<String, Value> {
     flat
 }
 
-fn check(seed: u64) -> Result<(), TestCaseError> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let catalog = catalog(&mut rng);
+/// Up to three generated audiences and their names; audience i may only use audiences before
+/// it, so there are no cycles.
+fn audiences(rng: &mut ChaCha8Rng, catalog: &Catalog) -> (BTreeMap<String, Condition>, Vec<String>) {
     let mut audiences = BTreeMap::new();
     let mut names = Vec::new();
     for i in 0..rng.random_range(0..4) {
-        // Audience i may only use audiences before it, so there are no cycles.
-        let c = condition(&mut rng, &catalog, &names, 3);
+        let c = condition(rng, catalog, &names, 3);
         names.push(format!("aud{i}"));
         audiences.insert(format!("aud{i}"), c);
     }
+    (audiences, names)
+}
+
+fn check(seed: u64) -> Result<(), TestCaseError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let catalog = catalog(&mut rng);
+    let (audiences, names) = audiences(&mut rng, &catalog);
     let cond = condition(&mut rng, &catalog, &names, 5);
     let (program, root) = compile_one(&cond, &catalog, &audiences)
         .map_err(|e| TestCaseError::fail(format!("generated condition did not compile: {e}\n{cond:?}")))?;
@@ -226,13 +232,7 @@ fn generated_cases_reach_every_outcome() {
 fn check_page_plan(seed: u64) -> Result<(), TestCaseError> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let catalog = catalog(&mut rng);
-    let mut audiences = BTreeMap::new();
-    let mut names = Vec::new();
-    for i in 0..rng.random_range(0..4) {
-        let c = condition(&mut rng, &catalog, &names, 3);
-        names.push(format!("aud{i}"));
-        audiences.insert(format!("aud{i}"), c);
-    }
+    let (audiences, names) = audiences(&mut rng, &catalog);
     let mut entries = BTreeMap::new();
     let mut slots = Vec::new();
     for e in 0..rng.random_range(1..5) {

@@ -335,6 +335,26 @@ where
     }
 }
 
+/// Types `text` into the field at JSON pointer `pointer` one key every 400 ms (so each is
+/// measured on its own rather than queued behind the last), waits until `profile`'s preview
+/// shows `shows`, and returns each keystroke's edit-to-preview latency in ms as the UI recorded
+/// it (input event until every changed preview frame painted).
+pub async fn type_slowly_measuring(app: &App, pointer: &str, text: &str, profile: &str, shows: &str) -> Vec<f64> {
+    app.js("window.__vantageMetrics.editToPreview = []", vec![]).await;
+    let field = app.css(&format!("[data-field=\"{pointer}\"]")).await;
+    for c in text.chars() {
+        field.send_keys(&c.to_string()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    app.wait_frame_shows(profile, shows).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.js("return window.__vantageMetrics.editToPreview", vec![])
+        .await
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
+        .unwrap_or_default()
+}
+
 /// Appends one start (launch to the Author tree shown) to `startup.jsonl` in the output folder;
 /// `scripts/e2e` prints their median.
 fn record_startup(scenario: &str, took: Duration) {

@@ -6,7 +6,8 @@
 use serde_json::json;
 use std::time::Duration;
 use vantage_e2e::{
-    median, open_first_change_as, open_vip_hero_variant, output_dir, save, scenario, submit_first_change, App, FIRST_TIME, VIP,
+    median, open_first_change_as, open_vip_hero_variant, output_dir, save, scenario, submit_first_change, type_slowly_measuring, App,
+    FIRST_TIME, VIP,
 };
 
 /// The home hero's headline inside a preview frame.
@@ -62,23 +63,8 @@ async fn a_marketer_changes_the_vip_headline_and_only_the_vip_preview_shows_it()
         save(&app, "entries/home-hero.json", "Early access is yours, Anna").await;
         app.shot("saved").await;
 
-        // Edit-to-preview latency: one keystroke at a time (400 ms apart, so each is measured on its
-        // own rather than queued behind the last), input event to every visible preview
-        // painted with the new text (the UI records each into window.__vantageMetrics).
-        app.js("window.__vantageMetrics.editToPreview = []", vec![]).await;
-        let field = app.css("[data-field=\"/headline\"]").await;
-        for c in " and only yours, today".chars() {
-            field.send_keys(&c.to_string()).await.unwrap();
-            tokio::time::sleep(Duration::from_millis(400)).await;
-        }
-        app.wait_frame_shows(VIP, "and only yours, today").await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let samples: Vec<f64> = app
-            .js("return window.__vantageMetrics.editToPreview", vec![])
-            .await
-            .as_array()
-            .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
-            .unwrap_or_default();
+        // Edit-to-preview latency, one keystroke at a time.
+        let samples = type_slowly_measuring(&app, "/headline", " and only yours, today", VIP, "and only yours, today").await;
         let breakdown = app.js("return window.__vantageMetrics.editBreakdown", vec![]).await;
         let part = |name: &str| {
             let values: Vec<f64> = breakdown.as_array().map(|a| a.iter().filter_map(|b| b[name].as_f64()).collect()).unwrap_or_default();

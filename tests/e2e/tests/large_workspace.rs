@@ -8,8 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail by panicking
 
 use serde_json::json;
-use std::time::Duration;
-use vantage_e2e::{median, open_vip_hero_variant, output_dir, scenario_on, FIRST_TIME, VIP};
+use vantage_e2e::{median, open_vip_hero_variant, output_dir, scenario_on, type_slowly_measuring, FIRST_TIME, VIP};
 use vantage_test_support::grown_demo;
 
 fn size() -> (usize, usize) {
@@ -36,20 +35,7 @@ async fn a_workspace_grown_by_many_pages_opens_lists_them_and_previews_a_keystro
             app.shot("tree").await;
 
             open_vip_hero_variant(&app, &[VIP, FIRST_TIME, "no-consent", "winter-sports-app"]).await;
-            app.js("window.__vantageMetrics.editToPreview = []", vec![]).await;
-            let field = app.css("[data-field=\"/headline\"]").await;
-            for c in " today".chars() {
-                field.send_keys(&c.to_string()).await.unwrap();
-                tokio::time::sleep(Duration::from_millis(400)).await;
-            }
-            app.wait_frame_shows(VIP, "today").await;
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            let samples: Vec<f64> = app
-                .js("return window.__vantageMetrics.editToPreview", vec![])
-                .await
-                .as_array()
-                .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
-                .unwrap_or_default();
+            let samples = type_slowly_measuring(&app, "/headline", " today", VIP, "today").await;
             app.shot("keystroke-previewed").await;
             let summary = format!(
             "large workspace (demo + {pages} pages, {entries} entries): edit-to-preview over {} keystrokes, median {:.1} ms: {samples:?}\n",
