@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use vantage_engine::bundle::{source_hash, Bundle};
-use vantage_engine::load::{load, LoadError, SourceFiles};
+use vantage_engine::load::{load, load_one_changed, LoadError, SourceFiles};
 use vantage_engine::model::{DataBinding, Workspace};
 
 /// What a batch of file changes did.
@@ -158,7 +158,13 @@ impl LiveWorkspace {
     pub fn with_edit(&self, path: &str, text: &str) -> Result<(Bundle, Vec<SlotRef>), Vec<LoadError>> {
         let mut candidate = self.good.clone();
         candidate.insert(path.to_owned(), text.to_owned());
-        let workspace = load(&candidate).map_err(|e| e.0)?;
+        // An entry or page is parsed alone on top of the loaded workspace (the same result as
+        // loading every file, held by a test); anything else loads the folder again.
+        let workspace = match load_one_changed(&self.bundle.workspace, path, text) {
+            Some(one) => one,
+            None => load(&candidate),
+        }
+        .map_err(|e| e.0)?;
         let hash = source_hash(&candidate);
         let bundle = if self.bundle.rules_unchanged(&workspace) {
             self.bundle.with_new_data(workspace, hash)
