@@ -92,6 +92,8 @@ pub struct Vantage {
     bundle: Bundle,
     prepared: Vec<Context>,
     raw: Vec<String>,
+    /// Each raw visitor is read into this one context, as a server reads each request.
+    read: Context,
     scratch: Scratch,
     decisions: Vec<Decision>,
 }
@@ -102,7 +104,7 @@ impl Vantage {
         let prepared = w.visitors.iter().map(|v| Context::from_flat(program, v)).collect();
         let raw = w.visitors.iter().map(|v| Value::Object(v.clone()).to_string()).collect();
         let scratch = Scratch::for_program(program);
-        Vantage { bundle: w.bundle.clone(), prepared, raw, scratch, decisions: Vec::with_capacity(SLOTS) }
+        Vantage { bundle: w.bundle.clone(), prepared, raw, read: Context::empty(), scratch, decisions: Vec::with_capacity(SLOTS) }
     }
 
     fn finish(&self, out: &mut Vec<u16>) {
@@ -125,11 +127,10 @@ impl PageEngine for Vantage {
 
     fn decide_raw(&mut self, i: usize, out: &mut Vec<u16>) {
         let program = &self.bundle.decisions.program;
-        let ctx = match Context::from_json_str(program, &self.raw[i % self.raw.len()]) {
-            Ok(ctx) => ctx,
-            Err(e) => panic!("a visitor does not parse: {e}"),
-        };
-        self.bundle.decisions.decide(&self.bundle.decisions.pages[0], &ctx, &mut self.scratch, &mut self.decisions);
+        if let Err(e) = self.read.read_json_str(program, &self.raw[i % self.raw.len()]) {
+            panic!("a visitor does not parse: {e}");
+        }
+        self.bundle.decisions.decide(&self.bundle.decisions.pages[0], &self.read, &mut self.scratch, &mut self.decisions);
         self.finish(out);
     }
 }

@@ -18,7 +18,7 @@ pub enum Val {
     Bool(bool),
     List(TextList),
     /// A string that is (`Some`) or is not (`None`) a valid version.
-    Semver(Option<Box<Version>>),
+    Semver(Option<VersionAt>),
     /// A string that is (`Some`) or is not (`None`) a valid RFC 3339 timestamp.
     Time(Option<Instant>),
 }
@@ -38,16 +38,33 @@ pub struct TextList {
     len: u32,
 }
 
-/// Every string of a context in one buffer, and every list's items in one table.
+/// A version number of a [`Context`]: an index into its version table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VersionAt(u32);
+
+/// Every string of a context in one buffer, every list's items in one table, and every parsed
+/// version number in another.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Strings {
     text: String,
     items: Vec<Text>,
+    versions: Vec<Version>,
 }
 
 impl Strings {
-    fn with_capacity(bytes: usize) -> Strings {
-        Strings { text: String::with_capacity(bytes), items: Vec::new() }
+    /// Forgets every string, keeping the memory, and makes room for `bytes` more.
+    fn clear(&mut self, bytes: usize) {
+        self.text.clear();
+        self.text.reserve(bytes);
+        self.items.clear();
+        self.versions.clear();
+    }
+
+    /// Parses and keeps a version number; `None` when `s` is not one.
+    fn push_version(&mut self, s: &str) -> Option<VersionAt> {
+        let at = VersionAt(u32::try_from(self.versions.len()).ok()?);
+        self.versions.push(Version::parse(s).ok()?);
+        Some(at)
     }
 
     /// Keeps `s`; `None` only past 4 GiB of text, which callers treat as a missing value.
@@ -105,6 +122,8 @@ pub struct Context {
     /// computed once here so that day and hour windows cost nothing at evaluation.
     pub(crate) local: Vec<Option<(u8, u8)>>,
     strings: Strings,
+    /// Zones that visitors read into this context were in ([`Context::read_json_str`]).
+    recent_zones: Vec<TimeZone>,
 }
 
 impl Context {
@@ -125,15 +144,42 @@ impl Context {
 
     /// Parses a flat JSON object straight into a context (no intermediate JSON tree).
     pub fn from_json_str(program: &Program, json: &str) -> Result<Context, serde_json::Error> {
-        use serde::de::DeserializeSeed;
-        let mut de = serde_json::Deserializer::from_str(json);
-        let ctx = raw::ContextSeed { program, capacity: json.len() }.deserialize(&mut de)?;
-        de.end()?;
+        let mut ctx = Context::empty();
+        ctx.read_json_str(program, json)?;
         Ok(ctx)
     }
 
+    /// A context of no values, to be filled by [`Context::read_json_str`].
+    pub fn empty() -> Context {
+        Context {
+            values: Vec::new(),
+            granted: Vec::new(),
+            zone: Zone::Known(TimeZone::UTC),
+            local: Vec::new(),
+            strings: Strings::default(),
+            recent_zones: Vec::new(),
+        }
+    }
+
+    /// Replaces this context's values with a flat JSON object's, as [`Context::from_json_str`]
+    /// reads it, reusing this context's memory: a server or a replay of recorded traffic reads
+    /// each visitor into the same context without allocating (a visitor's version numbers
+    /// aside). On an error the context holds no values and grants no consent.
+    pub fn read_json_str(&mut self, program: &Program, json: &str) -> Result<(), serde_json::Error> {
+        use serde::de::DeserializeSeed;
+        let mut de = serde_json::Deserializer::from_str(json);
+        let read = raw::ContextSeed { program, ctx: &mut *self, capacity: json.len() }.deserialize(&mut de).and_then(|()| de.end());
+        if read.is_err() {
+            // Not half a visitor: every value missing, no consent.
+            self.values.iter_mut().for_each(|v| *v = Val::Missing);
+            self.granted.iter_mut().for_each(|g| *g = false);
+            self.local.iter_mut().for_each(|l| *l = None);
+        }
+        read
+    }
+
     fn finish(program: &Program, values: Vec<Val>, granted: Vec<bool>, zone: Zone, strings: Strings) -> Context {
-        let mut ctx = Context { values, granted, zone, local: Vec::new(), strings };
+        let mut ctx = Context { values, granted, zone, local: Vec::new(), strings, recent_zones: Vec::new() };
         ctx.localize(program);
         ctx
     }
@@ -141,7 +187,8 @@ impl Context {
     /// Computes the local weekday and hour of the timestamps a day or hour window reads.
     fn localize(&mut self, program: &Program) {
         let zone = &self.zone;
-        self.local = self.values.iter().zip(&program.slots).map(|(v, slot)| if slot.local { local_of(v, zone) } else { None }).collect();
+        self.local.clear();
+        self.local.extend(self.values.iter().zip(&program.slots).map(|(v, slot)| if slot.local { local_of(v, zone) } else { None }));
     }
 
     /// Sets one attribute of a prepared context, such as a value derived after the visitor's data
@@ -177,6 +224,11 @@ impl Context {
     /// The text of a string value.
     pub(crate) fn str(&self, t: Text) -> &str {
         self.strings.str(t)
+    }
+
+    /// A version number value.
+    pub(crate) fn version(&self, v: VersionAt) -> Option<&Version> {
+        self.strings.versions.get(v.0 as usize)
     }
 
     /// The items of a list value.
@@ -231,7 +283,7 @@ fn convert(ty: AttrType, value: Option<&Value>, strings: &mut Strings) -> Val {
             let kept = items.iter().filter_map(Value::as_str).all(|item| strings.push_item(item));
             strings.end_list(start).filter(|_| kept).map_or(Val::Missing, Val::List)
         }
-        (AttrType::Semver, Some(Value::String(s))) => Val::Semver(Version::parse(s).ok().map(Box::new)),
+        (AttrType::Semver, Some(Value::String(s))) => Val::Semver(strings.push_version(s)),
         (AttrType::Timestamp, Some(Value::String(s))) => Val::Time(parse_timestamp(s)),
         _ => Val::Missing,
     }
@@ -251,6 +303,8 @@ mod raw {
 
     pub(super) struct ContextSeed<'a> {
         pub program: &'a Program,
+        /// Filled in place: its values are replaced, its memory kept.
+        pub ctx: &'a mut Context,
         /// The input's length: its strings fit in that many bytes, so one buffer holds them all.
         pub capacity: usize,
     }
@@ -314,7 +368,7 @@ mod raw {
         fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Val, E> {
             Ok(match self.0 {
                 AttrType::String => self.1.push(s).map_or(Val::Missing, Val::Str),
-                AttrType::Semver => Val::Semver(semver::Version::parse(s).ok().map(Box::new)),
+                AttrType::Semver => Val::Semver(self.1.push_version(s)),
                 AttrType::Timestamp => Val::Time(parse_timestamp(s)),
                 _ => Val::Missing,
             })
@@ -389,7 +443,15 @@ mod raw {
 
     /// `request.timezone`: a string names the zone, null means UTC, anything else is no usable
     /// zone (as [`super::zone_of`] decides for a parsed value).
-    struct ZoneSeed<'a>(&'a mut Strings);
+    struct ZoneSeed<'a> {
+        strings: &'a mut Strings,
+        /// Zones earlier visitors were in: looking a zone up by name costs more than the rest
+        /// of a visitor, and most visitors come from a few zones.
+        recent: &'a mut Vec<TimeZone>,
+    }
+
+    /// How many zones a context remembers.
+    const RECENT_ZONES: usize = 8;
 
     impl<'de> DeserializeSeed<'de> for ZoneSeed<'_> {
         type Value = (Val, Zone);
@@ -404,8 +466,20 @@ mod raw {
             f.write_str("a time zone name")
         }
         fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Self::Value, E> {
-            let zone = TimeZone::get(name).map(Zone::Known).unwrap_or(Zone::Invalid);
-            Ok((self.0.push(name).map_or(Val::Missing, Val::Str), zone))
+            let zone = match self.recent.iter().find(|tz| tz.iana_name() == Some(name)) {
+                Some(tz) => Zone::Known(tz.clone()),
+                None => match TimeZone::get(name) {
+                    Ok(tz) => {
+                        if self.recent.len() == RECENT_ZONES {
+                            self.recent.remove(0);
+                        }
+                        self.recent.push(tz.clone());
+                        Zone::Known(tz)
+                    }
+                    Err(_) => Zone::Invalid,
+                },
+            };
+            Ok((self.strings.push(name).map_or(Val::Missing, Val::Str), zone))
         }
         fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
             Ok((Val::Missing, Zone::Known(TimeZone::UTC)))
@@ -529,45 +603,49 @@ mod raw {
     }
 
     impl<'de> DeserializeSeed<'de> for ContextSeed<'_> {
-        type Value = Context;
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Context, D::Error> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
             d.deserialize_map(self)
         }
     }
 
     impl<'de> Visitor<'de> for ContextSeed<'_> {
-        type Value = Context;
+        type Value = ();
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a flat JSON object of attribute values")
         }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Context, A::Error> {
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
             let program = self.program;
-            let mut strings = Strings::with_capacity(self.capacity);
-            let mut values = vec![Val::Missing; program.slots.len()];
-            let mut granted = vec![false; program.purposes.len()];
+            let Context { values, granted, zone, strings, recent_zones, .. } = &mut *self.ctx;
+            strings.clear(self.capacity);
+            values.clear();
+            values.resize(program.slots.len(), Val::Missing);
+            granted.clear();
+            granted.resize(program.purposes.len(), false);
             // Absent or null means UTC; any other non-string means no usable zone.
-            let mut zone = Zone::Known(TimeZone::UTC);
+            *zone = Zone::Known(TimeZone::UTC);
             while let Some(key) = map.next_key_seed(KeySeed(program))? {
                 match key {
                     Key::Slot(TIMEZONE_SLOT) => {
-                        let (value, named) = map.next_value_seed(ZoneSeed(&mut strings))?;
-                        zone = named;
+                        let (value, named) = map.next_value_seed(ZoneSeed { strings: &mut *strings, recent: &mut *recent_zones })?;
+                        *zone = named;
                         values[TIMEZONE_SLOT as usize] = value;
                     }
                     Key::Slot(slot) => {
                         let ty = program.slots[slot as usize].ty;
-                        values[slot as usize] = map.next_value_seed(ValSeed(ty, &mut strings))?;
+                        values[slot as usize] = map.next_value_seed(ValSeed(ty, &mut *strings))?;
                     }
                     Key::Consents => {
                         granted.iter_mut().for_each(|g| *g = false);
-                        map.next_value_seed(ConsentsSeed { program, granted: &mut granted })?;
+                        map.next_value_seed(ConsentsSeed { program, granted: &mut *granted })?;
                     }
                     Key::Other => {
                         map.next_value::<IgnoredAny>()?;
                     }
                 }
             }
-            Ok(Context::finish(program, values, granted, zone, strings))
+            self.ctx.localize(program);
+            Ok(())
         }
     }
 }

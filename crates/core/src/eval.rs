@@ -144,6 +144,7 @@ impl Program {
             (Test::EndsWith(x), Val::Str(s)) => ctx.str(*s).ends_with(&**x),
             (Test::Matches(id), Val::Str(s)) => self.regexes[*id as usize].is_match(ctx.str(*s)),
             (Test::Semver(cmp, want), Val::Semver(Some(v))) => {
+                let Some(v) = ctx.version(*v) else { return false };
                 let ord = v.cmp_precedence(want);
                 match cmp {
                     SemverCmp::Eq => ord.is_eq(),

@@ -183,6 +183,8 @@ fn check(seed: u64) -> Result<(), TestCaseError> {
     let (program, root) = compile_one(&cond, &catalog, &audiences)
         .map_err(|e| TestCaseError::fail(format!("generated condition did not compile: {e}\n{cond:?}")))?;
     let mut scratch = Scratch::for_program(&program);
+    // One context reused for every visitor, as a server reads each request into it.
+    let mut reused = Context::empty();
     for _ in 0..4 {
         let flat = context(&mut rng, &catalog);
         let ctx = Context::from_flat(&program, &flat);
@@ -195,6 +197,9 @@ fn check(seed: u64) -> Result<(), TestCaseError> {
         let streamed = Context::from_json_str(&program, &raw).unwrap();
         scratch.reset(&program);
         prop_assert_eq!(program.eval(root, &streamed, &mut scratch), compiled, "streamed context differs: {}", raw);
+        reused.read_json_str(&program, &raw).unwrap();
+        scratch.reset(&program);
+        prop_assert_eq!(program.eval(root, &reused, &mut scratch), compiled, "context reused after other visitors differs: {}", raw);
     }
     Ok(())
 }

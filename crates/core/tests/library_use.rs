@@ -91,3 +91,18 @@ fn setting_the_time_zone_recomputes_day_and_hour_windows() {
     assert!(ctx.set(&bundle.program, "request.timezone", &json!("Asia/Tokyo")));
     assert_eq!(decide(&bundle, &ctx).0, Choice::Personalization(0), "noon UTC is 21:00 in Tokyo");
 }
+
+#[test]
+fn one_context_reads_visitor_after_visitor_and_a_broken_one_leaves_no_values_behind() {
+    let bundle = DecisionBundle::compile(&rules(json!({"attr": "profile.tier", "op": "eq", "value": "vip"}))).unwrap();
+    let mut ctx = Context::empty();
+    ctx.read_json_str(&bundle.program, r#"{"profile.tier": "vip", "request.timezone": "Europe/Berlin"}"#).unwrap();
+    assert_eq!(decide(&bundle, &ctx).0, Choice::Personalization(0));
+    ctx.read_json_str(&bundle.program, r#"{"profile.tier": "standard"}"#).unwrap();
+    assert_eq!(decide(&bundle, &ctx).0, Choice::Baseline, "the previous visitor's tier must not linger");
+    ctx.read_json_str(&bundle.program, r#"{"request.timezone": "Europe/Berlin", "profile.tier": "vip"}"#).unwrap();
+    assert_eq!(decide(&bundle, &ctx).0, Choice::Personalization(0));
+    // Broken after the tier was read: the error is reported and the half-read vip is not kept.
+    assert!(ctx.read_json_str(&bundle.program, r#"{"profile.tier": "vip", "cart": [1,"#).is_err());
+    assert_eq!(decide(&bundle, &ctx).0, Choice::Baseline);
+}
