@@ -3,7 +3,7 @@
 //! population settings, so that every caller decides, composes and renders the same way.
 
 use crate::load::SourceFiles;
-use crate::model::{Entry, Experiment, Workspace};
+use crate::model::{same_documents, Entry, Experiment, Workspace};
 use crate::render::Templates;
 use crate::schemas::Schemas;
 use serde_json::{Map, Value};
@@ -26,7 +26,7 @@ pub struct Bundle {
     pub decisions: Arc<DecisionBundle>,
     /// Each entry's variants, merged over its baseline: the baseline, each personalization, then
     /// each experiment arm (a [`Decision`]'s `content` indexes this list).
-    pub contents: Arc<BTreeMap<String, Vec<Value>>>,
+    pub contents: Arc<BTreeMap<String, Arc<Vec<Value>>>>,
     /// The component templates, parsed once.
     pub templates: Arc<Templates>,
     /// The component schemas, compiled once.
@@ -138,10 +138,49 @@ impl Bundle {
         let old = &self.workspace;
         old.catalog == workspace.catalog
             && old.audiences == workspace.audiences
-            && old.entries == workspace.entries
+            && same_documents(&old.entries, &workspace.entries)
             && old.experiments == workspace.experiments
-            && old.pages == workspace.pages
+            && same_documents(&old.pages, &workspace.pages)
             && old.components.keys().eq(workspace.components.keys())
+    }
+
+    /// Whether `workspace` differs from this bundle's only in the content of entry `id` (its
+    /// baseline, variants' patches, names or description), not in any rule: the most common
+    /// edit, a keystroke in a field. [`Bundle::with_entry_content`] is then all it takes.
+    pub fn only_entry_content_changed(&self, workspace: &Workspace, id: &str) -> bool {
+        let old = &self.workspace;
+        let (Some(before), Some(after)) = (old.entries.get(id), workspace.entries.get(id)) else { return false };
+        before.same_rules(after)
+            && old.entries.len() == workspace.entries.len()
+            && old.entries.iter().zip(&workspace.entries).all(|((ka, a), (kb, b))| ka == kb && (ka == id || Arc::ptr_eq(a, b) || a == b))
+            && old.catalog == workspace.catalog
+            && old.audiences == workspace.audiences
+            && old.experiments == workspace.experiments
+            && same_documents(&old.pages, &workspace.pages)
+            && old.components == workspace.components
+            && old.theme == workspace.theme
+    }
+
+    /// The bundle for `workspace`, in which only entry `id`'s content differs from this one's
+    /// ([`Bundle::only_entry_content_changed`]): the compiled rules, templates and the other
+    /// entries' merged variants are shared; only that entry's variants are merged again.
+    pub fn with_entry_content(&self, workspace: Workspace, hash: String, id: &str) -> Bundle {
+        let mut contents = (*self.contents).clone();
+        if let Some(entry) = workspace.entries.get(id) {
+            let experiment = experiment_of(&workspace, &self.decisions, id);
+            let schema = workspace.components.get(&entry.component).map(|c| &c.schema);
+            contents.insert(id.to_owned(), Arc::new(entry_contents(entry, experiment, schema)));
+        }
+        Bundle {
+            hash,
+            workspace,
+            decisions: Arc::clone(&self.decisions),
+            contents: Arc::new(contents),
+            templates: Arc::clone(&self.templates),
+            schemas: Arc::clone(&self.schemas),
+            diagnostics: self.diagnostics.clone(),
+            population: OnceLock::new(),
+        }
     }
 
     /// The bundle for `workspace` reusing this one's compiled rules and merged variants (and its
@@ -186,7 +225,7 @@ impl Bundle {
     }
 }
 
-fn contents(workspace: &Workspace, decisions: &DecisionBundle) -> BTreeMap<String, Vec<Value>> {
+fn contents(workspace: &Workspace, decisions: &DecisionBundle) -> BTreeMap<String, Arc<Vec<Value>>> {
     // The experiment that runs on an entry is the one the core compiled for it.
     let mut experiments: BTreeMap<&str, &Experiment> = BTreeMap::new();
     for slot in decisions.pages.iter().flat_map(|p| &p.slots) {
@@ -199,9 +238,19 @@ fn contents(workspace: &Workspace, decisions: &DecisionBundle) -> BTreeMap<Strin
         .iter()
         .map(|(id, entry)| {
             let schema = workspace.components.get(&entry.component).map(|c| &c.schema);
-            (id.clone(), entry_contents(entry, experiments.get(id.as_str()).copied(), schema))
+            (id.clone(), Arc::new(entry_contents(entry, experiments.get(id.as_str()).copied(), schema)))
         })
         .collect()
+}
+
+/// The experiment the core compiled for entry `id`, if one runs on it.
+fn experiment_of<'w>(workspace: &'w Workspace, decisions: &DecisionBundle, id: &str) -> Option<&'w Experiment> {
+    decisions
+        .pages
+        .iter()
+        .flat_map(|p| &p.slots)
+        .filter(|slot| slot.entry == id)
+        .find_map(|slot| slot.experiment.as_ref().and_then(|x| workspace.experiments.get(x.index)))
 }
 
 /// An entry's variants merged over its baseline, with every unsafe link made inert (lint says

@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 /// File contents by path relative to the workspace folder, with `/` separators.
@@ -244,6 +245,10 @@ impl Loader<'_> {
     }
 }
 
+fn shared<T>(items: BTreeMap<String, T>) -> BTreeMap<String, Arc<T>> {
+    items.into_iter().map(|(id, item)| (id, Arc::new(item))).collect()
+}
+
 /// `previous` (a workspace [`load`]ed from files) with one entry or page file now holding
 /// `text`: exactly what [`load`] returns for those files with that one changed, without parsing
 /// the others again (a keystroke in a workspace of 10,000 entries re-read all of them). `None`
@@ -254,13 +259,13 @@ pub fn load_one_changed(previous: &Workspace, path: &str, text: &str) -> Option<
     let mut l = Loader { files: &files, errors: Vec::new() };
     let workspace = match kind {
         FileKind::Entry => {
-            let mut one = l.each::<Entry>(FileKind::Entry, |e| &e.id);
+            let mut one = shared(l.each::<Entry>(FileKind::Entry, |e| &e.id));
             let mut workspace = previous.clone();
             workspace.entries.append(&mut one);
             workspace
         }
         FileKind::Page => {
-            let mut one = l.each::<Page>(FileKind::Page, |p| &p.id);
+            let mut one = shared(l.each::<Page>(FileKind::Page, |p| &p.id));
             let mut workspace = previous.clone();
             workspace.pages.append(&mut one);
             workspace
@@ -298,8 +303,8 @@ pub fn load(files: &SourceFiles) -> Result<Workspace, LoadErrors> {
     };
     let products: Option<ProductFeed> = l.one("feeds/products.json", FileKind::Products);
     let recommendations: Option<RecommendationFeed> = l.one("feeds/recommendations.json", FileKind::Recommendations);
-    let pages = l.each::<Page>(FileKind::Page, |p| &p.id);
-    let entries = l.each::<Entry>(FileKind::Entry, |e| &e.id);
+    let pages = shared(l.each::<Page>(FileKind::Page, |p| &p.id));
+    let entries = shared(l.each::<Entry>(FileKind::Entry, |e| &e.id));
     let profiles = l.each::<Profile>(FileKind::Profile, |p| &p.id);
     let mut components = BTreeMap::new();
     for (path, text) in files {

@@ -5,6 +5,7 @@ use crate::condition::Condition;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// `vantage.json`: workspace settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -222,12 +223,40 @@ pub struct Workspace {
     pub audiences: BTreeMap<String, Audience>,
     pub experiments: Vec<Experiment>,
     pub components: BTreeMap<String, ComponentType>,
-    pub pages: BTreeMap<String, Page>,
-    pub entries: BTreeMap<String, Entry>,
+    /// Pages and entries are shared, not copied, between the workspaces of successive edits:
+    /// a keystroke's workspace differs from the last in one document, and a workspace holds
+    /// thousands (comparing them is then mostly comparing pointers).
+    pub pages: BTreeMap<String, Arc<Page>>,
+    pub entries: BTreeMap<String, Arc<Entry>>,
     pub profiles: BTreeMap<String, Profile>,
     pub products: ProductFeed,
     pub recommendations: RecommendationFeed,
     pub theme: String,
+}
+
+/// Whether `a` and `b` are the same shared document: the same pointer without comparing (the
+/// workspaces of successive edits share all but the edited one), else equal contents.
+pub fn same_document<T: PartialEq>(a: Option<&Arc<T>>, b: Option<&Arc<T>>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// Whether two maps hold the same documents under the same ids (see [`same_document`]).
+pub fn same_documents<T: PartialEq>(a: &BTreeMap<String, Arc<T>>, b: &BTreeMap<String, Arc<T>>) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|((ka, va), (kb, vb))| ka == kb && same_document(Some(va), Some(vb)))
+}
+
+impl Entry {
+    /// Whether `other` has the same rules as this entry: component type, and each
+    /// personalization's id and condition in order (what compiling reads; not the content).
+    pub fn same_rules(&self, other: &Entry) -> bool {
+        self.component == other.component
+            && self.personalizations.len() == other.personalizations.len()
+            && self.personalizations.iter().zip(&other.personalizations).all(|(a, b)| a.id == b.id && a.condition == b.condition)
+    }
 }
 
 impl Workspace {

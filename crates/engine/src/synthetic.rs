@@ -9,6 +9,7 @@ use crate::model::{
 };
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 fn cond(v: Value) -> Condition {
     // The literals below are well-formed; a malformed one would be a bug in this file.
@@ -116,18 +117,18 @@ pub fn workspace(components: usize) -> Workspace {
         schema: json!({"type": "object", "properties": {"headline": {"type": "string"}}, "required": ["headline"]}),
         template: "<h2>{{ content.headline }}</h2>".into(),
     };
-    let entries: BTreeMap<String, Entry> = (0..components)
+    let entries: BTreeMap<String, Arc<Entry>> = (0..components)
         .map(|i| {
             let id = format!("entry-{i:05}");
             (
                 id.clone(),
-                Entry {
+                Arc::new(Entry {
                     id,
                     component: "card".into(),
                     description: String::new(),
                     baseline: json!({"headline": format!("Baseline {i}")}),
                     personalizations: personalizations(i),
-                },
+                }),
             )
         })
         .collect();
@@ -135,7 +136,7 @@ pub fn workspace(components: usize) -> Workspace {
     for (n, chunk) in entries.keys().collect::<Vec<_>>().chunks(30).enumerate() {
         let id = format!("page-{n:04}");
         let slots = chunk.iter().enumerate().map(|(s, e)| SlotRef { id: format!("slot-{s:02}"), entry: (*e).clone() }).collect();
-        pages.insert(id.clone(), Page { id, title: format!("Page {n}"), path: format!("/p/{n}"), product_page: false, slots });
+        pages.insert(id.clone(), Arc::new(Page { id, title: format!("Page {n}"), path: format!("/p/{n}"), product_page: false, slots }));
     }
     Workspace {
         settings: Settings {
