@@ -56,6 +56,7 @@ impl App {
         // the previous window closed, seen under Xvfb): try again, at most three times.
         let mut attempt = 1;
         let launched = Instant::now();
+        let launched_at = std::time::SystemTime::now();
         let client = loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
             let mut builder = ClientBuilder::new(connector);
@@ -77,13 +78,29 @@ impl App {
         // Cold start as a person sees it: from asking for the window until the tree is shown.
         // It includes WebDriver's own start (an overstatement, never an understatement).
         if attempt == 1 {
-            record_startup(scenario, launched.elapsed());
+            let took = launched.elapsed();
+            // Where the time went, on the page's clock: when the page started loading, when the
+            // workspace arrived from the backend, and now (the tree shown).
+            let marks = app
+                .js(
+                    "return [performance.timeOrigin, performance.getEntriesByName('vantage-session-arrived')[0]?.startTime ?? null, performance.now()]",
+                    Vec::new(),
+                )
+                .await;
+            let at = |i: usize| marks.get(i).and_then(Value::as_f64);
+            let launched_ms = launched_at.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(f64::NAN);
+            let page = at(0).map(|origin| origin - launched_ms);
+            let parts = json!({"page_started": page, "session_arrived": at(1).zip(page).map(|(s, p)| s + p), "tree_shown": at(2).zip(page).map(|(s, p)| s + p)});
+            record_startup(scenario, took, parts);
         }
         app
     }
 
     pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
-        self.client.execute(script, args).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+        match tokio::time::timeout(PATIENCE, self.client.execute(script, args)).await {
+            Ok(result) => result.unwrap_or_else(|e| panic!("script failed: {e}\n{script}")),
+            Err(_) => panic!("the window did not answer a script within {PATIENCE:?} (is it hung?)\n{script}"),
+        }
     }
 
     /// Waits until `script` returns true; fails naming `what`.
@@ -94,7 +111,9 @@ impl App {
     pub async fn wait_js_args(&self, what: &str, script: &str, args: Vec<Value>) {
         let start = Instant::now();
         loop {
-            if self.client.execute(script, args.clone()).await.ok().and_then(|v| v.as_bool()) == Some(true) {
+            // A window that stops answering fails the wait by name instead of hanging the run.
+            let answer = tokio::time::timeout(PATIENCE, self.client.execute(script, args.clone())).await;
+            if answer.ok().and_then(Result::ok).and_then(|v| v.as_bool()) == Some(true) {
                 return;
             }
             if start.elapsed() > PATIENCE {
@@ -355,16 +374,25 @@ pub async fn type_slowly_measuring(app: &App, pointer: &str, text: &str, profile
         .unwrap_or_default()
 }
 
-/// Appends one start (launch to the Author tree shown) to `startup.jsonl` in the output folder;
-/// `scripts/e2e` prints their median.
-fn record_startup(scenario: &str, took: Duration) {
+/// Appends one start (launch to the Author tree shown) to `startup.jsonl` in the output folder,
+/// with `parts` (ms after launch: the page started loading, the workspace arrived, the tree was
+/// shown); `scripts/e2e` prints their median.
+fn record_startup(scenario: &str, took: Duration, parts: Value) {
     use std::io::Write;
-    let line = json!({"scenario": scenario, "ms": took.as_secs_f64() * 1000.0, "app": std::env::var("VANTAGE_APP").unwrap_or_default()});
+    let line = json!({"scenario": scenario, "ms": took.as_secs_f64() * 1000.0, "parts": parts, "app": std::env::var("VANTAGE_APP").unwrap_or_default()});
     let path = output_dir().join("startup.jsonl");
     let written = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| writeln!(f, "{line}"));
     if let Err(e) = written {
         eprintln!("could not record the start in {}: {e}", path.display());
     }
+}
+
+/// The `p`th percentile of `samples` (ms) by nearest rank, or `None` when there are none.
+pub fn percentile(samples: &[f64], p: f64) -> Option<f64> {
+    let mut sorted: Vec<f64> = samples.iter().copied().filter(|s| s.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted.get(rank.clamp(1, sorted.len().max(1)) - 1).copied()
 }
 
 /// The median of `samples` (ms), or `None` when there are none.

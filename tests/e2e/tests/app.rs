@@ -6,8 +6,8 @@
 use serde_json::json;
 use std::time::Duration;
 use vantage_e2e::{
-    median, open_first_change_as, open_vip_hero_variant, output_dir, save, scenario, submit_first_change, type_slowly_measuring, App,
-    FIRST_TIME, VIP,
+    median, open_first_change_as, open_vip_hero_variant, output_dir, percentile, save, scenario, submit_first_change,
+    type_slowly_measuring, App, FIRST_TIME, VIP,
 };
 
 /// The home hero's headline inside a preview frame.
@@ -78,7 +78,9 @@ async fn a_marketer_changes_the_vip_headline_and_only_the_vip_preview_shows_it()
             "samples_ms": samples,
             "sample_breakdowns_ms": breakdown,
             "median_ms": median(&samples),
-            "target_median_ms": 50,
+            "p95_ms": percentile(&samples, 95.0),
+            "target_median_ms": 33,
+            "target_p95_ms": 50,
             "median_breakdown_ms": {
                 "input_to_backend_call": part("beforeCall"),
                 "backend_call_ipc_and_render": part("call"),
@@ -88,11 +90,12 @@ async fn a_marketer_changes_the_vip_headline_and_only_the_vip_preview_shows_it()
         });
         std::fs::write(output_dir().join("latency.json"), serde_json::to_string_pretty(&report).unwrap()).unwrap();
         let summary = format!(
-            "edit-to-preview latency over {} keystrokes, {} preview frames: median {:.1} ms (target < 50 ms); \
+            "edit-to-preview latency over {} keystrokes, {} preview frames: median {:.1} ms (target <= 33 ms), p95 {:.1} ms (target <= 50 ms); \
              medians of its parts: before the backend call {:.1} ms, backend call {:.1} ms, DOM patch {:.1} ms, until painted {:.1} ms\n",
             samples.len(),
             frames,
             median(&samples).unwrap_or(f64::NAN),
+            percentile(&samples, 95.0).unwrap_or(f64::NAN),
             part("beforeCall").unwrap_or(f64::NAN),
             part("call").unwrap_or(f64::NAN),
             part("patch").unwrap_or(f64::NAN),

@@ -33,15 +33,19 @@ async fn a_workspace_grown_by_many_pages_opens_lists_them_and_previews_a_keystro
             )
             .await;
             app.shot("tree").await;
-
+            // So many pages start folded: the person opens the home page to find its hero.
+            app.click("tree-page-home").await;
             open_vip_hero_variant(&app, &[VIP, FIRST_TIME, "no-consent", "winter-sports-app"]).await;
             let samples = type_slowly_measuring(&app, "/headline", " today", VIP, "today").await;
             app.shot("keystroke-previewed").await;
+            // Where each keystroke's time went (before the call, the call, the patch, the paint).
+            let parts = app.js("return window.__vantageMetrics.editBreakdown.slice(-arguments[0])", vec![json!(samples.len())]).await;
             let summary = format!(
-            "large workspace (demo + {pages} pages, {entries} entries): edit-to-preview over {} keystrokes, median {:.1} ms: {samples:?}\n",
-            samples.len(),
-            median(&samples).unwrap_or(f64::NAN)
-        );
+                "large workspace (demo + {pages} pages, {entries} entries): edit-to-preview over {} keystrokes, median {:.1} ms: {samples:?}\n\
+                 large workspace keystrokes, ms before the call / in the call / patching / painting: {parts}\n",
+                samples.len(),
+                median(&samples).unwrap_or(f64::NAN)
+            );
             std::fs::write(output_dir().join("large-workspace.txt"), summary).unwrap();
             // Slow previews are coalesced (a newer keystroke supersedes one still on its way), so
             // the count of samples is itself a finding; the target is judged from the report.
