@@ -8,6 +8,7 @@ mod command_names;
 mod commands;
 mod demo;
 mod events;
+mod rendering;
 mod state;
 
 pub use command_names::COMMANDS;
@@ -86,6 +87,7 @@ pub fn export_bindings(file: &std::path::Path) -> Result<(), String> {
 /// Starts the app on `workspace`, else the folder in `VANTAGE_WORKSPACE`, else the last one
 /// opened, else the bundled demo.
 pub fn run(workspace: Option<std::path::PathBuf>) -> Result<(), String> {
+    rendering::paint_directly_without_gpu();
     let builder = specta_builder();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
