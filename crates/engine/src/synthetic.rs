@@ -78,14 +78,22 @@ fn audiences() -> BTreeMap<String, Audience> {
 }
 
 /// The personalizations of slot `i`: 2 to 5, mixing audiences, direct predicates and a rollout.
+/// Six shapes, each with values that vary by slot (a rollout's salt and share, a country, a
+/// referrer's word), so that a large workspace compiles varied conditions, not six shared ones.
 fn personalizations(i: usize) -> Vec<Personalization> {
+    let countries = ["GB", "FR", "US", "NL"];
+    let words = ["newsletter", "search", "google", "facebook", "shop"];
     let shapes = [
         json!({"all": [{"audience": "vip-loyal"}, {"audience": "dach"}]}),
         json!({"all": [{"audience": "mobile"}, {"not": {"audience": "vip"}}]}),
         json!({"any": [{"audience": "high-cart"}, {"audience": "low-stock"}]}),
-        json!({"all": [{"audience": "from-search"}, {"rollout": {"unit": "profile.id", "salt": "search-banner", "percent": 25}}]}),
+        json!({"all": [{"audience": "from-search"}, {"rollout": {"unit": "profile.id", "salt": format!("search-banner-{i}"), "percent": 20 + i % 20}}]}),
         json!({"any": [{"audience": "weekend-evening"}, {"attr": "profile.email_opt_in", "op": "eq", "value": true}]}),
-        json!({"all": [{"attr": "request.country", "op": "neq", "value": "GB"}, {"audience": "loyal"}, {"attr": "request.referrer", "op": "contains", "value": "newsletter"}]}),
+        json!({"all": [
+            {"attr": "request.country", "op": "neq", "value": countries[i % countries.len()]},
+            {"audience": "loyal"},
+            {"attr": "request.referrer", "op": "contains", "value": words[i % words.len()]}
+        ]}),
     ];
     let count = 2 + i % 4;
     (0..count)
