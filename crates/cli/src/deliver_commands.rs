@@ -20,7 +20,12 @@ pub fn serve(
         Err(e) if state.is_some() && release.is_none() && e.code == ErrorCode::NotFound => None,
         Err(e) => return Err(e),
     };
-    let options = vantage_serve::ServeOptions { config, deploy_token, state_dir: state, max_in_flight, ..Default::default() };
+    let webhook_secret = match std::env::var(vantage_delivery::segments::WEBHOOK_SECRET_VAR).ok().filter(|s| !s.is_empty()) {
+        Some(secret) => Some(vantage_serve::WebhookSecret::new(&secret).map_err(StudioError::bad_input)?),
+        None => None,
+    };
+    let options =
+        vantage_serve::ServeOptions { config, deploy_token, state_dir: state, max_in_flight, webhook_secret, ..Default::default() };
     vantage_serve::serve_blocking(listen, options, initial.as_deref()).map_err(StudioError::bad_input)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -20,6 +20,8 @@ pub struct Config {
     pub profile_cookie: String,
     /// The HMAC-SHA256 key profile tokens are signed with; without one, tokens are refused.
     pub profile_key: Option<Vec<u8>>,
+    /// The catalog's segment list, which the CDP's pushed memberships fill.
+    pub segment_attribute: String,
 }
 
 /// The environment variable holding the profile token key.
@@ -48,6 +50,7 @@ impl Default for Config {
             profile_header: "x-vantage-profile".into(),
             profile_cookie: "vantage_profile".into(),
             profile_key: None,
+            segment_attribute: "profile.segments".into(),
         }
     }
 }

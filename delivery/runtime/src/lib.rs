@@ -13,10 +13,12 @@ pub mod conform;
 pub mod http;
 pub mod release;
 pub mod respond;
+pub mod segments;
 pub mod token;
 pub mod visitor;
 
 pub use config::Config;
 pub use http::{Request, Response};
 pub use release::LiveRelease;
-pub use respond::{respond, Answer, Arrival, Outcome};
+pub use respond::{respond, respond_with, Answer, Arrival, Outcome};
+pub use segments::{NoSegments, SegmentSource};

@@ -6,6 +6,7 @@
 use crate::config::Config;
 use crate::http::{json_type, no_store, Request, Response};
 use crate::release::{LiveRelease, Rendered};
+use crate::segments::{NoSegments, SegmentSource};
 use crate::visitor::{is_id, printable, read_visitor, FieldError, VisitorInput};
 use serde::Deserialize;
 use vantage_engine::bundle::Choice;
@@ -45,13 +46,19 @@ struct DecideBody {
     product: Option<String>,
 }
 
-/// Answers `request` from `release`.
+/// Answers `request` from `release`, for a tier that keeps no CDP memberships.
 pub fn respond(release: &LiveRelease, config: &Config, request: &Request, arrival: &Arrival) -> Answer {
+    respond_with(release, config, request, arrival, &NoSegments)
+}
+
+/// Answers `request` from `release`, adding the memberships `segments` holds for a visitor
+/// who granted their purpose.
+pub fn respond_with(release: &LiveRelease, config: &Config, request: &Request, arrival: &Arrival, segments: &dyn SegmentSource) -> Answer {
     let plain = |response| Answer { response, outcome: Outcome::default() };
     match (request.method.as_str(), request.path.strip_prefix("/pages/")) {
         ("GET", Some(page)) => {
             let product = request.query_param("product").map(|sku| (sku, "parameter product"));
-            page_or_decisions(release, config, request, arrival, page, product, Kind::Page)
+            page_or_decisions(release, config, request, arrival, segments, (page, product), Kind::Page)
         }
         (_, Some(_)) => plain(Response::error(405, "method", "pages are read with GET")),
         ("POST", None) if request.path == "/decide" => {
@@ -61,7 +68,7 @@ pub fn respond(release: &LiveRelease, config: &Config, request: &Request, arriva
             match serde_json::from_str::<DecideBody>(&request.body) {
                 Ok(body) => {
                     let product = body.product.as_deref().map(|sku| (sku, "body product"));
-                    page_or_decisions(release, config, request, arrival, &body.page, product, Kind::Decisions)
+                    page_or_decisions(release, config, request, arrival, segments, (&body.page, product), Kind::Decisions)
                 }
                 Err(e) => plain(Response::error(400, "body", &format!("line {}, column {}: {e}", e.line(), e.column()))),
             }
@@ -82,8 +89,8 @@ fn page_or_decisions(
     config: &Config,
     request: &Request,
     arrival: &Arrival,
-    page: &str,
-    product: Option<(&str, &str)>,
+    segments: &dyn SegmentSource,
+    (page, product): (&str, Option<(&str, &str)>),
     kind: Kind,
 ) -> Answer {
     let refused = |status, e: FieldError| Answer { response: Response::error(status, &e.field, &e.message), outcome: Outcome::default() };
@@ -95,7 +102,7 @@ fn page_or_decisions(
     if let Some((sku, field)) = product.filter(|(sku, _)| !is_id(sku)) {
         return refused(400, FieldError { field: field.into(), message: format!("`{}` is not a product id", printable(sku)) });
     }
-    let visitor = match read_visitor(bundle, config, request, meta, product, &arrival.fresh_unit, arrival.now_ms.div_euclid(1000)) {
+    let visitor = match read_visitor(bundle, config, request, meta, product, arrival, segments) {
         Ok(visitor) => visitor,
         Err(e) => return refused(400, e),
     };

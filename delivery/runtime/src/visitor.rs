@@ -6,6 +6,8 @@
 
 use crate::config::Config;
 use crate::http::Request;
+use crate::respond::Arrival;
+use crate::segments::{SegmentSource, SEGMENTS_PER_UNIT_MAX};
 use crate::token::{verify, TokenError};
 use serde_json::{Map, Value};
 use vantage_engine::bundle::Bundle;
@@ -44,17 +46,19 @@ fn refuse(field: impl Into<String>, message: impl Into<String>) -> FieldError {
 }
 
 /// Reads the visitor of `request` for `page`, on a product page looking at `product` (its sku
-/// and the field it came from; else the feed's first). `fresh_unit` is a random id from the tier, used
-/// when the visitor brings none; `now_seconds` checks token expiry.
+/// and the field it came from; else the feed's first). The arrival's fresh unit is a random id from
+/// the tier, used when the visitor brings none; its moment checks token expiry. `segments` holds
+/// what the CDP pushed.
 pub fn read_visitor(
     bundle: &Bundle,
     config: &Config,
     request: &Request,
     page: &Page,
     product: Option<(&str, &str)>,
-    fresh_unit: &str,
-    now_seconds: i64,
+    arrival: &Arrival,
+    segments: &dyn SegmentSource,
 ) -> Result<VisitorInput, FieldError> {
+    let (fresh_unit, now_seconds) = (arrival.fresh_unit.as_str(), arrival.now_ms.div_euclid(1000));
     let catalog = &bundle.workspace.catalog;
     let mut flat = Map::new();
     let mut individual = false;
@@ -83,6 +87,7 @@ pub fn read_visitor(
             None => Vec::new(),
         },
     };
+    let granted = consents.clone();
     flat.insert(CONSENTS.into(), Value::Array(consents.into_iter().map(Value::String).collect()));
 
     let mut moment = None;
@@ -104,6 +109,10 @@ pub fn read_visitor(
             flat.insert(attr, value);
         }
         moment = claims.at;
+        individual = true;
+    }
+
+    if add_pushed_segments(&mut flat, catalog, config, request, &granted, segments) {
         individual = true;
     }
 
@@ -135,6 +144,40 @@ pub fn read_visitor(
         }
     }
     Ok(VisitorInput { flat, moment, new_unit, individual })
+}
+
+/// Adds the segments the CDP pushed for the visitor's unit id to the segment list, only when
+/// the visitor granted that attribute's consent purpose (otherwise nothing is looked up).
+/// Returns whether any were added: the answer is then this visitor's alone.
+fn add_pushed_segments(
+    flat: &mut Map<String, Value>,
+    catalog: &vantage_engine::catalog::Catalog,
+    config: &Config,
+    request: &Request,
+    granted: &[String],
+    segments: &dyn SegmentSource,
+) -> bool {
+    let Some(spec) = catalog.get(&config.segment_attribute).filter(|s| s.ty == AttrType::StringList) else { return false };
+    if spec.consent.as_ref().is_some_and(|purpose| !granted.contains(purpose)) {
+        return false;
+    }
+    let Some(unit) = request.cookie(&config.unit_cookie).filter(|u| is_id(u)) else { return false };
+    let pushed = segments.segments_of(unit);
+    if pushed.is_empty() {
+        return false;
+    }
+    let mut list: Vec<String> = match flat.get(&config.segment_attribute) {
+        Some(Value::Array(items)) => items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect(),
+        _ => Vec::new(),
+    };
+    for segment in pushed {
+        if !list.contains(&segment) && list.len() < SEGMENTS_PER_UNIT_MAX {
+            list.push(segment);
+        }
+    }
+    flat.insert(config.segment_attribute.clone(), Value::Array(list.into_iter().map(Value::String).collect()));
+    flat.entry(config.unit_attribute.clone()).or_insert_with(|| Value::String(unit.to_owned()));
+    true
 }
 
 /// Whether deciding `page` can read the unit id: an experiment on one of its slots, or a rule

@@ -213,3 +213,30 @@ fn a_matching_etag_gets_a_304_without_the_body() {
     let again = ask(&release, &Request::get("/pages/home").with_header("cookie", "vantage_uid=u-1").with_header("if-none-match", &etag));
     assert_eq!((again.status, again.body.as_str()), (304, ""));
 }
+
+/// A segment store that remembers every unit it was asked about.
+struct Watched(std::cell::RefCell<Vec<String>>);
+
+impl vantage_delivery::SegmentSource for Watched {
+    fn segments_of(&self, unit: &str) -> Vec<String> {
+        self.0.borrow_mut().push(unit.to_owned());
+        vec!["vip".to_owned()]
+    }
+}
+
+#[test]
+fn pushed_segments_are_not_even_looked_up_for_a_visitor_who_has_not_granted_their_purpose() {
+    let release = release();
+    let store = Watched(std::cell::RefCell::new(Vec::new()));
+    let ask_with = |consents: &str| {
+        let request = Request::get("/pages/home").with_header("cookie", "vantage_uid=u-42").with_header("x-vantage-consents", consents);
+        vantage_delivery::respond_with(&release, &config(), &request, &arrival(), &store).response
+    };
+    let declined = ask_with("marketing_email");
+    assert!(store.0.borrow().is_empty(), "looked up without the personalization consent");
+    assert!(!declined.body.contains("data-variant=\"vip-welcome\""));
+    let granted = ask_with("personalization");
+    assert_eq!(*store.0.borrow(), vec!["u-42".to_owned()]);
+    assert!(granted.body.contains("data-entry=\"home-hero\" data-variant=\"vip-welcome\""));
+    assert_eq!(granted.header("cache-control"), Some("private, no-store"), "one visitor's memberships are never shared");
+}

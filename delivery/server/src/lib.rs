@@ -9,6 +9,7 @@
 //! bodies and slow clients.
 
 mod metrics;
+pub mod segments;
 mod state;
 
 use bytes::Bytes;
@@ -17,6 +18,7 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use metrics::Metrics;
+use segments::{Applied, SegmentStore};
 use sha2::{Digest, Sha256};
 use state::Current;
 use std::convert::Infallible;
@@ -28,7 +30,8 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use vantage_delivery::respond::DECIDE_BODY_MAX_BYTES;
-use vantage_delivery::{respond, Arrival, Config, Request, Response};
+use vantage_delivery::segments::{self as webhook, WEBHOOK_BODY_MAX_BYTES};
+use vantage_delivery::{respond_with, Arrival, Config, Request, Response};
 
 /// A deploy's release file may be at most this large.
 pub const RELEASE_MAX_BYTES: usize = 64 * 1024 * 1024;
@@ -51,17 +54,52 @@ pub struct ServeOptions {
     pub max_in_flight: usize,
     /// Open connections beyond which new ones get a 503 and are closed.
     pub max_connections: usize,
+    /// The secret CDP webhooks are signed with; without one, `POST /webhooks/segments` is off.
+    pub webhook_secret: Option<WebhookSecret>,
+}
+
+/// A webhook secret, never printed.
+#[derive(Clone)]
+pub struct WebhookSecret(Vec<u8>);
+
+impl WebhookSecret {
+    /// The secret, if long enough not to be guessed.
+    pub fn new(secret: &str) -> Result<WebhookSecret, String> {
+        if secret.len() < webhook::SECRET_MIN_BYTES {
+            return Err(format!(
+                "{} is {} bytes; a signing secret needs at least {}",
+                webhook::WEBHOOK_SECRET_VAR,
+                secret.len(),
+                webhook::SECRET_MIN_BYTES
+            ));
+        }
+        Ok(WebhookSecret(secret.as_bytes().to_vec()))
+    }
+}
+
+impl std::fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WebhookSecret(set)")
+    }
 }
 
 impl Default for ServeOptions {
     fn default() -> ServeOptions {
-        ServeOptions { config: Config::default(), deploy_token: None, state_dir: None, max_in_flight: 256, max_connections: 1024 }
+        ServeOptions {
+            config: Config::default(),
+            deploy_token: None,
+            state_dir: None,
+            max_in_flight: 256,
+            max_connections: 1024,
+            webhook_secret: None,
+        }
     }
 }
 
 /// The running service's shared state.
 pub struct Service {
     current: Current,
+    segments: SegmentStore,
     metrics: Metrics,
     in_flight: AtomicUsize,
     options: ServeOptions,
@@ -71,8 +109,10 @@ impl Service {
     /// A service serving the release kept in the state folder, else `initial` (a release file's
     /// text), else nothing until the first deploy. Returns what it starts with, said plainly.
     pub fn start(options: ServeOptions, initial: Option<&str>) -> Result<(Arc<Service>, String), String> {
+        let segments = SegmentStore::open(options.state_dir.as_deref(), now_ms() / 1000)?;
         let service = Service {
             current: Current::new(options.state_dir.clone()),
+            segments,
             metrics: Metrics::default(),
             in_flight: AtomicUsize::new(0),
             options,
@@ -93,6 +133,12 @@ impl Service {
             }
         }
         notes.insert(0, serving.unwrap_or_else(|| "no release yet: pages answer 503 until the first deploy".into()));
+        if service.options.webhook_secret.is_some() {
+            notes.push(match &service.segments.file {
+                Some(file) => format!("CDP segment webhooks kept in {}", file.display()),
+                None => "CDP segment webhooks kept in memory only (no --state folder)".into(),
+            });
+        }
         Ok((Arc::new(service), notes.join("; ")))
     }
 
@@ -207,6 +253,8 @@ async fn route(service: &Arc<Service>, request: hyper::Request<Incoming>) -> (&'
         ("GET", "/release") => ("release", fetch_release(service, &request)),
         ("PUT", "/release") => ("deploy", deploy(service, request).await),
         ("POST", "/conform") => ("conform", conform(service, request).await),
+        ("POST", "/webhooks/segments") => ("webhook", segment_webhook(service, request).await),
+        ("GET", p) if p.starts_with("/segments/") => ("segments", unit_segments(service, &request)),
         _ => {
             let route = if path == "/decide" {
                 "decide"
@@ -244,11 +292,54 @@ async fn visitor_request(service: &Service, request: hyper::Request<Incoming>) -
         body,
     };
     let arrival = Arrival { now_ms: now_ms(), fresh_unit: format!("{:032x}", rand::random::<u128>()) };
-    let answer = respond(&served.release, &service.options.config, &request, &arrival);
+    let answer = respond_with(&served.release, &service.options.config, &request, &arrival, &service.segments);
     if let Some(page) = &answer.outcome.page {
         service.metrics.decided(page, &answer.outcome.variants);
     }
     answer.response
+}
+
+/// `POST /webhooks/segments`: a CDP's signed membership change. 200 only once it is on disk;
+/// unsigned, wrongly signed, stale or replayed requests get 401 and change nothing.
+async fn segment_webhook(service: &Service, request: hyper::Request<Incoming>) -> Response {
+    let Some(secret) = &service.options.webhook_secret else {
+        return Response::error(403, "webhook", &format!("webhooks are off: start the service with {} set", webhook::WEBHOOK_SECRET_VAR));
+    };
+    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let (timestamp, signature) = (header(webhook::TIMESTAMP_HEADER), header(webhook::SIGNATURE_HEADER));
+    let body = match read_body(request.into_body(), WEBHOOK_BODY_MAX_BYTES).await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
+    let now_s = now_ms() / 1000;
+    let event = match webhook::verify(&secret.0, timestamp.as_deref(), signature.as_deref(), &body, now_s) {
+        Ok(event) => event,
+        Err(e) => return Response::error(e.status(), &e.field(), &e.to_string()),
+    };
+    match service.segments.apply(event, now_s).await {
+        Ok(Applied::Changed) => Response::json(200, r#"{"applied":true}"#.to_owned()),
+        Ok(Applied::Outdated) => {
+            Response::json(200, r#"{"applied":false,"reason":"a later change of this membership is on record"}"#.to_owned())
+        }
+        Ok(Applied::Replay) => Response::error(401, "body messageId", "this event was received before: a replay"),
+        Ok(Applied::Full) => {
+            Response::error(422, "body userId", &format!("this visitor is already in {} segments", webhook::SEGMENTS_PER_UNIT_MAX))
+        }
+        Err(message) => Response::error(503, "webhook", &message),
+    }
+}
+
+/// `GET /segments/{unit}`: the segments this service holds for a unit id, for QA (deploy token).
+fn unit_segments(service: &Service, request: &hyper::Request<Incoming>) -> Response {
+    if let Err(refusal) = authorized(service, request.headers()) {
+        return refusal;
+    }
+    let unit = request.uri().path().trim_start_matches("/segments/");
+    if !vantage_delivery::visitor::is_id(unit) {
+        return Response::error(400, "path", "a unit id is 1 to 64 letters, digits, - or _");
+    }
+    let segments = vantage_delivery::SegmentSource::segments_of(&service.segments, unit);
+    Response::json(200, serde_json::json!({ "unit": unit, "segments": segments }).to_string())
 }
 
 fn fetch_release(service: &Service, request: &hyper::Request<Incoming>) -> Response {
@@ -313,8 +404,17 @@ async fn deploy(service: &Arc<Service>, request: hyper::Request<Incoming>) -> Re
     }
 }
 
-/// Checks the bearer token against the deploy token (comparing digests, in constant time).
+/// Checks the bearer token against the deploy token (comparing digests, in constant time). A
+/// refusal closes the connection: the request's body is never read, so the connection cannot
+/// carry another request, and a client must not put it back in its pool.
 fn authorized(service: &Service, headers: &hyper::HeaderMap) -> Result<(), Response> {
+    check_token(service, headers).map_err(|mut refusal| {
+        refusal.headers.push(("connection".into(), "close".into()));
+        refusal
+    })
+}
+
+fn check_token(service: &Service, headers: &hyper::HeaderMap) -> Result<(), Response> {
     let Some(token) = &service.options.deploy_token else {
         return Err(Response::error(403, "authorization", &format!("deploys are off: start the service with {DEPLOY_TOKEN_VAR} set")));
     };
