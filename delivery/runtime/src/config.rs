@@ -22,12 +22,18 @@ pub struct Config {
     pub profile_key: Option<Vec<u8>>,
     /// The catalog's segment list, which the CDP's pushed memberships fill.
     pub segment_attribute: String,
+    /// Storefront origins (`https://shop.example`) whose pages may ask `POST /decide` from the
+    /// browser (the client tier), with the visitor's cookies.
+    pub allowed_origins: Vec<String>,
 }
 
 /// The environment variable holding the profile token key.
 pub const PROFILE_KEY_VAR: &str = "VANTAGE_PROFILE_KEY";
 /// The environment variable mapping request facts to headers (`attr=header,attr=header`).
 pub const FACT_HEADERS_VAR: &str = "VANTAGE_FACT_HEADERS";
+
+/// The environment variable listing the storefront origins the client tier runs on.
+pub const ALLOWED_ORIGINS_VAR: &str = "VANTAGE_ALLOWED_ORIGINS";
 
 /// A key shorter than this is refused: it could be guessed.
 pub const PROFILE_KEY_MIN_BYTES: usize = 32;
@@ -51,6 +57,7 @@ impl Default for Config {
             profile_cookie: "vantage_profile".into(),
             profile_key: None,
             segment_attribute: "profile.segments".into(),
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -70,7 +77,7 @@ impl Config {
     /// Every request header the runtime reads (lower case): a tier may pass only these.
     pub fn headers_read(&self) -> Vec<String> {
         let mut names: Vec<String> = self.fact_headers.iter().map(|(_, header)| header.clone()).collect();
-        names.extend([self.consent_header.clone(), self.profile_header.clone(), "cookie".into(), "if-none-match".into()]);
+        names.extend([self.consent_header.clone(), self.profile_header.clone(), "cookie".into(), "if-none-match".into(), "origin".into()]);
         names.sort();
         names.dedup();
         names
@@ -89,8 +96,33 @@ impl Config {
         if let Some(map) = var(FACT_HEADERS_VAR).filter(|m| !m.trim().is_empty()) {
             config.fact_headers = parse_fact_headers(&map)?;
         }
+        if let Some(list) = var(ALLOWED_ORIGINS_VAR).filter(|l| !l.trim().is_empty()) {
+            config.allowed_origins = parse_origins(&list)?;
+        }
         Ok(config)
     }
+
+    /// The request's `Origin` when it is one the operator allowed.
+    pub fn allowed_origin<'r>(&self, origin: Option<&'r str>) -> Option<&'r str> {
+        origin.filter(|o| self.allowed_origins.iter().any(|allowed| allowed == o))
+    }
+}
+
+/// `https://shop.example,http://127.0.0.1:8080`: scheme, host and port only, as browsers send
+/// them in `Origin`.
+fn parse_origins(list: &str) -> Result<Vec<String>, String> {
+    list.split(',')
+        .map(|origin| {
+            let origin = origin.trim();
+            let rest = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+            match rest {
+                Some(host) if !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)) => {
+                    Ok(origin.to_owned())
+                }
+                _ => Err(format!("{ALLOWED_ORIGINS_VAR}: `{origin}` is not an origin such as https://shop.example")),
+            }
+        })
+        .collect()
 }
 
 fn parse_fact_headers(map: &str) -> Result<Vec<(String, String)>, String> {
@@ -132,6 +164,18 @@ mod tests {
             assert!(read.iter().any(|h| h == name), "{name} missing from {read:?}");
         }
         assert!(!read.iter().any(|h| h == "user-agent"));
+    }
+
+    #[test]
+    fn allowed_origins_are_exact_origins_and_nothing_else_is_allowed() {
+        let config = Config::from_vars(|v| (v == ALLOWED_ORIGINS_VAR).then(|| "https://shop.example, http://127.0.0.1:8080".to_owned()));
+        let config = config.unwrap_or_default();
+        assert_eq!(config.allowed_origin(Some("https://shop.example")), Some("https://shop.example"));
+        assert_eq!(config.allowed_origin(Some("https://shop.example.evil")), None);
+        assert_eq!(config.allowed_origin(Some("null")), None);
+        for bad in ["shop.example", "https://shop.example/path", "javascript:alert(1)", "*"] {
+            assert!(Config::from_vars(|v| (v == ALLOWED_ORIGINS_VAR).then(|| bad.to_owned())).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct Rendered {
     /// `composed` as JSON, and each slot's decision as JSON (`POST /decide`'s parts).
     pub composed_json: String,
     pub decisions_json: String,
+    /// Each slot's `<section>` by slot id, as a JSON object (for the client tier to patch in).
+    pub sections_json: String,
     /// The page's validator: the release, the product in view and every slot's variant.
     pub etag: String,
 }
@@ -75,7 +77,10 @@ impl LiveRelease {
                 serde_json::json!({ "slot": slot.slot, "entry": slot.entry, "variant": slot.variant, "choice": choice })
             })
             .collect();
+        let sections: serde_json::Map<String, serde_json::Value> =
+            visit.sections.iter().map(|s| (s.slot.clone(), serde_json::Value::String(s.html.clone()))).collect();
         let rendered = Arc::new(Rendered {
+            sections_json: serde_json::Value::Object(sections).to_string(),
             composed_json: serde_json::to_string(&visit.composed).unwrap_or_default(),
             decisions_json: serde_json::Value::Array(decisions).to_string(),
             etag: etag(self.hash(), key.2.as_deref(), &visit.composed),

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::http::{json_type, no_store, Request, Response};
 use crate::release::{LiveRelease, Rendered};
 use crate::segments::{NoSegments, SegmentSource};
-use crate::visitor::{is_id, printable, read_visitor, FieldError, VisitorInput};
+use crate::visitor::{add_browser_facts, is_id, printable, read_visitor, FieldError, VisitorInput};
 use serde::Deserialize;
 use vantage_engine::bundle::Choice;
 use vantage_engine::visit::{Moment, Render, VisitError, VisitRequest, Visitor};
@@ -44,7 +44,17 @@ struct DecideBody {
     page: String,
     #[serde(default)]
     product: Option<String>,
+    /// What the browser holds (the cart), by catalog path: the client tier sends it.
+    #[serde(default)]
+    facts: serde_json::Map<String, serde_json::Value>,
+    /// Whether to answer each slot's rendered `<section>` too (for the client tier to patch in).
+    #[serde(default)]
+    sections: bool,
 }
+
+/// The client tier's script, served by both tiers at [`CLIENT_SCRIPT_PATH`].
+pub const CLIENT_SCRIPT: &str = include_str!("../../client/vantage-client.js");
+pub const CLIENT_SCRIPT_PATH: &str = "/vantage-client.js";
 
 /// Answers `request` from `release`, for a tier that keeps no CDP memberships.
 pub fn respond(release: &LiveRelease, config: &Config, request: &Request, arrival: &Arrival) -> Answer {
@@ -52,36 +62,84 @@ pub fn respond(release: &LiveRelease, config: &Config, request: &Request, arriva
 }
 
 /// Answers `request` from `release`, adding the memberships `segments` holds for a visitor
-/// who granted their purpose.
+/// who granted their purpose. A storefront origin the operator allowed may ask `POST /decide`
+/// from the browser (CORS, with credentials).
 pub fn respond_with(release: &LiveRelease, config: &Config, request: &Request, arrival: &Arrival, segments: &dyn SegmentSource) -> Answer {
     let plain = |response| Answer { response, outcome: Outcome::default() };
+    let origin = config.allowed_origin(request.header("origin"));
     match (request.method.as_str(), request.path.strip_prefix("/pages/")) {
         ("GET", Some(page)) => {
             let product = request.query_param("product").map(|sku| (sku, "parameter product"));
-            page_or_decisions(release, config, request, arrival, segments, (page, product), Kind::Page)
+            page_or_decisions(release, config, request, arrival, segments, (page, product), Decide::Page)
         }
         (_, Some(_)) => plain(Response::error(405, "method", "pages are read with GET")),
         ("POST", None) if request.path == "/decide" => {
-            if request.body.len() > DECIDE_BODY_MAX_BYTES {
-                return plain(Response::error(413, "body", &format!("is larger than {DECIDE_BODY_MAX_BYTES} bytes")));
-            }
-            match serde_json::from_str::<DecideBody>(&request.body) {
-                Ok(body) => {
-                    let product = body.product.as_deref().map(|sku| (sku, "body product"));
-                    page_or_decisions(release, config, request, arrival, segments, (&body.page, product), Kind::Decisions)
-                }
-                Err(e) => plain(Response::error(400, "body", &format!("line {}, column {}: {e}", e.line(), e.column()))),
-            }
+            let mut answer = decide(release, config, request, arrival, segments);
+            allow_origin(&mut answer.response, origin);
+            answer
         }
+        ("OPTIONS", None) if request.path == "/decide" => plain(preflight(origin)),
         (_, None) if request.path == "/decide" => plain(Response::error(405, "method", "decisions are asked for with POST")),
+        ("GET", None) if request.path == CLIENT_SCRIPT_PATH => plain(Response {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "text/javascript; charset=utf-8".into()),
+                ("cache-control".into(), "public, max-age=300".into()),
+            ],
+            body: CLIENT_SCRIPT.to_owned(),
+        }),
         _ => plain(Response::error(404, "path", &format!("nothing is served at `{}`", printable(&request.path)))),
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
+fn decide(release: &LiveRelease, config: &Config, request: &Request, arrival: &Arrival, segments: &dyn SegmentSource) -> Answer {
+    let plain = |response| Answer { response, outcome: Outcome::default() };
+    if request.body.len() > DECIDE_BODY_MAX_BYTES {
+        return plain(Response::error(413, "body", &format!("is larger than {DECIDE_BODY_MAX_BYTES} bytes")));
+    }
+    match serde_json::from_str::<DecideBody>(&request.body) {
+        Ok(body) => {
+            let product = body.product.as_deref().map(|sku| (sku, "body product"));
+            let kind = Decide::Decisions { facts: &body.facts, sections: body.sections };
+            page_or_decisions(release, config, request, arrival, segments, (&body.page, product), kind)
+        }
+        Err(e) => plain(Response::error(400, "body", &format!("line {}, column {}: {e}", e.line(), e.column()))),
+    }
+}
+
+/// The answer to a browser's preflight for `POST /decide`: allowed for the operator's
+/// storefront origins only.
+fn preflight(origin: Option<&str>) -> Response {
+    let Some(origin) = origin else {
+        return Response::error(
+            403,
+            "header origin",
+            &format!("this origin may not ask for decisions (see {})", crate::config::ALLOWED_ORIGINS_VAR),
+        );
+    };
+    let mut response = Response { status: 204, headers: Vec::new(), body: String::new() };
+    response.headers.extend([
+        ("access-control-allow-methods".to_owned(), "POST".to_owned()),
+        ("access-control-allow-headers".to_owned(), "content-type, x-vantage-consents".to_owned()),
+        ("access-control-max-age".to_owned(), "600".to_owned()),
+    ]);
+    allow_origin(&mut response, Some(origin));
+    response
+}
+
+fn allow_origin(response: &mut Response, origin: Option<&str>) {
+    response.headers.push(("vary".into(), "origin".into()));
+    if let Some(origin) = origin {
+        response.headers.push(("access-control-allow-origin".into(), origin.to_owned()));
+        response.headers.push(("access-control-allow-credentials".into(), "true".into()));
+    }
+}
+
+/// What a visitor asked for: the page, or the decisions (with what their browser holds).
+#[derive(Clone, Copy)]
+enum Decide<'b> {
     Page,
-    Decisions,
+    Decisions { facts: &'b serde_json::Map<String, serde_json::Value>, sections: bool },
 }
 
 fn page_or_decisions(
@@ -91,21 +149,26 @@ fn page_or_decisions(
     arrival: &Arrival,
     segments: &dyn SegmentSource,
     (page, product): (&str, Option<(&str, &str)>),
-    kind: Kind,
+    kind: Decide<'_>,
 ) -> Answer {
     let refused = |status, e: FieldError| Answer { response: Response::error(status, &e.field, &e.message), outcome: Outcome::default() };
     let bundle = &release.bundle;
-    let page_field = if kind == Kind::Page { "path" } else { "body page" };
+    let page_field = if matches!(kind, Decide::Page) { "path" } else { "body page" };
     let Some(meta) = bundle.workspace.pages.get(page).filter(|_| is_id(page)) else {
         return refused(404, FieldError { field: page_field.into(), message: format!("there is no page `{}`", printable(page)) });
     };
     if let Some((sku, field)) = product.filter(|(sku, _)| !is_id(sku)) {
         return refused(400, FieldError { field: field.into(), message: format!("`{}` is not a product id", printable(sku)) });
     }
-    let visitor = match read_visitor(bundle, config, request, meta, product, arrival, segments) {
+    let mut visitor = match read_visitor(bundle, config, request, meta, product, arrival, segments) {
         Ok(visitor) => visitor,
         Err(e) => return refused(400, e),
     };
+    if let Decide::Decisions { facts, .. } = kind {
+        if let Err(e) = add_browser_facts(&mut visitor, &bundle.workspace.catalog, facts) {
+            return refused(400, e);
+        }
+    }
     let clock = moment_of(arrival.now_ms);
     let visit_request = VisitRequest {
         page,
@@ -127,11 +190,11 @@ fn page_or_decisions(
         variants: rendered.composed.slots.iter().map(|s| (s.slot.clone(), s.variant.clone())).collect(),
     };
     let response = match kind {
-        Kind::Page => {
+        Decide::Page => {
             let bucketed = decided.decisions.iter().any(|d| matches!(d.choice, Choice::Arm(_) | Choice::Holdout));
             page_response(release, config, request, &visitor, &rendered, bucketed)
         }
-        Kind::Decisions => decisions_response(release, &visitor, &decided.moment, &rendered),
+        Decide::Decisions { sections, .. } => decisions_response(release, &visitor, &decided.moment, &rendered, sections),
     };
     Answer { response, outcome }
 }
@@ -173,10 +236,12 @@ fn caching_headers(config: &Config, individual: bool) -> Vec<(String, String)> {
 }
 
 /// `POST /decide`'s body, keys in order: the composed page, each slot's decision, the format,
-/// the moment, the release and the unit id given to a visitor who had none.
-fn decisions_response(release: &LiveRelease, visitor: &VisitorInput, moment: &Moment, rendered: &Rendered) -> Response {
+/// the moment, the release, each slot's section when asked for, and the unit id given to a
+/// visitor who had none.
+fn decisions_response(release: &LiveRelease, visitor: &VisitorInput, moment: &Moment, rendered: &Rendered, sections: bool) -> Response {
+    let sections = if sections { format!("\"sections\":{},", rendered.sections_json) } else { String::new() };
     let body = format!(
-        "{{\"composed\":{},\"decisions\":{},\"format\":\"vantage-decision/1\",\"moment\":{},\"release\":{},\"unit\":{}}}",
+        "{{\"composed\":{},\"decisions\":{},\"format\":\"vantage-decision/1\",\"moment\":{},\"release\":{},{sections}\"unit\":{}}}",
         rendered.composed_json,
         rendered.decisions_json,
         json_text(moment),

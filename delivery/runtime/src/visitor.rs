@@ -146,6 +146,34 @@ pub fn read_visitor(
     Ok(VisitorInput { flat, moment, new_unit, individual })
 }
 
+/// At most this many browser facts per request.
+pub const FACTS_MAX: usize = 64;
+
+/// Adds what the visitor's browser holds (`POST /decide`'s `facts`: the cart) to the context.
+/// Only attributes whose catalog source is `cart` may come from a browser: a visitor cannot
+/// claim a loyalty tier or a country this way. Values the signed token carries win.
+pub fn add_browser_facts(
+    input: &mut VisitorInput,
+    catalog: &vantage_engine::catalog::Catalog,
+    facts: &Map<String, Value>,
+) -> Result<(), FieldError> {
+    if facts.len() > FACTS_MAX {
+        return Err(refuse("body facts", format!("has more than {FACTS_MAX} facts")));
+    }
+    for (attr, value) in facts {
+        let field = format!("body facts.{}", printable(attr));
+        let spec = catalog.get(attr).ok_or_else(|| refuse(&field, "is not an attribute of this release's catalog"))?;
+        if spec.source != Some(vantage_engine::catalog::Source::Cart) {
+            return Err(refuse(&field, "only what the browser holds (the cart) may be sent as a fact"));
+        }
+        if !fits(spec.ty, value) {
+            return Err(refuse(&field, format!("must be a {}", spec.ty.name())));
+        }
+        input.flat.entry(attr.clone()).or_insert_with(|| value.clone());
+    }
+    Ok(())
+}
+
 /// Adds the segments the CDP pushed for the visitor's unit id to the segment list, only when
 /// the visitor granted that attribute's consent purpose (otherwise nothing is looked up).
 /// Returns whether any were added: the answer is then this visitor's alone.
