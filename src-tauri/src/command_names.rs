@@ -45,4 +45,5 @@ pub const COMMANDS: &[&str] = &[
     "add_deploy_target",
     "remove_deploy_target",
     "deploy_now",
+    "cdp_memberships",
 ];

@@ -242,6 +242,15 @@ pub async fn remove_deploy_target(state: State<'_, AppState>, url: String) -> Re
     off_the_ui_thread(move || vantage_studio::session::remove_deploy_target(&dir, &user, &url)).await
 }
 
+/// The CDP segments the delivery service holds for a visitor id now (QA's "as the CDP sees
+/// them now").
+#[tauri::command]
+#[specta::specta]
+pub async fn cdp_memberships(state: State<'_, AppState>, unit: String) -> Reply<CdpMembershipsView> {
+    let dir = state.session().dir().to_path_buf();
+    off_the_ui_thread(move || vantage_studio::session::cdp_memberships(&dir, &unit)).await
+}
+
 /// Deploys the published release to every target now (publishers).
 #[tauri::command]
 #[specta::specta]

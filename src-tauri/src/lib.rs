@@ -63,6 +63,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             add_deploy_target,
             remove_deploy_target,
             deploy_now,
+            cdp_memberships,
         ])
         .events(collect_events![
             events::WorkspaceChanged,

@@ -87,8 +87,16 @@ enum Command {
         #[command(subcommand)]
         command: store_commands::UsersCommand,
     },
-    /// Write the store's current documents into a folder.
-    Export { out: PathBuf },
+    /// Write the store's current documents into a new folder (`export DIR`), or static pages
+    /// per segment with their routing manifest (`export static --out DIR`).
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Export {
+        #[command(subcommand)]
+        what: Option<ExportCommand>,
+        /// The new folder for the store's documents.
+        #[arg(required = true)]
+        out: Option<PathBuf>,
+    },
     /// Every revision of one document, newest first.
     History { path: String },
     /// Change sets: create, edit, submit, approve, reject, publish, schedule, rollback.
@@ -106,14 +114,15 @@ enum Command {
         #[command(subcommand)]
         command: store_commands::AuditCommand,
     },
-    /// Serves visitors the release in FILE, or the store's published workspace (`--db`):
-    /// `GET /pages/{page}`, `POST /decide`, `/healthz`, `/metrics`, and deploys with
-    /// $VANTAGE_DEPLOY_TOKEN. Request format: docs/delivery.md.
     /// The delivery targets publishing deploys to (admins add and remove them).
     Targets {
         #[command(subcommand)]
         command: deliver_commands::TargetsCommand,
     },
+    /// Serves visitors the release in FILE, or the store's published workspace (`--db`):
+    /// `GET /pages/{page}`, `POST /decide`, `/vantage-client.js`, `/healthz`, `/metrics`, deploys
+    /// with $VANTAGE_DEPLOY_TOKEN, and CDP segment webhooks with $VANTAGE_WEBHOOK_SECRET.
+    /// Request format: docs/delivery.md.
     Serve {
         #[arg(long)]
         release: Option<PathBuf>,
@@ -137,6 +146,21 @@ enum Command {
         /// Tries per target before reporting it behind.
         #[arg(long, default_value_t = 5)]
         attempts: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// One HTML file per distinct decision of each page's segment-only slots, and the manifest
+    /// routing a CDN's key to it (docs/delivery.md), decided at --at (else now).
+    Static {
+        /// The new folder to write them into.
+        #[arg(long)]
+        out: PathBuf,
+        /// The decision service the client tier asks (https, or http to this machine): pages
+        /// with slots left to it load its vantage-client.js.
+        #[arg(long)]
+        decide_url: Option<String>,
     },
 }
 
@@ -222,7 +246,13 @@ fn run(cli: &Cli, at: Option<&str>) -> Result<ExitCode, StudioError> {
     match &cli.command {
         Command::Init { from } => store_commands::init(db, &user(cli)?, from.as_deref()),
         Command::Users { command } => store_commands::users(db, &user(cli)?, command),
-        Command::Export { out } => store_commands::export(db, out),
+        Command::Export { what: Some(ExportCommand::Static { out, decide_url }), .. } => {
+            let ws = vantage_studio::open_workspace(&cli.workspace)?;
+            emit(&output::static_export_text(&vantage_studio::export_static(&ws, out, at, decide_url.as_deref())?))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { out: Some(out), .. } => store_commands::export(db, out),
+        Command::Export { .. } => Err(StudioError::bad_input("say where: `vantage export DIR` or `vantage export static --out DIR`")),
         Command::History { path } => store_commands::history(db, path),
         Command::Changes { command } => store_commands::changes(db, &user(cli)?, &vantage_studio::moment_or_clock(at)?, command),
         Command::Audit { command } => store_commands::audit(db, &user(cli)?, command),

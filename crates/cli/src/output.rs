@@ -3,7 +3,7 @@
 use vantage_engine::diff::{Change, ChangeKind};
 use vantage_engine::impact::Impact;
 use vantage_engine::matrix::PageMatrix;
-use vantage_studio::ConformReport;
+use vantage_studio::{ConformReport, StaticExport};
 
 /// One table per page: a row per slot, a column per profile.
 pub fn matrix_text(pages: &[PageMatrix]) -> String {
@@ -74,6 +74,51 @@ pub fn conform_text(report: &ConformReport) -> String {
             out.push_str(&format!("FAIL {} {}: expected {}, got {}\n", f.path, failure.name, failure.expected, failure.actual));
         }
         out.push_str(&format!("{}: {} passed, {} failed\n", f.path, f.passed, f.failures.len()));
+    }
+    out
+}
+
+/// What `vantage export static` wrote, and what rendering a page per segment would have taken.
+pub fn static_export_text(done: &StaticExport) -> String {
+    let r = &done.report;
+    let mut out = format!(
+        "wrote {} HTML files and manifest.json to {} (release {}, decided as of {})\n",
+        grouped(r.files as u128),
+        done.out,
+        short(&done.release),
+        done.moment
+    );
+    out.push_str(&format!("pages: {} ({} static, {} left to the server tier)\n", r.pages, r.static_pages, r.fallback_pages));
+    out.push_str(&format!(
+        "slots on static pages: {} decided from request facts and segments, {} left at their baseline for the client tier\n",
+        r.static_slots, r.client_slots
+    ));
+    out.push_str(&format!(
+        "routes: {} keys to {} distinct pages; {} bytes of HTML, manifest {} bytes\n",
+        grouped(r.keys as u128),
+        grouped(r.vectors as u128),
+        grouped(u128::from(r.bytes)),
+        grouped(u128::from(r.manifest_bytes))
+    ));
+    out.push_str(&format!(
+        "a page per segment (every combination of every request fact and segment the rules mention) would need {} page variants\n",
+        grouped(r.page_per_segment)
+    ));
+    for (page, why) in &r.fallbacks {
+        out.push_str(&format!("  server tier: {page}: {why}\n"));
+    }
+    out
+}
+
+/// `n` with thousands separated by commas.
+fn grouped(n: u128) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
     }
     out
 }

@@ -166,3 +166,16 @@ fn an_altered_bundle_file_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("was altered"), "{}", stderr(&out));
 }
+
+#[test]
+fn export_static_of_the_demo_reports_files_fallbacks_and_the_page_per_segment_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tmp.path().join("static");
+    let out = vantage(&demo(), &["export", "static", "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out_dir.join("manifest.json").is_file());
+    // The folder and the release hash vary; the figures do not.
+    let text = stdout(&out).replace(out_dir.to_str().unwrap(), "[out]");
+    let release = text.split("(release ").nth(1).and_then(|r| r.split(',').next()).unwrap().to_owned();
+    insta::assert_snapshot!("export_static_demo", text.replace(&release, "[release]"));
+}

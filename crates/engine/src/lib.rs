@@ -24,6 +24,7 @@ pub mod release;
 pub mod render;
 pub mod safe_url;
 pub mod schemas;
+pub mod static_tier;
 pub mod strict_json;
 pub mod synthetic;
 pub mod visit;

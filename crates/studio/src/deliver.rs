@@ -5,6 +5,7 @@ use crate::error::StudioError;
 use std::path::Path;
 use vantage_engine::release::ReleaseFile;
 use vantage_sync::deploy::{deploy, DeployError, DEPLOY_TOKEN_VAR};
+use vantage_sync::segments::{segments_of, LookupError};
 use vantage_sync::Backoff;
 
 pub use vantage_store::DeployTarget;
@@ -52,17 +53,35 @@ impl ReleaseToSend {
     }
 }
 
+/// The deploy token from `$VANTAGE_DEPLOY_TOKEN`.
+fn deploy_token() -> Result<String, StudioError> {
+    std::env::var(DEPLOY_TOKEN_VAR)
+        .ok()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| StudioError::bad_input(format!("set {DEPLOY_TOKEN_VAR} to the token the target was started with")))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, StudioError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StudioError::bad_input(format!("cannot start the runtime: {e}")))
+}
+
+/// The CDP segments `target` holds for the visitor `unit` now (asked with the deploy token).
+pub fn segments_at(target: &str, unit: &str) -> Result<Vec<String>, StudioError> {
+    let token = deploy_token()?;
+    runtime()?.block_on(segments_of(target, unit, &token)).map_err(|e| match e {
+        LookupError::Refused(_) => StudioError::bad_input(e.to_string()),
+        LookupError::Unreachable { .. } => StudioError::new(crate::ErrorCode::Io, e.to_string()),
+    })
+}
+
 /// Deploys `release` to `target` with the token from `$VANTAGE_DEPLOY_TOKEN`, retrying an
 /// unreachable target `attempts` times. Returns the hash the target now serves.
 pub fn deploy_to(target: &str, release: &ReleaseToSend, attempts: u32) -> Result<String, StudioError> {
-    let token = std::env::var(DEPLOY_TOKEN_VAR)
-        .ok()
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| StudioError::bad_input(format!("set {DEPLOY_TOKEN_VAR} to the token the target was started with")))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| StudioError::bad_input(format!("cannot start the runtime: {e}")))?;
+    let token = deploy_token()?;
+    let runtime = runtime()?;
     let backoff = Backoff { attempts, ..Backoff::default() };
     runtime.block_on(deploy(target, &release.text, &release.file.hash, &token, backoff)).map_err(|e| match e {
         DeployError::Refused { .. } => StudioError::new(crate::ErrorCode::Forbidden, e.to_string()),

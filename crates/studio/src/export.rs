@@ -10,6 +10,24 @@ use vantage_engine::load::SourceFiles;
 
 /// Writes `files` (workspace-relative paths) as the new folder `dir`.
 pub fn write_new_folder(dir: &Path, files: &SourceFiles) -> Result<(), StudioError> {
+    write_checked(dir, files, vantage_engine::load::check_document_path)
+}
+
+/// Writes `files` of another kind of export (static pages, a manifest) as the new folder `dir`:
+/// each name a plain file name, no folders, no dot files.
+pub fn write_new_export(dir: &Path, files: &SourceFiles) -> Result<(), StudioError> {
+    write_checked(dir, files, |name| {
+        let plain =
+            !name.is_empty() && !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+        if plain {
+            Ok(())
+        } else {
+            Err(format!("`{name}` is not a plain file name"))
+        }
+    })
+}
+
+fn write_checked(dir: &Path, files: &SourceFiles, check: impl Fn(&str) -> Result<(), String>) -> Result<(), StudioError> {
     let refuse = |why: &str| StudioError::bad_input(format!("cannot export into {}: {why}", dir.display()));
     if dir.components().any(|c| matches!(c, Component::Normal(n) if n == ".vantage" || n == ".git")) {
         return Err(refuse("it is inside a .vantage or .git folder"));
@@ -27,7 +45,7 @@ pub fn write_new_folder(dir: &Path, files: &SourceFiles) -> Result<(), StudioErr
         Err(e) => return Err(StudioError::io(dir, &e)),
     }
     for path in files.keys() {
-        vantage_engine::load::check_document_path(path).map_err(|why| refuse(&why))?;
+        check(path).map_err(|why| refuse(&why))?;
     }
     let temp = temp_beside(dir)?;
     let written = write_all(&temp, files).and_then(|()| {

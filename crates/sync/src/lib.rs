@@ -29,6 +29,7 @@ mod push;
 mod retry;
 mod review;
 pub mod secrets;
+pub mod segments;
 mod session;
 mod strapi;
 

@@ -14,7 +14,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 use vantage_delivery::respond::CLIENT_SCRIPT;
+use vantage_engine::bundle::{source_hash, Bundle};
 use vantage_engine::release::ReleaseFile;
+use vantage_engine::static_tier;
 use vantage_serve::{run, ServeOptions, Service};
 
 /// ChromeDriver, stopped when dropped.
@@ -72,7 +74,8 @@ async fn chromium() -> (Driver, Client, tempfile::TempDir) {
 /// The storefront: a shop page of its own (no Vantage markup but the slot it leaves to the client
 /// tier), the client script it hosts itself, and an "Add to cart" button. `?endpoint=URL` names
 /// the decision service the script asks.
-fn storefront(listener: TcpListener, promo_section: String) {
+/// `/static` serves `static_page` (a file of the static export) as a CDN would.
+fn storefront(listener: TcpListener, promo_section: String, static_page: String) {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
@@ -82,6 +85,8 @@ fn storefront(listener: TcpListener, promo_section: String) {
             let target = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
             let (body, kind) = if target.starts_with("/vantage-client.js") {
                 (CLIENT_SCRIPT.to_owned(), "text/javascript")
+            } else if target.starts_with("/static") {
+                (static_page.clone(), "text/html; charset=utf-8")
             } else {
                 let endpoint = target.split("endpoint=").nth(1).unwrap_or("").to_owned();
                 (shop_page(&promo_section, &endpoint), "text/html; charset=utf-8")
@@ -176,7 +181,15 @@ async fn a_visitor_who_adds_to_the_cart_sees_the_big_basket_variant_and_the_base
     let start = page.body.find("<section data-page=\"category-jackets\" data-slot=\"promo\"").unwrap();
     let end = start + page.body[start..].find("</section>").unwrap() + "</section>".len();
     let promo = page.body[start..end].replacen("<section ", "<section data-vantage-client=\"\" ", 1);
-    storefront(shop, promo);
+    // The category page as the static export writes it for a CDN, its slots left to the client
+    // tier that asks this service.
+    let files = vantage_test_support::demo_files();
+    let bundle = Bundle::compile(vantage_engine::load::load(&files).unwrap(), source_hash(&files));
+    let export = static_tier::export_bounded(&bundle, "2026-11-20T12:00:00Z", static_tier::MAX_COMBINATIONS, Some(&service_url)).unwrap();
+    let static_tier::PageRoutes::Static(category) = &export.manifest.pages["category-jackets"] else { panic!("a static page") };
+    assert!(category.client_slots.contains(&"promo".to_owned()));
+    let static_page = export.files[&category.routes[0].file].clone();
+    storefront(shop, promo, static_page);
 
     let (_driver, client, _profile) = chromium().await;
     client.goto(&format!("{shop_url}/?endpoint={service_url}")).await.unwrap();
@@ -194,6 +207,27 @@ async fn a_visitor_who_adds_to_the_cart_sees_the_big_basket_variant_and_the_base
     let text = client.find(Locator::Css("section[data-slot=\"promo\"]")).await.unwrap().text().await.unwrap();
     assert!(text.contains("Your basket qualifies for free express delivery."), "{text}");
     shot(&client, "big-basket").await;
+
+    // The exported static page: the client tier runs under its CSP and patches its slots.
+    client.goto(&format!("{shop_url}/static")).await.unwrap();
+    wait_for(&client, "the static page's first decision", "return document.documentElement.dataset.vantage === 'personalized'").await;
+    assert_eq!(promo_variant(&client).await, baseline);
+    client
+        .execute(
+            "document.documentElement.removeAttribute('data-vantage'); Vantage.personalize({'cart.total': 180, 'cart.items': 1});",
+            vec![],
+        )
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "the big-basket variant on the static page",
+        "return document.querySelector('section[data-slot=\"promo\"]').dataset.variant === 'high-cart-shipping'",
+    )
+    .await;
+    let marked = client.execute("return document.querySelectorAll('section[data-vantage-client]').length", vec![]).await.unwrap();
+    assert_eq!(marked.as_u64(), Some(category.client_slots.len() as u64), "every slot left to the client tier is still there");
+    shot(&client, "static-page-big-basket").await;
 
     // A decision service that hangs: after the 300 ms timeout the baseline stays.
     client.goto(&format!("{shop_url}/?endpoint={}", hanging())).await.unwrap();

@@ -68,6 +68,11 @@ export const commands = {
 	removeDeployTarget: (url: string) => typedError<DeployTargetView[], AppError>(__TAURI_INVOKE("remove_deploy_target", { url })),
 	/**  Deploys the published release to every target now (publishers). */
 	deployNow: () => typedError<DeployTargetView[], AppError>(__TAURI_INVOKE("deploy_now")),
+	/**
+	 *  The CDP segments the delivery service holds for a visitor id now (QA's "as the CDP sees
+	 *  them now").
+	 */
+	cdpMemberships: (unit: string) => typedError<CdpMembershipsView, AppError>(__TAURI_INVOKE("cdp_memberships", { unit })),
 };
 
 /** Events */
@@ -120,6 +125,14 @@ export type AuditEntry = {
 export type AuditPage = {
 	entries: AuditEntry[],
 	chain: ChainStatus,
+};
+
+/**  The CDP segments a delivery service holds for one visitor id, and which service said so. */
+export type CdpMembershipsView = {
+	unit: string,
+	segments: string[],
+	/**  The delivery target that answered. */
+	source: string,
 };
 
 export type ChainStatus = {

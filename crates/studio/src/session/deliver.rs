@@ -2,7 +2,7 @@
 //! adding and removing them (admins), and deploying the published release to them (publishers;
 //! on its own connection, never holding the session's lock: a target may be slow or down).
 
-use super::views::DeployTargetView;
+use super::views::{CdpMembershipsView, DeployTargetView};
 use crate::error::StudioError;
 use std::path::Path;
 use vantage_engine::bundle::source_hash;
@@ -61,4 +61,29 @@ pub fn redeploy_behind(dir: &Path, user: &str) -> Result<Vec<DeployTargetView>, 
     let store = open(dir)?;
     let targets = crate::deliver::deploy_published_to_those_behind(&store, user, 1)?;
     views(&store, targets)
+}
+
+/// What the CDP has pushed to the delivery service for the visitor `unit`, as the first
+/// configured target that answers holds it (QA's "as the CDP sees them now").
+pub fn cdp_memberships(dir: &Path, unit: &str) -> Result<CdpMembershipsView, StudioError> {
+    let unit = unit.trim();
+    if !vantage_sync::segments::is_plain_id(unit) {
+        return Err(StudioError::bad_input(
+            "a visitor id is 1 to 64 letters, digits, - or _, as the CDP and the vantage_uid cookie spell it",
+        ));
+    }
+    let targets = open(dir)?.deploy_targets()?;
+    if targets.is_empty() {
+        return Err(StudioError::bad_input(
+            "there is no delivery service to ask: an admin adds one in History, under Where visitors get it",
+        ));
+    }
+    let mut failures = Vec::new();
+    for target in targets {
+        match crate::deliver::segments_at(&target.url, unit) {
+            Ok(segments) => return Ok(CdpMembershipsView { unit: unit.to_owned(), segments, source: target.url }),
+            Err(e) => failures.push(e.message),
+        }
+    }
+    Err(StudioError::new(crate::ErrorCode::Io, failures.join("; ")))
 }

@@ -705,6 +705,15 @@ pub struct DeployTargetView {
     pub checked_at: Option<String>,
 }
 
+/// The CDP segments a delivery service holds for one visitor id, and which service said so.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct CdpMembershipsView {
+    pub unit: String,
+    pub segments: Vec<String>,
+    /// The delivery target that answered.
+    pub source: String,
+}
+
 /// The targets after a deploy that followed a publish or rollback, or why none was made.
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
