@@ -46,4 +46,5 @@ pub const COMMANDS: &[&str] = &[
     "remove_deploy_target",
     "deploy_now",
     "cdp_memberships",
+    "export_static_pages",
 ];

@@ -251,6 +251,15 @@ pub async fn cdp_memberships(state: State<'_, AppState>, unit: String) -> Reply<
     off_the_ui_thread(move || vantage_studio::session::cdp_memberships(&dir, &unit)).await
 }
 
+/// Exports the published release as static pages per segment into a new folder beside the
+/// workspace.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_static_pages(state: State<'_, AppState>) -> Reply<StaticExportView> {
+    let dir = state.session().dir().to_path_buf();
+    off_the_ui_thread(move || vantage_studio::session::export_static_pages(&dir)).await
+}
+
 /// Deploys the published release to every target now (publishers).
 #[tauri::command]
 #[specta::specta]

@@ -64,6 +64,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             remove_deploy_target,
             deploy_now,
             cdp_memberships,
+            export_static_pages,
         ])
         .events(collect_events![
             events::WorkspaceChanged,

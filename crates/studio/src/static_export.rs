@@ -6,6 +6,7 @@ use crate::error::StudioError;
 use crate::usecases::OpenWorkspace;
 use serde::Serialize;
 use std::path::Path;
+use vantage_engine::bundle::Bundle;
 use vantage_engine::load::SourceFiles;
 use vantage_engine::static_tier;
 
@@ -25,14 +26,19 @@ pub struct StaticExport {
 /// with `decide_url`, pages with client-tier slots load the client script from that decision
 /// service and may ask it.
 pub fn export_static(ws: &OpenWorkspace, out: &Path, at: Option<&str>, decide_url: Option<&str>) -> Result<StaticExport, StudioError> {
+    export_bundle(&ws.bundle, out, at, decide_url)
+}
+
+/// [`export_static`] of a compiled bundle (the app exports what is published).
+pub fn export_bundle(bundle: &Bundle, out: &Path, at: Option<&str>, decide_url: Option<&str>) -> Result<StaticExport, StudioError> {
     let moment = crate::usecases::moment_or_clock(at)?;
     let decide_url = decide_url.map(static_tier::check_decide_url).transpose().map_err(StudioError::bad_input)?;
-    let export = static_tier::export_bounded(&ws.bundle, &moment, static_tier::MAX_COMBINATIONS, decide_url.as_deref())
+    let export = static_tier::export_bounded(bundle, &moment, static_tier::MAX_COMBINATIONS, decide_url.as_deref())
         .map_err(crate::visits::visit_error)?;
     let mut files: SourceFiles = export.files;
     files.insert(MANIFEST.into(), export.manifest_json);
     crate::export::write_new_export(out, &files)?;
-    Ok(StaticExport { out: out.display().to_string(), moment, release: ws.bundle.hash.clone(), report: export.report })
+    Ok(StaticExport { out: out.display().to_string(), moment, release: bundle.hash.clone(), report: export.report })
 }
 
 #[cfg(test)]

@@ -535,3 +535,24 @@ fn a_review_flags_a_saved_visitor_who_loses_a_personalization_and_a_new_one_that
     );
     assert!(review.diff.iter().any(|d| d.subject == "the personalization “Winter copy” of the entry home-hero"), "{:?}", review.diff);
 }
+
+#[test]
+fn history_exports_the_published_release_as_static_pages_into_a_new_folder_beside_the_workspace() {
+    let (_tmp, dir) = demo_copy();
+    let session = Session::open(&dir, true).unwrap();
+    drop(session);
+    let done = vantage_studio::session::export_static_pages(&dir).unwrap();
+    let folder = std::path::PathBuf::from(&done.folder);
+    assert_eq!(folder.parent(), dir.parent(), "beside the workspace, never inside it");
+    assert!(folder.file_name().unwrap().to_string_lossy().starts_with("demo-store-static-"));
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(folder.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["format"], "vantage-static/1");
+    assert_eq!((done.pages, done.static_pages), (4, 3));
+    assert_eq!(done.server_pages.len(), 1);
+    assert!(done.server_pages[0].contains("depends on the product in view"), "{:?}", done.server_pages);
+    assert!(done.page_per_segment > f64::from(done.files));
+    assert_eq!(done.decide_url, None, "no delivery target is configured");
+    let html_files =
+        std::fs::read_dir(&folder).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "html")).count();
+    assert_eq!(html_files as u32, done.files);
+}

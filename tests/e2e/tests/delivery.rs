@@ -1,7 +1,8 @@
 //! Delivery in the real window: an admin adds two delivery targets in History (a real `vantage
 //! serve` on loopback and an address where nothing listens), deploys, and sees one serving what
 //! is published and the other behind with the reason; then QA looks up a visitor the CDP has put
-//! in VIP by webhook and previews the page as the CDP sees them now (run by `scripts/e2e`).
+//! in VIP by webhook and previews the page as the CDP sees them now, and exports static pages
+//! for a CDN (run by `scripts/e2e`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail by panicking
 
@@ -81,6 +82,13 @@ async fn an_admin_deploys_to_a_server_and_sees_it_serving_while_a_target_that_is
         app.click("cdp-use-0").await;
         app.wait_frame_shows("bargain-hunter", "Welcome back. Your early access has started").await;
         app.shot("preview-as-the-cdp-sees-them").await;
+
+        // Static pages for a CDN, from History.
+        app.click("nav-history").await;
+        app.click("export-static").await;
+        app.wait_text("Wrote 3 page files").await;
+        app.wait_text("Left to the server").await;
+        app.shot("static-pages-exported").await;
     })
     .await;
     let _ = stop.send(());

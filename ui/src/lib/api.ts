@@ -48,6 +48,7 @@ export type SyncConflict = Ok<C['syncConflicts']>[number];
 export type SyncWaiting = Ok<C['syncWaiting']>[number];
 export type DeployTarget = Ok<C['deployTargets']>[number];
 export type CdpMembershipsView = Ok<C['cdpMemberships']>;
+export type StaticExportView = Ok<C['exportStaticPages']>;
 export type SyncProgress = Payload<(typeof events)['syncProgress']>;
 export type ReviewProgress = Payload<(typeof events)['reviewProgress']>;
 export type WorkspaceChanged = Payload<(typeof events)['workspaceChanged']>;

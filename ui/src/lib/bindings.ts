@@ -73,6 +73,11 @@ export const commands = {
 	 *  them now").
 	 */
 	cdpMemberships: (unit: string) => typedError<CdpMembershipsView, AppError>(__TAURI_INVOKE("cdp_memberships", { unit })),
+	/**
+	 *  Exports the published release as static pages per segment into a new folder beside the
+	 *  workspace.
+	 */
+	exportStaticPages: () => typedError<StaticExportView, AppError>(__TAURI_INVOKE("export_static_pages")),
 };
 
 /** Events */
@@ -552,6 +557,25 @@ export type StaleFeed = {
 	feed: string,
 	ageHours: number,
 	maxAge: string,
+};
+
+/**  What exporting the published release as static pages wrote, in figures. */
+export type StaticExportView = {
+	/**  The new folder. */
+	folder: string,
+	pages: number,
+	staticPages: number,
+	/**  Distinct HTML files written (identical pages once). */
+	files: number,
+	bytes: number | null,
+	/**  Slots left at their baseline for the client tier. */
+	clientSlots: number,
+	/**  The files rendering a page per segment would have needed. */
+	pagePerSegment: number | null,
+	/**  Pages left to the server tier, by title, with the reason. */
+	serverPages: string[],
+	/**  The decision service the client tier asks, when a delivery target can be it. */
+	decideUrl: string | null,
 };
 
 /**  A document changed both here and on the CMS since the last sync. */

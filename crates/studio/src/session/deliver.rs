@@ -2,7 +2,7 @@
 //! adding and removing them (admins), and deploying the published release to them (publishers;
 //! on its own connection, never holding the session's lock: a target may be slow or down).
 
-use super::views::{CdpMembershipsView, DeployTargetView};
+use super::views::{CdpMembershipsView, DeployTargetView, StaticExportView};
 use crate::error::StudioError;
 use std::path::Path;
 use vantage_engine::bundle::source_hash;
@@ -86,4 +86,38 @@ pub fn cdp_memberships(dir: &Path, unit: &str) -> Result<CdpMembershipsView, Stu
         }
     }
     Err(StudioError::new(crate::ErrorCode::Io, failures.join("; ")))
+}
+
+/// Exports the published release as static pages per segment into a new folder beside the
+/// workspace (`<name>-static-<release>-<moment>`), for a CDN; pages with slots left to the client
+/// tier ask the first delivery target that can serve the client script.
+pub fn export_static_pages(dir: &Path) -> Result<StaticExportView, StudioError> {
+    let store = open(dir)?;
+    let files = store.published()?;
+    let hash = source_hash(&files);
+    let workspace =
+        vantage_engine::load::load(&files).map_err(|e| StudioError::bad_input(format!("the published release does not load: {e}")))?;
+    let bundle = vantage_engine::bundle::Bundle::compile(workspace, hash.clone());
+    // A target serving this very release answers the client tier as the pages expect.
+    let mut targets = store.deploy_targets()?;
+    targets.sort_by_key(|t| t.serving.as_deref() != Some(hash.as_str()));
+    let decide_url = targets.iter().find_map(|t| vantage_engine::static_tier::check_decide_url(&t.url).ok());
+    let moment = crate::visits::clock();
+    let name = dir.file_name().map_or_else(|| "workspace".to_owned(), |n| n.to_string_lossy().into_owned());
+    let stamp: String = moment.chars().filter(char::is_ascii_digit).take(12).collect();
+    let out = dir.with_file_name(format!("{name}-static-{}-{stamp}", &hash[..hash.len().min(8)]));
+    let done = crate::static_export::export_bundle(&bundle, &out, Some(&moment), decide_url.as_deref())?;
+    let report = &done.report;
+    let title = |id: &str| bundle.workspace.pages.get(id).map_or_else(|| id.to_owned(), |p| p.title.clone());
+    Ok(StaticExportView {
+        folder: done.out,
+        pages: report.pages as u32,
+        static_pages: report.static_pages as u32,
+        files: report.files as u32,
+        bytes: report.bytes as f64,
+        client_slots: report.client_slots as u32,
+        page_per_segment: report.page_per_segment as f64,
+        server_pages: report.fallbacks.iter().map(|(page, why)| format!("{}: {why}", title(page))).collect(),
+        decide_url,
+    })
 }

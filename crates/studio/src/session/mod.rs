@@ -18,7 +18,9 @@ mod sync;
 pub mod views;
 
 pub use conditions::condition_text;
-pub use deliver::{add_deploy_target, cdp_memberships, deploy_now, deploy_targets, redeploy_behind, remove_deploy_target};
+pub use deliver::{
+    add_deploy_target, cdp_memberships, deploy_now, deploy_targets, export_static_pages, redeploy_behind, remove_deploy_target,
+};
 pub use review::{ReviewInputs, ReviewStage};
 pub use shared::SharedSession;
 pub use sync::{resolve_conflict, sync_conflicts, sync_now, sync_waiting, take_from_cms};

@@ -714,6 +714,27 @@ pub struct CdpMembershipsView {
     pub source: String,
 }
 
+/// What exporting the published release as static pages wrote, in figures.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StaticExportView {
+    /// The new folder.
+    pub folder: String,
+    pub pages: u32,
+    pub static_pages: u32,
+    /// Distinct HTML files written (identical pages once).
+    pub files: u32,
+    pub bytes: f64,
+    /// Slots left at their baseline for the client tier.
+    pub client_slots: u32,
+    /// The files rendering a page per segment would have needed.
+    pub page_per_segment: f64,
+    /// Pages left to the server tier, by title, with the reason.
+    pub server_pages: Vec<String>,
+    /// The decision service the client tier asks, when a delivery target can be it.
+    pub decide_url: Option<String>,
+}
+
 /// The targets after a deploy that followed a publish or rollback, or why none was made.
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
