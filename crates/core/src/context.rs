@@ -289,6 +289,8 @@ fn convert(ty: AttrType, value: Option<&Value>, strings: &mut Strings) -> Val {
     }
 }
 
+mod rows;
+
 mod raw {
     //! Straight from JSON text to a [`Context`]: keys are looked up as they stream by and values
     //! are parsed into their slot's type, with no intermediate `serde_json::Value` tree.
