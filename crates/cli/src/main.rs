@@ -28,6 +28,13 @@ struct Cli {
     command: Command,
 }
 
+/// Whose visitors an impact is measured on.
+#[derive(Clone, Copy, ValueEnum)]
+enum Population {
+    Simulated,
+    Traffic,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Text,
@@ -71,6 +78,10 @@ enum Command {
         new: PathBuf,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Whose visitors: the workspace's simulated population, or the recorded traffic
+        /// imported beside the store (`vantage traffic import`).
+        #[arg(long, value_enum, default_value = "simulated")]
+        population: Population,
     },
     /// Run conformance case files and report every case that differs.
     Conform {
@@ -103,6 +114,11 @@ enum Command {
     Changes {
         #[command(subcommand)]
         command: store_commands::ChangesCommand,
+    },
+    /// Recorded traffic for impact on real visitors: import, generate, status.
+    Traffic {
+        #[command(subcommand)]
+        command: traffic_commands::TrafficCommand,
     },
     /// Sync with the remote CMS: status, push, pull, conflicts, resolve, login.
     Sync {
@@ -168,6 +184,7 @@ mod deliver_commands;
 mod output;
 mod store_commands;
 mod sync_commands;
+mod traffic_commands;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -311,7 +328,22 @@ fn run(cli: &Cli, at: Option<&str>) -> Result<ExitCode, StudioError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Impact { old, new, format } => {
+        Command::Impact { old, new, format, population: Population::Traffic } => {
+            let (impact, changes, traffic) = vantage_studio::impact_on_traffic(old, new, db)?;
+            emit(&match format {
+                Format::Json => json(&serde_json::json!({"changes": changes, "impact": impact, "traffic": traffic}))?,
+                _ => format!(
+                    "on {} recorded visitors from {} (imported {})\n{}",
+                    traffic.rows,
+                    traffic.source,
+                    traffic.imported_at,
+                    output::impact_text(&impact, &changes)
+                ),
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Traffic { command } => traffic_commands::traffic(&cli.workspace, db, &user(cli), command),
+        Command::Impact { old, new, format, population: Population::Simulated } => {
             let (impact, changes) = vantage_studio::impact(old, new)?;
             emit(&match format {
                 Format::Json => json(&serde_json::json!({"changes": changes, "impact": impact}))?,

@@ -122,3 +122,25 @@ fn grouped(n: u128) -> String {
     }
     out
 }
+
+/// What a traffic import kept and left out, by column (never a visitor's value).
+pub fn traffic_import_text(report: &vantage_traffic::import::ImportReport) -> String {
+    let mut out = format!(
+        "imported {} of {} recorded visitors ({} bytes, SHA-256 {})\n",
+        report.rows_kept, report.rows_read, report.bytes, report.sha256
+    );
+    out.push_str(&format!(
+        "columns: {}\n",
+        report.columns.iter().map(|(a, c)| if a == c { a.clone() } else { format!("{c} -> {a}") }).collect::<Vec<_>>().join(", ")
+    ));
+    for (why, rows) in &report.rows_left_out {
+        out.push_str(&format!("  {rows} rows left out: {why}\n"));
+    }
+    for (column, why) in &report.columns_left_out {
+        out.push_str(&format!("  column {column} left out: {why}\n"));
+    }
+    if !report.attributes_absent.is_empty() {
+        out.push_str(&format!("  no column for (missing for every visitor): {}\n", report.attributes_absent.join(", ")));
+    }
+    out
+}

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_change_sets_from_the_cms.sql"),
     include_str!("migrations/0008_rollback_to_the_import.sql"),
     include_str!("migrations/0009_deploy_targets.sql"),
+    include_str!("migrations/0010_traffic_imports.sql"),
 ];
 
 /// The schema version this code writes.

@@ -39,6 +39,7 @@ mod outbox;
 mod quarantine;
 mod roles;
 mod sync_state;
+mod traffic;
 
 pub use audit::{AuditAnchor, AuditEntry, ChainStatus};
 pub use change_sets::{ChangeSet, ChangeSetState, Comment, Release, RollbackTarget, ScheduledOutcome};
@@ -50,6 +51,7 @@ pub use outbox::{OutboxEntry, OutboxStatus, ReleaseBasis};
 pub use quarantine::{is_code, remote_label, Quarantined};
 pub use roles::{Action, Role};
 pub use sync_state::{PullApplied, PulledChange, SyncBase, SyncConflict};
+pub use traffic::TrafficImport;
 
 /// A revision's id (increasing; later writes have larger ids).
 pub type RevisionId = i64;

@@ -20,6 +20,7 @@ pub mod session;
 mod static_export;
 mod store_cases;
 pub mod sync;
+pub mod traffic;
 mod usecases;
 pub mod visits;
 

@@ -101,6 +101,18 @@ pub fn impact(old: &Path, new: &Path) -> Result<(Impact, Vec<vantage_engine::dif
     Ok((report, changes))
 }
 
+/// [`impact`] on the recorded traffic imported beside the store at `db`.
+pub fn impact_on_traffic(
+    old: &Path,
+    new: &Path,
+    db: &Path,
+) -> Result<(Impact, Vec<vantage_engine::diff::Change>, crate::traffic::TrafficInUse), StudioError> {
+    let (old, new) = (open_bundle_or_workspace(old)?, open_bundle_or_workspace(new)?);
+    let (report, traffic) = crate::traffic::traffic_impact(&old.bundle, &new.bundle, db)?;
+    let changes = vantage_engine::diff::diff(&old.bundle.workspace, &new.bundle.workspace);
+    Ok((report, changes, traffic))
+}
+
 /// Results of running conformance case files.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConformReport {
