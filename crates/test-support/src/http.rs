@@ -64,6 +64,8 @@ pub struct Running {
     pub child: Child,
     /// `127.0.0.1:port`.
     pub address: String,
+    /// A folder of the process's own, removed after it stops (fields drop after `drop`).
+    scratch: Option<tempfile::TempDir>,
 }
 
 impl Drop for Running {
@@ -90,7 +92,7 @@ pub fn start_serve(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Running {
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let address =
         line.split("http://").nth(1).and_then(|rest| rest.split(',').next()).unwrap_or_else(|| panic!("vantage serve said: {line}"));
-    Running { address: address.to_owned(), child }
+    Running { address: address.to_owned(), child, scratch: None }
 }
 
 /// The edge Worker's folder, checked to hold the built module and workerd (`scripts/edge`).
@@ -108,19 +110,32 @@ pub fn free_port() -> u16 {
 }
 
 /// Starts the edge Worker in workerd on a free loopback port, its `origin` service pointing at
-/// `origin` (the server tier's address), with `env`; waits until it answers.
+/// `origin` (the server tier's address), with `env`; waits until it answers. Its Durable Objects
+/// (CDP memberships) are kept in a fresh folder removed when it stops.
 pub fn start_workerd(origin: &str, env: &[(&str, &str)]) -> Running {
+    let scratch = tempfile::tempdir().unwrap();
+    let mut running = start_workerd_with_storage(origin, env, scratch.path());
+    running.scratch = Some(scratch);
+    running
+}
+
+/// [`start_workerd`] keeping its Durable Objects in `storage` (created if missing), so that a
+/// second workerd given the same folder finds what the first kept.
+pub fn start_workerd_with_storage(origin: &str, env: &[(&str, &str)], storage: &Path) -> Running {
     let dir = edge_dir();
+    std::fs::create_dir_all(storage).unwrap();
     let address = format!("127.0.0.1:{}", free_port());
     let child = Command::new(dir.join("node_modules/.bin/workerd"))
         .current_dir(&dir)
         .args(["serve", "workerd.capnp", "-s", &format!("http={address}"), "-e", &format!("origin={origin}")])
+        .arg("-d")
+        .arg(format!("segment-storage={}", storage.display()))
         .envs(env.iter().copied())
         .stdout(Stdio::inherit())
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
-    let running = Running { child, address };
+    let running = Running { child, address, scratch: None };
     for _ in 0..200 {
         if TcpStream::connect(&running.address).is_ok() {
             return running;

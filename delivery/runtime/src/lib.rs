@@ -20,5 +20,5 @@ pub mod visitor;
 pub use config::Config;
 pub use http::{Request, Response};
 pub use release::LiveRelease;
-pub use respond::{respond, respond_with, Answer, Arrival, Outcome};
+pub use respond::{respond, respond_with, segments_to_look_up, Answer, Arrival, Outcome};
 pub use segments::{NoSegments, SegmentSource};

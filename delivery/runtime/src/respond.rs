@@ -92,6 +92,19 @@ pub fn respond_with(release: &LiveRelease, config: &Config, request: &Request, a
     }
 }
 
+/// The unit id whose pushed memberships `request` may use, for a tier that reads them before
+/// answering (the edge): `None` unless the request is one that reads a visitor (a page, a
+/// decision) and the visitor granted the segment list's purpose with a valid unit cookie. The
+/// answer ([`respond_with`]) checks the consent again before it reads any.
+pub fn segments_to_look_up<'r>(release: &LiveRelease, config: &Config, request: &'r Request) -> Option<&'r str> {
+    let reads_visitor = match request.method.as_str() {
+        "GET" => request.path.starts_with("/pages/"),
+        "POST" => request.path == "/decide",
+        _ => false,
+    };
+    reads_visitor.then(|| crate::visitor::segments_unit_of(&release.bundle, config, request)).flatten()
+}
+
 fn decide(release: &LiveRelease, config: &Config, request: &Request, arrival: &Arrival, segments: &dyn SegmentSource) -> Answer {
     let plain = |response| Answer { response, outcome: Outcome::default() };
     if request.body.len() > DECIDE_BODY_MAX_BYTES {

@@ -3,14 +3,17 @@
 //! `{"messageId", "type": "track", "event": "Audience Entered" | "Audience Exited", "userId",
 //! "timestamp", "properties": {"audience_key"}}`, signed with HMAC-SHA256 over
 //! `"{x-vantage-timestamp}.{body}"`. This module checks the signature, the signed moment's age
-//! and the event's shape; the tier keeps memberships and refuses replays (it alone has storage).
+//! and the event's shape, and holds the one rule ([`decide`]) by which a tier applies an event to
+//! what it has on record; the tier keeps memberships and seen event ids (it alone has storage:
+//! SQLite in `vantage serve`, a Durable Object at the edge).
 //!
 //! Memberships reach decisions as the catalog's segment list (`profile.segments`), only for a
 //! visitor whose consents grant that attribute's purpose: without it they are not even looked up.
 
+use crate::http::Response;
 use crate::visitor::is_id;
 use hmac::{Hmac, Mac};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 /// Header carrying the moment the sender signed (seconds since 1970).
@@ -27,9 +30,11 @@ pub const MAX_AGE_SECONDS: i64 = 5 * 60;
 pub const WEBHOOK_BODY_MAX_BYTES: usize = 16 * 1024;
 /// A unit may belong to at most this many segments (what a segment list attribute may hold).
 pub const SEGMENTS_PER_UNIT_MAX: usize = 256;
+/// Event ids are remembered this long: past it the signed moment is stale anyway.
+pub const SEEN_SECONDS: i64 = 2 * MAX_AGE_SECONDS;
 
-/// One membership change, checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One membership change, checked. (Serialized only between the edge module and its Worker.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SegmentEvent {
     /// The sender's id of this event: a second delivery of it is a replay.
     pub id: String,
@@ -58,6 +63,11 @@ pub enum WebhookError {
 }
 
 impl WebhookError {
+    /// The answer the sender gets, the same from every tier.
+    pub fn response(&self) -> Response {
+        Response::error(self.status(), &self.field(), &self.to_string())
+    }
+
     /// The status the sender gets.
     pub fn status(&self) -> u16 {
         match self {
@@ -170,13 +180,81 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
 
+/// What became of a webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applied {
+    /// The membership changed (or was confirmed) and is kept.
+    Changed,
+    /// A later change of this membership is already on record: nothing changed.
+    Outdated,
+    /// This event id was received before.
+    Replay,
+    /// The unit already belongs to the most segments a visitor may have.
+    Full,
+}
+
+impl Applied {
+    /// The answer the sender gets, the same from every tier.
+    pub fn response(self) -> Response {
+        match self {
+            Applied::Changed => Response::json(200, r#"{"applied":true}"#.to_owned()),
+            Applied::Outdated => {
+                Response::json(200, r#"{"applied":false,"reason":"a later change of this membership is on record"}"#.to_owned())
+            }
+            Applied::Replay => Response::error(401, "body messageId", "this event was received before: a replay"),
+            Applied::Full => Response::error(422, "body userId", &format!("this visitor is already in {SEGMENTS_PER_UNIT_MAX} segments")),
+        }
+    }
+}
+
+/// One segment of one unit: in or out, as of when (the CDP's time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub entered: bool,
+    pub at_ms: i64,
+}
+
+/// What a tier holds when an event arrives, read in the same transaction that applies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OnRecord {
+    /// Whether the event's id was received before (within [`SEEN_SECONDS`]).
+    pub seen: bool,
+    /// The event's unit and segment as on record.
+    pub membership: Option<Membership>,
+    /// How many segments the event's unit is in.
+    pub member_count: usize,
+}
+
+/// The rule both tiers apply: a seen id is a replay; a change older than the one on record is
+/// outdated (updates arriving out of order resolve by the CDP's time); an entry that would put
+/// the unit in more than [`SEGMENTS_PER_UNIT_MAX`] segments is refused; anything else is kept.
+/// Every id that is not a replay is remembered, whatever the outcome.
+pub fn decide(event: &SegmentEvent, on_record: &OnRecord) -> Applied {
+    let held = on_record.membership;
+    if on_record.seen {
+        Applied::Replay
+    } else if held.is_some_and(|m| m.at_ms > event.at_ms) {
+        Applied::Outdated
+    } else if event.entered && !held.is_some_and(|m| m.entered) && on_record.member_count >= SEGMENTS_PER_UNIT_MAX {
+        Applied::Full
+    } else {
+        Applied::Changed
+    }
+}
+
+/// The refusal when a tier has no webhook secret.
+pub fn webhooks_off(how_to_turn_on: &str) -> Response {
+    Response::error(403, "webhook", &format!("webhooks are off: {how_to_turn_on}"))
+}
+
 /// Where a tier keeps the memberships webhooks pushed.
 pub trait SegmentSource {
     /// The segments `unit` belongs to now (none known: empty).
     fn segments_of(&self, unit: &str) -> Vec<String>;
 }
 
-/// A tier without a segment store (the edge until it has one).
+/// A tier without a segment store.
 pub struct NoSegments;
 
 impl SegmentSource for NoSegments {
@@ -246,5 +324,23 @@ mod tests {
         let bad_time = body("evt-1", "Audience Entered").replace("2026-12-07T10:00:00Z", "yesterday");
         assert!(matches!(check(&bad_time, NOW, NOW), Err(WebhookError::Body { field, .. }) if field == "timestamp"));
         assert_eq!(check("not json", NOW, NOW).map_err(|e| e.status()), Err(400));
+    }
+
+    #[test]
+    fn the_rule_refuses_replays_resolves_by_the_cdps_time_and_bounds_the_segments() {
+        let event = |entered, at_ms| SegmentEvent { id: "e".into(), unit: "u".into(), segment: "vip".into(), entered, at_ms };
+        let held = |entered, at_ms| Some(Membership { entered, at_ms });
+        let fresh = OnRecord::default();
+        assert_eq!(decide(&event(true, 10), &fresh), Applied::Changed);
+        assert_eq!(decide(&event(true, 10), &OnRecord { seen: true, ..fresh }), Applied::Replay);
+        assert_eq!(decide(&event(true, 10), &OnRecord { membership: held(false, 20), ..fresh }), Applied::Outdated);
+        // The same moment again is not older: it is kept (a CDP resending a state).
+        assert_eq!(decide(&event(false, 20), &OnRecord { membership: held(true, 20), ..fresh }), Applied::Changed);
+        let full = OnRecord { member_count: SEGMENTS_PER_UNIT_MAX, ..fresh };
+        assert_eq!(decide(&event(true, 10), &full), Applied::Full);
+        assert_eq!(decide(&event(false, 10), &full), Applied::Changed, "leaving is always possible");
+        assert_eq!(decide(&event(true, 30), &OnRecord { membership: held(true, 20), ..full }), Applied::Changed, "already in");
+        assert_eq!(Applied::Replay.response().status, 401);
+        assert_eq!(serde_json::to_string(&Applied::Outdated).ok().as_deref(), Some("\"outdated\""));
     }
 }

@@ -77,16 +77,8 @@ pub fn read_visitor(
         flat.insert(attr.clone(), Value::String(value.to_owned()));
     }
 
-    let consents = match request.header(&config.consent_header) {
-        Some(list) => consent_list(list, &format!("header {}", config.consent_header))?,
-        None => match request.cookie(&config.consent_cookie) {
-            Some(list) => {
-                individual = true;
-                consent_list(list, &format!("cookie {}", config.consent_cookie))?
-            }
-            None => Vec::new(),
-        },
-    };
+    let (consents, from_cookie) = read_consents(config, request)?;
+    individual |= from_cookie;
     let granted = consents.clone();
     flat.insert(CONSENTS.into(), Value::Array(consents.into_iter().map(Value::String).collect()));
 
@@ -174,6 +166,42 @@ pub fn add_browser_facts(
     Ok(())
 }
 
+/// The consents the visitor granted (a header, else a cookie), and whether they came from the
+/// cookie (then the answer is theirs alone).
+fn read_consents(config: &Config, request: &Request) -> Result<(Vec<String>, bool), FieldError> {
+    match request.header(&config.consent_header) {
+        Some(list) => Ok((consent_list(list, &format!("header {}", config.consent_header))?, false)),
+        None => match request.cookie(&config.consent_cookie) {
+            Some(list) => Ok((consent_list(list, &format!("cookie {}", config.consent_cookie))?, true)),
+            None => Ok((Vec::new(), false)),
+        },
+    }
+}
+
+/// The unit id whose pushed segments this visitor's decision may use: only when the catalog has
+/// the segment list, the visitor granted its purpose and brings a valid unit cookie: the one
+/// consent-first check, for both tiers.
+fn segments_unit<'r>(
+    catalog: &vantage_engine::catalog::Catalog,
+    config: &Config,
+    request: &'r Request,
+    granted: &[String],
+) -> Option<&'r str> {
+    let spec = catalog.get(&config.segment_attribute).filter(|s| s.ty == AttrType::StringList)?;
+    if spec.consent.as_ref().is_some_and(|purpose| !granted.contains(purpose)) {
+        return None;
+    }
+    request.cookie(&config.unit_cookie).filter(|u| is_id(u))
+}
+
+/// The same check for a whole request, its consents read as [`read_visitor`] reads them
+/// (consents it would refuse: `None`). A tier that fetches memberships before deciding (the
+/// edge, from its Durable Object) asks this first and looks up nothing when it says `None`.
+pub fn segments_unit_of<'r>(bundle: &Bundle, config: &Config, request: &'r Request) -> Option<&'r str> {
+    let (granted, _) = read_consents(config, request).ok()?;
+    segments_unit(&bundle.workspace.catalog, config, request, &granted)
+}
+
 /// Adds the segments the CDP pushed for the visitor's unit id to the segment list, only when
 /// the visitor granted that attribute's consent purpose (otherwise nothing is looked up).
 /// Returns whether any were added: the answer is then this visitor's alone.
@@ -185,11 +213,7 @@ fn add_pushed_segments(
     granted: &[String],
     segments: &dyn SegmentSource,
 ) -> bool {
-    let Some(spec) = catalog.get(&config.segment_attribute).filter(|s| s.ty == AttrType::StringList) else { return false };
-    if spec.consent.as_ref().is_some_and(|purpose| !granted.contains(purpose)) {
-        return false;
-    }
-    let Some(unit) = request.cookie(&config.unit_cookie).filter(|u| is_id(u)) else { return false };
+    let Some(unit) = segments_unit(catalog, config, request, granted) else { return false };
     let pushed = segments.segments_of(unit);
     if pushed.is_empty() {
         return false;

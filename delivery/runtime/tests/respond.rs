@@ -240,3 +240,25 @@ fn pushed_segments_are_not_even_looked_up_for_a_visitor_who_has_not_granted_thei
     assert!(granted.body.contains("data-entry=\"home-hero\" data-variant=\"vip-welcome\""));
     assert_eq!(granted.header("cache-control"), Some("private, no-store"), "one visitor's memberships are never shared");
 }
+
+#[test]
+fn a_tier_that_reads_memberships_first_is_told_a_unit_only_for_a_page_or_decision_of_a_visitor_who_granted_the_purpose() {
+    let release = release();
+    let ask_for = |request: Request| vantage_delivery::segments_to_look_up(&release, &config(), &request).map(str::to_owned);
+    let page =
+        |consents: &str| Request::get("/pages/home").with_header("cookie", "vantage_uid=u-42").with_header("x-vantage-consents", consents);
+    assert_eq!(ask_for(page("personalization")), Some("u-42".to_owned()));
+    assert_eq!(ask_for(page("marketing_email")), None, "not granted: nothing is looked up");
+    assert_eq!(ask_for(page("")), None);
+    assert_eq!(ask_for(page("personalization,not a purpose")), None, "consents the answer refuses: nothing is looked up");
+    let cookie_consent = Request::get("/pages/home").with_header("cookie", "vantage_uid=u-42; vantage_consents=personalization");
+    assert_eq!(ask_for(cookie_consent), Some("u-42".to_owned()), "consents from the cookie count as the answer reads them");
+    assert_eq!(ask_for(Request::get("/pages/home").with_header("x-vantage-consents", "personalization")), None, "no unit id");
+    let bad_unit =
+        Request::get("/pages/home").with_header("cookie", "vantage_uid=u 42!").with_header("x-vantage-consents", "personalization");
+    assert_eq!(ask_for(bad_unit), None);
+    let decide = Request { method: "POST".into(), ..page("personalization") };
+    assert_eq!(ask_for(Request { path: "/decide".into(), ..decide.clone() }), Some("u-42".to_owned()));
+    assert_eq!(ask_for(decide), None, "POST /pages/home reads no visitor (405)");
+    assert_eq!(ask_for(Request { path: "/vantage-client.js".into(), ..page("personalization") }), None);
+}

@@ -18,7 +18,7 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use metrics::Metrics;
-use segments::{Applied, SegmentStore};
+use segments::SegmentStore;
 use sha2::{Digest, Sha256};
 use state::Current;
 use std::convert::Infallible;
@@ -303,7 +303,7 @@ async fn visitor_request(service: &Service, request: hyper::Request<Incoming>) -
 /// unsigned, wrongly signed, stale or replayed requests get 401 and change nothing.
 async fn segment_webhook(service: &Service, request: hyper::Request<Incoming>) -> Response {
     let Some(secret) = &service.options.webhook_secret else {
-        return Response::error(403, "webhook", &format!("webhooks are off: start the service with {} set", webhook::WEBHOOK_SECRET_VAR));
+        return webhook::webhooks_off(&format!("start the service with {} set", webhook::WEBHOOK_SECRET_VAR));
     };
     let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let (timestamp, signature) = (header(webhook::TIMESTAMP_HEADER), header(webhook::SIGNATURE_HEADER));
@@ -314,17 +314,10 @@ async fn segment_webhook(service: &Service, request: hyper::Request<Incoming>) -
     let now_s = now_ms() / 1000;
     let event = match webhook::verify(&secret.0, timestamp.as_deref(), signature.as_deref(), &body, now_s) {
         Ok(event) => event,
-        Err(e) => return Response::error(e.status(), &e.field(), &e.to_string()),
+        Err(e) => return e.response(),
     };
     match service.segments.apply(event, now_s).await {
-        Ok(Applied::Changed) => Response::json(200, r#"{"applied":true}"#.to_owned()),
-        Ok(Applied::Outdated) => {
-            Response::json(200, r#"{"applied":false,"reason":"a later change of this membership is on record"}"#.to_owned())
-        }
-        Ok(Applied::Replay) => Response::error(401, "body messageId", "this event was received before: a replay"),
-        Ok(Applied::Full) => {
-            Response::error(422, "body userId", &format!("this visitor is already in {} segments", webhook::SEGMENTS_PER_UNIT_MAX))
-        }
+        Ok(applied) => applied.response(),
         Err(message) => Response::error(503, "webhook", &message),
     }
 }

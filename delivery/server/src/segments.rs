@@ -11,32 +11,11 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::sync::{Arc, RwLock};
 use tokio::sync::oneshot;
-use vantage_delivery::segments::{SegmentEvent, SegmentSource, MAX_AGE_SECONDS, SEGMENTS_PER_UNIT_MAX};
+pub use vantage_delivery::segments::Applied;
+use vantage_delivery::segments::{decide, Membership, OnRecord, SegmentEvent, SegmentSource, SEEN_SECONDS};
 
 /// At most this many webhooks go into one transaction.
 const BATCH_MAX: usize = 512;
-/// Event ids are remembered this long: past it the signed moment is stale anyway.
-const SEEN_SECONDS: i64 = 2 * MAX_AGE_SECONDS;
-
-/// What became of a webhook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Applied {
-    /// The membership changed (or was confirmed) and is on disk.
-    Changed,
-    /// A later change of this membership is already on record: nothing changed.
-    Outdated,
-    /// This event id was received before.
-    Replay,
-    /// The unit already belongs to the most segments a visitor may have.
-    Full,
-}
-
-/// One segment of one unit: in or out, as of when.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Membership {
-    entered: bool,
-    at_ms: i64,
-}
 
 type Units = HashMap<String, BTreeMap<String, Membership>>;
 
@@ -159,25 +138,21 @@ impl Writer {
             };
             for job in &batch {
                 let event = &job.event;
-                if self.seen.contains_key(&event.id) || ids.iter().any(|(id, _)| id == &event.id) {
-                    outcomes.push(Applied::Replay);
-                    continue;
-                }
-                ids.push((event.id.clone(), job.received_s));
+                let seen = self.seen.contains_key(&event.id) || ids.iter().any(|(id, _)| id == &event.id);
                 let key = (event.unit.clone(), event.segment.clone());
-                let on_record = pending.get(&key).copied().or_else(|| units.get(&event.unit).and_then(|s| s.get(&event.segment)).copied());
-                if on_record.is_some_and(|m| m.at_ms > event.at_ms) {
-                    outcomes.push(Applied::Outdated);
-                    continue;
-                }
+                let membership = pending.get(&key).copied().or_else(|| units.get(&event.unit).and_then(|s| s.get(&event.segment)).copied());
                 let member_count = units.get(&event.unit).map_or(0, |s| s.values().filter(|m| m.entered).count())
                     + pending.iter().filter(|((u, _), m)| u == &event.unit && m.entered).count();
-                if event.entered && !on_record.is_some_and(|m| m.entered) && member_count >= SEGMENTS_PER_UNIT_MAX {
-                    outcomes.push(Applied::Full);
+                // The rule is the runtime's, shared with the edge's Durable Object.
+                let outcome = decide(event, &OnRecord { seen, membership, member_count });
+                outcomes.push(outcome);
+                if !seen {
+                    ids.push((event.id.clone(), job.received_s));
+                }
+                if outcome != Applied::Changed {
                     continue;
                 }
                 pending.insert(key, Membership { entered: event.entered, at_ms: event.at_ms });
-                outcomes.push(Applied::Changed);
             }
         }
         if let Some(db) = &mut self.db {
@@ -225,6 +200,7 @@ fn answer_all(batch: Vec<Job>, outcome: &Result<Applied, String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vantage_delivery::segments::SEGMENTS_PER_UNIT_MAX;
 
     fn event(id: &str, segment: &str, entered: bool, at_ms: i64) -> SegmentEvent {
         SegmentEvent { id: id.into(), unit: "u-42".into(), segment: segment.into(), entered, at_ms }
