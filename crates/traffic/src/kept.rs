@@ -14,6 +14,9 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
+/// Rows per row group of a kept file.
+pub const ROW_GROUP_ROWS: usize = 128 * 1024;
+
 /// What was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Written {
@@ -26,6 +29,16 @@ pub struct Written {
 pub fn write_whole(
     target: &Path,
     schema: Arc<Schema>,
+    next: impl FnMut() -> Result<Option<RecordBatch>, TrafficError>,
+) -> Result<Written, TrafficError> {
+    write_grouped(target, schema, ROW_GROUP_ROWS, next)
+}
+
+/// [`write_whole`] with row groups of `group_rows` rows.
+pub fn write_grouped(
+    target: &Path,
+    schema: Arc<Schema>,
+    group_rows: usize,
     mut next: impl FnMut() -> Result<Option<RecordBatch>, TrafficError>,
 ) -> Result<Written, TrafficError> {
     let io = |e: std::io::Error| TrafficError::io(target, &e);
@@ -33,7 +46,9 @@ pub fn write_whole(
     let temp = target.with_file_name(format!(".{name}.{}.partial", std::process::id()));
     let written = (|| {
         let file = std::fs::File::create(&temp).map_err(io)?;
-        let properties = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+        // Row groups of 128 Ki rows: a replay shares them out among the cores.
+        let properties =
+            WriterProperties::builder().set_compression(Compression::SNAPPY).set_max_row_group_row_count(Some(group_rows.max(1))).build();
         let mut writer = ArrowWriter::try_new(file, schema, Some(properties)).map_err(|e| TrafficError::parquet(target, &e))?;
         let mut rows = 0u64;
         while let Some(batch) = next()? {

@@ -64,6 +64,45 @@ pub fn changed_slots(old: &Bundle, new: &Bundle) -> Vec<ChangedSlot> {
     out
 }
 
+/// The attributes the changed slots' rules read on either side (audiences followed, and every
+/// experiment's when a changed slot runs one: experiments of a group exclude each other), plus
+/// the time zone (day and hour windows): the only columns a replay decodes.
+pub fn attributes_read(old: &Bundle, new: &Bundle, changed: &[ChangedSlot]) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::from([vantage_engine::catalog::TIMEZONE.to_owned()]);
+    for bundle in [old, new] {
+        let ws = &bundle.workspace;
+        let mut conditions: Vec<&vantage_engine::condition::Condition> = Vec::new();
+        let mut experiments = false;
+        for c in changed {
+            let Some(page) = bundle.decisions.pages.iter().find(|p| p.id == new.decisions.pages[c.page].id) else { continue };
+            let slot_id = &new.decisions.pages[c.page].slots[c.slot].slot;
+            let Some(slot) = page.slots.iter().find(|s| &s.slot == slot_id) else { continue };
+            if let Some(entry) = ws.entries.get(&slot.entry) {
+                conditions.extend(entry.personalizations.iter().map(|p| &p.condition));
+            }
+            experiments |= slot.experiment.is_some();
+        }
+        if experiments {
+            for x in &ws.experiments {
+                out.insert(x.unit.clone());
+                conditions.push(&x.eligibility);
+            }
+        }
+        let mut seen_audiences = std::collections::BTreeSet::new();
+        while let Some(condition) = conditions.pop() {
+            out.extend(condition.attributes().into_iter().map(str::to_owned));
+            for name in condition.audiences() {
+                if seen_audiences.insert(name.to_owned()) {
+                    if let Some(audience) = ws.audiences.get(name) {
+                        conditions.push(&audience.condition);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// One column of a batch, read for both programs.
 struct Column<'b> {
     array: &'b ArrayRef,
@@ -80,67 +119,159 @@ struct Moves {
     examples: Vec<(u64, Option<Decision>, Decision)>,
 }
 
-/// The impact of going from `old` to `new` on the recorded visitors in the typed file `traffic`,
-/// all living at `moment` (RFC 3339).
-pub fn impact(old: &Bundle, new: &Bundle, traffic: &Path, moment: &str) -> Result<Impact, TrafficError> {
-    let changed = changed_slots(old, new);
-    let (old_program, new_program) = (&old.decisions.program, &new.decisions.program);
-    let now = vantage_engine::time::parse_timestamp(moment).ok_or_else(|| TrafficError::Moment(moment.to_owned()))?;
-    let file = std::fs::File::open(traffic).map_err(|e| TrafficError::io(traffic, &e))?;
-    let read_error = |e: parquet::errors::ParquetError| TrafficError::Read { file: traffic.display().to_string(), message: e.to_string() };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(read_error)?;
-    // Only the columns a rule of either side reads, and the consents.
-    let wanted: Vec<usize> = builder
-        .schema()
-        .fields()
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.name() == CONSENTS_COLUMN || old_program.slot_of(f.name()).is_some() || new_program.slot_of(f.name()).is_some())
-        .map(|(i, _)| i)
-        .collect();
-    let mask = ProjectionMask::roots(builder.parquet_schema(), wanted);
-    let reader = builder.with_projection(mask).with_batch_size(BATCH_ROWS).build().map_err(read_error)?;
+impl Moves {
+    /// Counts one visitor (row `at` of the file) deciding `key`.
+    fn count(&mut self, old: &Bundle, new: &Bundle, c: &ChangedSlot, key: (Option<Decision>, Decision), at: u64) {
+        let is_move = match self.pairs.iter_mut().find(|(k, _, _)| *k == key) {
+            Some((_, n, is_move)) => {
+                *n += 1;
+                *is_move
+            }
+            None => {
+                let is_move = describe(old, new, c, key.0, key.1).is_some();
+                self.pairs.push((key, 1, is_move));
+                is_move
+            }
+        };
+        if is_move && self.examples.len() < EXAMPLES {
+            self.examples.push((at, key.0, key.1));
+        }
+    }
 
-    let mut moves = vec![Moves::default(); changed.len()];
-    let (mut old_ctx, mut new_ctx) = (Context::empty(), Context::empty());
-    let (mut old_scratch, mut new_scratch) = (Scratch::for_program(old_program), Scratch::for_program(new_program));
-    let mut rows = 0u64;
-    for batch in reader {
-        let batch = batch.map_err(|e| TrafficError::Read { file: traffic.display().to_string(), message: e.to_string() })?;
-        let columns = columns_of(&batch, old_program, new_program);
-        let consents = batch.column_by_name(CONSENTS_COLUMN).filter(|c| matches!(c.data_type(), DataType::List(_)));
-        for row in 0..batch.num_rows() {
-            fill(&mut old_ctx, old_program, &columns, consents, row, now, |c| c.old);
-            fill(&mut new_ctx, new_program, &columns, consents, row, now, |c| c.new);
-            old_scratch.reset(old_program);
-            new_scratch.reset(new_program);
-            for (i, c) in changed.iter().enumerate() {
-                let slot = &new.decisions.pages[c.page].slots[c.slot];
-                let after = new.decisions.decide_slot(slot, &new_ctx, &mut new_scratch);
-                let before =
-                    c.old.map(|(op, os)| old.decisions.decide_slot(&old.decisions.pages[op].slots[os], &old_ctx, &mut old_scratch));
-                let key = (before, after);
-                let moved = &mut moves[i];
-                let is_move = match moved.pairs.iter_mut().find(|(k, _, _)| *k == key) {
-                    Some((_, n, is_move)) => {
-                        *n += 1;
-                        *is_move
-                    }
-                    None => {
-                        let is_move = describe(old, new, c, before, after).is_some();
-                        moved.pairs.push((key, 1, is_move));
-                        is_move
-                    }
-                };
-                if is_move && moved.examples.len() < EXAMPLES {
-                    moved.examples.push((rows + row as u64, before, after));
-                }
+    /// Adds another thread's counts; the examples stay the earliest rows of the file.
+    fn merge(&mut self, other: Moves) {
+        for (key, n, is_move) in other.pairs {
+            match self.pairs.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, total, _)) => *total += n,
+                None => self.pairs.push((key, n, is_move)),
             }
         }
-        rows += batch.num_rows() as u64;
+        self.examples.extend(other.examples);
+        self.examples.sort_by_key(|(row, _, _)| *row);
+        self.examples.truncate(EXAMPLES);
+    }
+}
+
+/// The impact of going from `old` to `new` on the recorded visitors in the typed file `traffic`,
+/// all living at `moment` (RFC 3339). The file's row groups are shared out among the machine's
+/// cores, each replaying its own with its own contexts; the counts are then added up.
+pub fn impact(old: &Bundle, new: &Bundle, traffic: &Path, moment: &str) -> Result<Impact, TrafficError> {
+    let changed = changed_slots(old, new);
+    let now = vantage_engine::time::parse_timestamp(moment).ok_or_else(|| TrafficError::Moment(moment.to_owned()))?;
+    let wanted = attributes_read(old, new, &changed);
+    let open = || -> Result<ParquetRecordBatchReaderBuilder<std::fs::File>, TrafficError> {
+        let file = std::fs::File::open(traffic).map_err(|e| TrafficError::io(traffic, &e))?;
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| read_error(traffic, &e.to_string()))
+    };
+    let metadata = open()?.metadata().clone();
+    let groups = metadata.num_row_groups();
+    let mut sizes = Vec::with_capacity(groups);
+    let mut rows = 0u64;
+    for g in 0..groups {
+        let size = metadata.row_group(g).num_rows().max(0) as u64;
+        sizes.push((g, rows, size));
+        rows += size;
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(groups.max(1));
+    let job = Job { old, new, changed: &changed, wanted: &wanted, now, traffic };
+    let parts: Vec<Result<Vec<Moves>, TrafficError>> = if changed.is_empty() {
+        Vec::new()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let mine: Vec<(usize, u64, u64)> = (t..groups).step_by(threads).map(|g| sizes[g]).collect();
+                    let (job, open) = (&job, &open);
+                    scope.spawn(move || job.replay(open()?, &mine))
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(TrafficError::Arrow("a replay thread stopped".into())))).collect()
+        })
+    };
+    let mut moves = vec![Moves::default(); changed.len()];
+    for part in parts {
+        for (total, moved) in moves.iter_mut().zip(part?) {
+            total.merge(moved);
+        }
     }
     let slots = changed.iter().zip(moves).filter_map(|(c, moved)| slot_report(old, new, c, &moved, rows)).collect();
     Ok(Impact { old_hash: old.hash.clone(), new_hash: new.hash.clone(), visitors: rows as usize, slots })
+}
+
+fn read_error(traffic: &Path, message: &str) -> TrafficError {
+    TrafficError::Read { file: traffic.display().to_string(), message: message.to_owned() }
+}
+
+/// What every replay thread shares.
+struct Job<'a> {
+    old: &'a Bundle,
+    new: &'a Bundle,
+    changed: &'a [ChangedSlot],
+    wanted: &'a std::collections::BTreeSet<String>,
+    now: vantage_engine::time::Instant,
+    traffic: &'a Path,
+}
+
+impl Job<'_> {
+    /// Replays row groups `groups` (each with its first row's number in the file and its size).
+    fn replay(
+        &self,
+        builder: ParquetRecordBatchReaderBuilder<std::fs::File>,
+        groups: &[(usize, u64, u64)],
+    ) -> Result<Vec<Moves>, TrafficError> {
+        let (old, new) = (self.old, self.new);
+        let (old_program, new_program) = (&old.decisions.program, &new.decisions.program);
+        let columns: Vec<usize> = builder
+            .schema()
+            .fields()
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.name() == CONSENTS_COLUMN || self.wanted.contains(f.name()))
+            .map(|(i, _)| i)
+            .collect();
+        let mask = ProjectionMask::roots(builder.parquet_schema(), columns);
+        let reader = builder
+            .with_projection(mask)
+            .with_row_groups(groups.iter().map(|(g, _, _)| *g).collect())
+            .with_batch_size(BATCH_ROWS)
+            .build()
+            .map_err(|e| read_error(self.traffic, &e.to_string()))?;
+        let mut moves = vec![Moves::default(); self.changed.len()];
+        let (mut old_ctx, mut new_ctx) = (Context::empty(), Context::empty());
+        let (mut old_scratch, mut new_scratch) = (Scratch::for_program(old_program), Scratch::for_program(new_program));
+        // Rows are numbered in the file: this thread's groups, in order, batch after batch.
+        let mut group = 0usize;
+        let mut row_in_group = 0u64;
+        for batch in reader {
+            let batch = batch.map_err(|e| read_error(self.traffic, &e.to_string()))?;
+            let columns = columns_of(&batch, old_program, new_program);
+            let consents = batch.column_by_name(CONSENTS_COLUMN).filter(|c| matches!(c.data_type(), DataType::List(_)));
+            for row in 0..batch.num_rows() {
+                fill(&mut old_ctx, old_program, &columns, consents, row, self.now, |c| c.old);
+                fill(&mut new_ctx, new_program, &columns, consents, row, self.now, |c| c.new);
+                old_scratch.reset(old_program);
+                new_scratch.reset(new_program);
+                let at = groups.get(group).map_or(0, |(_, first, _)| *first) + row_in_group;
+                for (i, c) in self.changed.iter().enumerate() {
+                    let slot = &new.decisions.pages[c.page].slots[c.slot];
+                    let after = new.decisions.decide_slot(slot, &new_ctx, &mut new_scratch);
+                    let before =
+                        c.old.map(|(op, os)| old.decisions.decide_slot(&old.decisions.pages[op].slots[os], &old_ctx, &mut old_scratch));
+                    moves[i].count(old, new, c, (before, after), at);
+                }
+                row_in_group += 1;
+            }
+            // Move on to the next group when this one is used up.
+            while let Some((_, _, size)) = groups.get(group) {
+                if row_in_group < *size {
+                    break;
+                }
+                row_in_group -= size;
+                group += 1;
+            }
+        }
+        Ok(moves)
+    }
 }
 
 /// The columns of `batch` with the slot each program reads them into.

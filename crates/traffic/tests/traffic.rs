@@ -137,11 +137,12 @@ fn a_typed_column_that_cannot_hold_its_attribute_is_left_out_by_name() {
     assert_eq!(report.columns_left_out, vec![("profile.tier".to_owned(), "holds Int64 values; profile.tier is a string".to_owned())]);
 }
 
-/// Every slot of every page decided for every visitor from its flat form: the changed count per
-/// (page, slot), as the replay should find it.
-fn decided_from_flats(old: &Bundle, new: &Bundle, visitors: &[Map<String, Value>]) -> BTreeMap<(String, String), usize> {
-    let mut changed = BTreeMap::new();
-    for flat in visitors {
+/// Every slot of every page decided for every visitor from its flat form: per (page, slot), how
+/// many visitors see something different and the first three of them (1-based rows), as the
+/// replay should find them.
+fn decided_from_flats(old: &Bundle, new: &Bundle, visitors: &[Map<String, Value>]) -> BTreeMap<(String, String), (usize, Vec<String>)> {
+    let mut changed: BTreeMap<(String, String), (usize, Vec<String>)> = BTreeMap::new();
+    for (row, flat) in visitors.iter().enumerate() {
         let mut flat = flat.clone();
         flat.insert("request.now".into(), json!(MOMENT));
         let (oc, nc) = (Context::from_flat(&old.decisions.program, &flat), Context::from_flat(&new.decisions.program, &flat));
@@ -152,7 +153,11 @@ fn decided_from_flats(old: &Bundle, new: &Bundle, visitors: &[Map<String, Value>
                 let old_slot = old_page.slots.iter().find(|s| s.slot == slot.slot && s.entry == slot.entry).unwrap();
                 let (a, b) = (new.decisions.decide_slot(slot, &nc, &mut ns), old.decisions.decide_slot(old_slot, &oc, &mut os));
                 if slot.variant_label(a) != old_slot.variant_label(b) || new.content(slot, a) != old.content(old_slot, b) {
-                    *changed.entry((page.id.clone(), slot.slot.clone())).or_default() += 1;
+                    let (n, first) = changed.entry((page.id.clone(), slot.slot.clone())).or_default();
+                    *n += 1;
+                    if first.len() < 3 {
+                        first.push(format!("recorded visitor #{}", row + 1));
+                    }
                 }
             }
         }
@@ -160,13 +165,17 @@ fn decided_from_flats(old: &Bundle, new: &Bundle, visitors: &[Map<String, Value>
     changed
 }
 
-fn replayed(old: &Bundle, new: &Bundle, traffic: &Path) -> BTreeMap<(String, String), usize> {
+fn replayed(old: &Bundle, new: &Bundle, traffic: &Path) -> BTreeMap<(String, String), (usize, Vec<String>)> {
     let impact = vantage_traffic::replay::impact(old, new, traffic, MOMENT).unwrap();
-    impact.slots.iter().map(|s| ((s.page.clone(), s.slot.clone()), s.changed)).collect()
+    impact
+        .slots
+        .iter()
+        .map(|s| ((s.page.clone(), s.slot.clone()), (s.changed, s.examples.iter().map(|e| e.visitor.clone()).collect())))
+        .collect()
 }
 
 #[test]
-fn replayed_impact_agrees_with_deciding_every_slot_of_every_visitor_from_json() {
+fn replayed_impact_on_row_groups_shared_among_threads_agrees_with_deciding_every_slot_of_every_visitor_from_json() {
     let (files, old) = demo();
     let visitors = vantage_engine::population::generate(&old.workspace, 3_000, 11, MOMENT);
     let visitors: Vec<Map<String, Value>> = visitors
@@ -179,9 +188,13 @@ fn replayed_impact_agrees_with_deciding_every_slot_of_every_visitor_from_json() 
     let dir = tempfile::tempdir().unwrap();
     let traffic = dir.path().join("traffic.parquet");
     let batch = vantage_traffic::batch::from_flats(&old.workspace.catalog, &visitors).unwrap();
+    // Row groups of 500 rows: the replay shares six of them out among its threads.
     let mut done = false;
-    vantage_traffic::kept::write_whole(&traffic, batch.schema(), || Ok((!std::mem::replace(&mut done, true)).then(|| batch.clone())))
-        .unwrap();
+    let written = vantage_traffic::kept::write_grouped(&traffic, batch.schema(), 500, || {
+        Ok((!std::mem::replace(&mut done, true)).then(|| batch.clone()))
+    })
+    .unwrap();
+    assert_eq!(written.rows, 3_000);
     let changes = [
         edited(&files, "entries/home-hero.json", |hero| {
             hero["personalizations"][0]["condition"] = json!({"attr": "profile.lifetime_value", "op": "gte", "value": 1000});
