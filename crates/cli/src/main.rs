@@ -28,7 +28,7 @@ struct Cli {
     command: Command,
 }
 
-/// Whose visitors an impact is measured on.
+/// Whose visitors an impact, lint's reachability or the matrix's "nobody sees" is measured on.
 #[derive(Clone, Copy, ValueEnum)]
 enum Population {
     Simulated,
@@ -48,6 +48,10 @@ enum Command {
     Lint {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Whose visitors judge unreached and shadowed rules: the simulated population, or the
+        /// recorded traffic imported beside the store (`vantage traffic import`).
+        #[arg(long, value_enum, default_value = "simulated")]
+        population: Population,
     },
     /// Show a page as one profile sees it.
     Preview {
@@ -65,6 +69,9 @@ enum Command {
     Matrix {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// With `traffic`, also the personalizations nobody among the recorded visitors sees.
+        #[arg(long, value_enum, default_value = "simulated")]
+        population: Population,
     },
     /// Write the compiled, content-hashed bundle.
     Bundle {
@@ -274,12 +281,22 @@ fn run(cli: &Cli, at: Option<&str>) -> Result<ExitCode, StudioError> {
         Command::Changes { command } => store_commands::changes(db, &user(cli)?, &vantage_studio::moment_or_clock(at)?, command),
         Command::Audit { command } => store_commands::audit(db, &user(cli)?, command),
         Command::Sync { command } => sync_commands::sync(db, &user(cli)?, command),
-        Command::Lint { format } => {
+        Command::Lint { format, population } => {
             let ws = vantage_studio::open_workspace(&cli.workspace)?;
-            let report = vantage_studio::lint(&ws, at)?;
-            emit(&match format {
-                Format::Json => json(&report)?,
-                _ => vantage_engine::lint::to_text(&report.findings),
+            let (report, traffic) = match population {
+                Population::Simulated => (vantage_studio::lint(&ws, at)?, None),
+                Population::Traffic => {
+                    let (report, traffic) = vantage_studio::lint_on_traffic(&ws, at, db)?;
+                    (report, Some(traffic))
+                }
+            };
+            emit(&match (format, &traffic) {
+                (Format::Json, None) => json(&report)?,
+                (Format::Json, Some(traffic)) => {
+                    json(&serde_json::json!({"findings": report.findings, "errors": report.errors, "traffic": traffic}))?
+                }
+                (_, None) => vantage_engine::lint::to_text(&report.findings),
+                (_, Some(traffic)) => format!("{}\n{}", output::traffic_line(traffic), vantage_engine::lint::to_text(&report.findings)),
             })?;
             Ok(if report.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
@@ -302,9 +319,12 @@ fn run(cli: &Cli, at: Option<&str>) -> Result<ExitCode, StudioError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Matrix { format } => {
+        Command::Matrix { format, population } => {
             let ws = vantage_studio::open_workspace(&cli.workspace)?;
-            let matrix = vantage_studio::matrix(&ws, at)?;
+            let matrix = match population {
+                Population::Simulated => vantage_studio::matrix(&ws, at)?,
+                Population::Traffic => vantage_studio::matrix_on_traffic(&ws, at, db)?.0,
+            };
             // The matrix reads every named visitor's data: audited wherever there is a store.
             if cli.db.exists() {
                 let profiles: Vec<&str> = ws.bundle.workspace.profiles.keys().map(String::as_str).collect();
@@ -332,13 +352,7 @@ fn run(cli: &Cli, at: Option<&str>) -> Result<ExitCode, StudioError> {
             let (impact, changes, traffic) = vantage_studio::impact_on_traffic(old, new, db)?;
             emit(&match format {
                 Format::Json => json(&serde_json::json!({"changes": changes, "impact": impact, "traffic": traffic}))?,
-                _ => format!(
-                    "on {} recorded visitors from {} (imported {})\n{}",
-                    traffic.rows,
-                    traffic.source,
-                    traffic.imported_at,
-                    output::impact_text(&impact, &changes)
-                ),
+                _ => format!("{}\n{}", output::traffic_line(&traffic), output::impact_text(&impact, &changes)),
             })?;
             Ok(ExitCode::SUCCESS)
         }

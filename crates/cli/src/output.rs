@@ -27,9 +27,22 @@ pub fn matrix_text(pages: &[PageMatrix]) -> String {
         for row in page.rows.iter().filter(|r| !r.unseen.is_empty()) {
             out.push_str(&format!("  unseen on {}: {}\n", row.slot, row.unseen.join(", ")));
         }
+        if let Some(population) = &page.population {
+            for row in &page.rows {
+                match row.nobody_sees.as_deref() {
+                    Some([]) | None => {}
+                    Some(nobody) => out.push_str(&format!("  nobody among {population} sees on {}: {}\n", row.slot, nobody.join(", "))),
+                }
+            }
+        }
         out.push('\n');
     }
     out
+}
+
+/// Which recorded traffic a figure comes from.
+pub fn traffic_line(traffic: &vantage_studio::traffic::TrafficInUse) -> String {
+    format!("on {} recorded visitors from {} (imported {})", traffic.rows, traffic.source, traffic.imported_at)
 }
 
 pub fn impact_text(impact: &Impact, changes: &[Change]) -> String {

@@ -70,3 +70,54 @@ fn qa_imports_recorded_traffic_and_impact_is_measured_on_it_until_the_file_is_ch
     assert!(!tampered.status.success());
     assert!(String::from_utf8_lossy(&tampered.stderr).contains("SHA-256 differs"), "{}", String::from_utf8_lossy(&tampered.stderr));
 }
+
+#[test]
+fn lint_and_the_matrix_judge_rules_on_recorded_visitors_when_asked_and_say_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.db");
+    ok(vantage(&db, "ada", &["init", "--from", demo().to_str().unwrap()]));
+    let refused = vantage(&db, "ada", &["lint", "--population", "traffic"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no recorded traffic was imported"));
+
+    // The shop's real visitors, as the warehouse exported them: no VIP among them.
+    let csv = tmp.path().join("visitors.csv");
+    std::fs::write(
+        &csv,
+        "profile.tier,profile.lifetime_value,consents\nstandard,120,personalization\nstandard,80,\ngold,900,personalization\n",
+    )
+    .unwrap();
+    ok(vantage(&db, "ada", &["traffic", "import", csv.to_str().unwrap()]));
+
+    // The demo has a deliberate lint error, so lint exits 1; what it prints is what counts.
+    let findings = |args: &[&str]| {
+        let out = vantage(&db, "ada", args);
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let simulated = findings(&["lint"]);
+    assert!(!simulated.contains("`vip-welcome`"), "simulated VIPs reach it: {simulated}");
+    let lint = findings(&["lint", "--population", "traffic"]);
+    assert!(lint.starts_with("on 3 recorded visitors from visitors.csv"), "{lint}");
+    assert!(
+        lint.contains(
+            "warning[unreached] entries/home-hero.json /personalizations/0: no visitor among 3 recorded ones matches `vip-welcome`"
+        ),
+        "{lint}"
+    );
+    // The Christmas footer is scheduled, not dead, on real visitors too.
+    assert!(
+        lint.contains(
+            "info[scheduled] entries/site-footer.json /personalizations/0: `holiday-cutoff` is scheduled: it starts on 1 Dec 2026"
+        ),
+        "{lint}"
+    );
+
+    let matrix = ok(vantage(&db, "ada", &["matrix", "--population", "traffic"]));
+    let hero = matrix.lines().find(|l| l.contains("nobody among 3 recorded visitors sees on hero:")).unwrap_or_else(|| panic!("{matrix}"));
+    assert!(hero.contains("vip-welcome"), "{hero}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(vantage(&db, "ada", &["matrix", "--population", "traffic", "--format", "json"]))).unwrap();
+    assert_eq!(json[0]["population"], "3 recorded visitors");
+    assert!(json[0]["rows"][0]["nobody_sees"].is_array());
+}

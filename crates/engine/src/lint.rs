@@ -4,11 +4,9 @@
 
 use crate::bundle::{merged, Bundle, Diagnostic, Severity};
 use crate::condition::{print, Condition};
-use crate::context::Context;
-use crate::eval::Scratch;
-use crate::program::Tri;
+use crate::tally::Tally;
 use crate::time::{parse_duration_seconds, parse_timestamp};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 
@@ -19,12 +17,18 @@ fn d(severity: Severity, file: String, pointer: String, code: &str, message: Str
 /// Lints `bundle` over its own simulated population ([`Bundle::population`]); `now` is the
 /// moment feeds are checked for freshness (RFC 3339).
 pub fn lint(bundle: &Bundle, now: &str) -> Vec<Diagnostic> {
+    lint_on(bundle, now, &Tally::simulated(bundle, REACHABILITY_BUDGET))
+}
+
+/// [`lint`], judging unreached and shadowed rules on the visitors `tally` counted (the simulated
+/// population, or recorded traffic).
+pub fn lint_on(bundle: &Bundle, now: &str, tally: &Tally) -> Vec<Diagnostic> {
     let mut out = bundle.diagnostics.clone();
     for (id, problem) in &bundle.templates.problems {
         out.push(d(Severity::Error, format!("components/{id}/template.html"), String::new(), "template", problem.clone()));
     }
     unescaped_output(bundle, &mut out);
-    reachability(bundle, &bundle.population(), &mut out);
+    reachability(bundle, tally, &mut out);
     consent(bundle, &mut out);
     experiments(bundle, &mut out);
     content(bundle, None, &mut out);
@@ -62,15 +66,14 @@ fn unescaped_output(bundle: &Bundle, out: &mut Vec<Diagnostic>) {
 /// How many rule evaluations the population check of one entry may take: an entry with more
 /// personalizations is checked on a smaller sample of the population (and says so), so lint's
 /// cost stays linear in the number of personalizations.
-const REACHABILITY_BUDGET: usize = 2_000_000;
+pub const REACHABILITY_BUDGET: usize = 2_000_000;
 
 /// Shadowed and unreachable personalizations: exactly (identical or always-true earlier rules)
 /// and by evaluation over the population. Linear in personalizations: identical conditions are
 /// found through a map of their text, and the priority counts are kept only for pairs that occur.
-fn reachability(bundle: &Bundle, population: &[Map<String, Value>], out: &mut Vec<Diagnostic>) {
+fn reachability(bundle: &Bundle, tally: &Tally, out: &mut Vec<Diagnostic>) {
     let program = &bundle.decisions.program;
-    let contexts: Vec<Context> = population.iter().map(|flat| Context::from_flat(program, flat)).collect();
-    let mut scratch = Scratch::for_program(program);
+    let adjective = tally.population.adjective();
     let mut seen_entries = BTreeSet::new();
     for slot in bundle.decisions.pages.iter().flat_map(|p| &p.slots) {
         if !seen_entries.insert(slot.entry.clone()) {
@@ -120,67 +123,31 @@ fn reachability(bundle: &Bundle, population: &[Map<String, Value>], out: &mut Ve
                 first_always = Some(j);
             }
         }
-        if contexts.is_empty() || slot.rules.is_empty() {
-            continue;
-        }
-        let sample = contexts.len().min((REACHABILITY_BUDGET / slot.rules.len()).max(1));
-        if sample < contexts.len() {
+        let Some(counts) = tally.entry(&entry.id).filter(|t| t.sample > 0) else { continue };
+        let sample = counts.sample;
+        if sample < tally.visitors {
             out.push(d(
                 Severity::Info,
                 file.clone(),
                 "/personalizations".into(),
                 "reachability_sampled",
                 format!(
-                    "{} has {count} personalizations, so which of them visitors reach was checked on {sample} of the {} simulated visitors",
-                    entry.id,
-                    contexts.len()
+                    "{} has {count} personalizations, so which of them visitors reach was checked on {sample} of the {} {adjective} visitors",
+                    entry.id, tally.visitors
                 ),
             ));
-        }
-        let mut matched = vec![0usize; count];
-        let mut won = vec![0usize; count];
-        // (personalization, the one that won instead) -> visitors: only pairs that occur.
-        let mut taken_by: HashMap<(usize, usize), usize> = HashMap::new();
-        for ctx in &contexts[..sample] {
-            scratch.reset(program);
-            let mut winner = None;
-            for rule in &slot.rules {
-                let i = rule.personalization as usize;
-                if i < count && program.eval(rule.root, ctx, &mut scratch) == Tri::True {
-                    matched[i] += 1;
-                    match winner {
-                        None => {
-                            won[i] += 1;
-                            winner = Some(i);
-                        }
-                        Some(w) => *taken_by.entry((i, w)).or_default() += 1,
-                    }
-                }
-            }
-        }
-        let mut mostly_by: HashMap<usize, (usize, usize)> = HashMap::new();
-        for (&(i, w), &n) in &taken_by {
-            let best = mostly_by.entry(i).or_insert((w, n));
-            if n > best.1 || (n == best.1 && w > best.0) {
-                *best = (w, n);
-            }
         }
         for (i, p) in entry.personalizations.iter().enumerate() {
             if exact.contains(&i) || !compiled[i] {
                 continue;
             }
             let pointer = format!("/personalizations/{i}");
-            if matched[i] == 0 {
-                out.push(d(
-                    Severity::Warning,
-                    file.clone(),
-                    pointer,
-                    "unreached",
-                    format!("no visitor among {sample} simulated ones matches `{}`: {}", p.id, print(&p.condition)),
-                ));
-            } else if won[i] == 0 {
-                let by = mostly_by.get(&i).and_then(|(w, _)| entry.personalizations.get(*w)).map_or("?", |x| x.id.as_str());
-                out.push(d(Severity::Warning, file.clone(), pointer, "shadowed", format!("`{}` matches {} simulated visitors but every one of them gets a higher-priority personalization first (mostly `{by}`)", p.id, matched[i])));
+            let root = slot.rules.iter().find(|r| usize::from(r.personalization) == i).map(|r| r.root);
+            if let (Some(&0), Some(root)) = (counts.matched.get(i), root) {
+                out.push(crate::schedule::unreached(bundle, root, p, (file.clone(), pointer), sample, adjective));
+            } else if counts.won.get(i) == Some(&0) {
+                let by = counts.mostly_taken_by(i).and_then(|w| entry.personalizations.get(w)).map_or("?", |x| x.id.as_str());
+                out.push(d(Severity::Warning, file.clone(), pointer, "shadowed", format!("`{}` matches {} {adjective} visitors but every one of them gets a higher-priority personalization first (mostly `{by}`)", p.id, counts.matched[i])));
             }
         }
     }

@@ -2,6 +2,7 @@
 //! the variants no named profile sees. Each cell is a [`Bundle::visit`], like every preview.
 
 use crate::bundle::{Bundle, Choice};
+use crate::tally::Tally;
 use crate::visit::{Render, VisitError, VisitRequest, Visitor};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -14,6 +15,10 @@ pub struct MatrixRow {
     pub cells: Vec<String>,
     /// Personalizations of this slot that no profile sees.
     pub unseen: Vec<String>,
+    /// Personalizations of this slot that nobody in a measured population sees (see
+    /// [`with_population`]); absent when no population was measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nobody_sees: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -21,6 +26,9 @@ pub struct PageMatrix {
     pub page: String,
     pub profiles: Vec<String>,
     pub rows: Vec<MatrixRow>,
+    /// The population `nobody_sees` was measured on ("1000000 recorded visitors").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<String>,
 }
 
 /// The matrix of every page for every named profile, at `moment` if one is chosen (else each
@@ -35,7 +43,7 @@ pub fn matrix(bundle: &Bundle, moment: Option<&str>, clock: &str) -> Result<Vec<
         let mut rows: Vec<MatrixRow> = page
             .slots
             .iter()
-            .map(|s| MatrixRow { slot: s.slot.clone(), entry: s.entry.clone(), cells: Vec::new(), unseen: Vec::new() })
+            .map(|s| MatrixRow { slot: s.slot.clone(), entry: s.entry.clone(), cells: Vec::new(), unseen: Vec::new(), nobody_sees: None })
             .collect();
         let mut seen: Vec<BTreeSet<u16>> = vec![BTreeSet::new(); page.slots.len()];
         for profile in ws.profiles.keys() {
@@ -58,7 +66,20 @@ pub fn matrix(bundle: &Bundle, moment: Option<&str>, clock: &str) -> Result<Vec<
                 .map(|(_, id)| id.clone())
                 .collect();
         }
-        out.push(PageMatrix { page: page.id.clone(), profiles: ws.profiles.keys().cloned().collect(), rows });
+        out.push(PageMatrix { page: page.id.clone(), profiles: ws.profiles.keys().cloned().collect(), rows, population: None });
     }
     Ok(out)
+}
+
+/// Adds to `matrix` (of `bundle`) the personalizations nobody in `tally`'s population sees, once
+/// experiments are decided: a rule no named profile reaches may still be seen by real visitors,
+/// and the other way round.
+pub fn with_population(matrix: &mut [PageMatrix], bundle: &Bundle, tally: &Tally) {
+    for page in matrix.iter_mut() {
+        let Some(p) = bundle.decisions.pages.iter().position(|c| c.id == page.page) else { continue };
+        page.population = Some(format!("{} {} visitors", tally.visitors, tally.population.adjective()));
+        for (s, row) in page.rows.iter_mut().enumerate() {
+            row.nobody_sees = Some(tally.unseen(bundle, p, s));
+        }
+    }
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use vantage_engine::bundle::Bundle;
 use vantage_engine::impact::Impact;
+use vantage_engine::tally::Tally;
 use vantage_traffic::import::ImportReport;
 
 /// The typed traffic file beside the store at `db`.
@@ -95,9 +96,21 @@ pub fn traffic_in_use(db: &Path) -> Result<Option<TrafficInUse>, StudioError> {
 /// The impact of `old` -> `new` on the traffic in use, at the population's moment (as the
 /// simulated impact), or a clear error when there is none.
 pub fn traffic_impact(old: &Bundle, new: &Bundle, db: &Path) -> Result<(Impact, TrafficInUse), StudioError> {
-    let traffic = traffic_in_use(db)?
-        .ok_or_else(|| StudioError::bad_input("no recorded traffic was imported: `vantage traffic import FILE` first"))?;
+    let traffic = in_use_or_explain(db)?;
     let moment = &new.workspace.settings.population.now;
     let impact = vantage_traffic::replay::impact(old, new, &traffic.file, moment).map_err(traffic_error)?;
     Ok((impact, traffic))
+}
+
+/// Who the rules of `bundle` reach among the recorded visitors in use (every one living at the
+/// population's moment, as impact measures), or a clear error when there are none.
+pub fn traffic_tally(bundle: &Bundle, db: &Path) -> Result<(Tally, TrafficInUse), StudioError> {
+    let traffic = in_use_or_explain(db)?;
+    let moment = &bundle.workspace.settings.population.now;
+    let tally = vantage_traffic::tally::tally(bundle, &traffic.file, moment).map_err(traffic_error)?;
+    Ok((tally, traffic))
+}
+
+fn in_use_or_explain(db: &Path) -> Result<TrafficInUse, StudioError> {
+    traffic_in_use(db)?.ok_or_else(|| StudioError::bad_input("no recorded traffic was imported: `vantage traffic import FILE` first"))
 }

@@ -56,6 +56,16 @@ pub fn lint(ws: &OpenWorkspace, at: Option<&str>) -> Result<LintReport, StudioEr
     Ok(LintReport { findings, errors })
 }
 
+/// [`lint`], judging unreached and shadowed rules on the recorded traffic imported beside the
+/// store at `db` instead of the simulated population.
+pub fn lint_on_traffic(ws: &OpenWorkspace, at: Option<&str>, db: &Path) -> Result<(LintReport, crate::traffic::TrafficInUse), StudioError> {
+    let at = moment_or_clock(at)?;
+    let (tally, traffic) = crate::traffic::traffic_tally(&ws.bundle, db)?;
+    let findings = vantage_engine::lint::lint_on(&ws.bundle, &at, &tally);
+    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    Ok((LintReport { findings, errors }, traffic))
+}
+
 /// `at` checked, or the clock's time.
 pub fn moment_or_clock(at: Option<&str>) -> Result<String, StudioError> {
     match at {
@@ -85,6 +95,18 @@ pub fn preview(ws: &OpenWorkspace, page: &str, profile: &str, at: Option<&str>, 
 /// moment, else now).
 pub fn matrix(ws: &OpenWorkspace, at: Option<&str>) -> Result<Vec<PageMatrix>, StudioError> {
     vantage_engine::matrix::matrix(&ws.bundle, at, &crate::visits::clock()).map_err(crate::visits::visit_error)
+}
+
+/// [`matrix`], with the personalizations nobody among the recorded visitors at `db` sees.
+pub fn matrix_on_traffic(
+    ws: &OpenWorkspace,
+    at: Option<&str>,
+    db: &Path,
+) -> Result<(Vec<PageMatrix>, crate::traffic::TrafficInUse), StudioError> {
+    let mut pages = matrix(ws, at)?;
+    let (tally, traffic) = crate::traffic::traffic_tally(&ws.bundle, db)?;
+    vantage_engine::matrix::with_population(&mut pages, &ws.bundle, &tally);
+    Ok((pages, traffic))
 }
 
 /// The bundle file for the open workspace (what `vantage bundle` writes).

@@ -4,7 +4,8 @@
 //! instead of a simulated population: [`import`] checks a CDP or warehouse export (Parquet or
 //! CSV) against the catalog and keeps it as one typed Parquet file ([`columns`]), written whole
 //! or not at all ([`kept`]); [`replay`] measures a change on it, deciding only the slots the
-//! change touches, column-wise and streaming; [`generate`] writes such a file from the
+//! change touches, column-wise and streaming; [`tally`] counts who each rule reaches (for lint
+//! and the coverage matrix on real visitors); [`generate`] writes such a file from the
 //! workspace's own distributions for tests and benchmarks.
 //!
 //! No value of a visitor is ever put in an error, a report or a log: columns are named, values
@@ -15,7 +16,9 @@ pub mod columns;
 pub mod generate;
 pub mod import;
 pub mod kept;
+mod layout;
 pub mod replay;
+pub mod tally;
 
 use std::path::Path;
 

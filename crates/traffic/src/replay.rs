@@ -9,13 +9,13 @@
 
 use crate::batch::instant;
 use crate::columns::CONSENTS_COLUMN;
+use crate::layout::{read_error, Layout, RowNumbers};
 use crate::TrafficError;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, TimestampMicrosecondType};
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReader;
 use std::path::Path;
 use vantage_engine::bundle::Bundle;
 use vantage_engine::bundle::SlotDecision as Decision;
@@ -24,8 +24,7 @@ use vantage_engine::eval::Scratch;
 use vantage_engine::impact::{Example, Impact, SlotImpact, Transition};
 use vantage_engine::program::Program;
 
-/// Rows decoded at once.
-pub const BATCH_ROWS: usize = 8192;
+pub use crate::layout::BATCH_ROWS;
 const EXAMPLES: usize = 3;
 
 /// A slot the change may move: its page and index on the new page, and its old self.
@@ -104,10 +103,10 @@ pub fn attributes_read(old: &Bundle, new: &Bundle, changed: &[ChangedSlot]) -> s
 }
 
 /// One column of a batch, read for both programs.
-struct Column<'b> {
+pub(crate) struct Column<'b> {
     array: &'b ArrayRef,
-    old: Option<u32>,
-    new: Option<u32>,
+    pub old: Option<u32>,
+    pub new: Option<u32>,
 }
 
 /// Counts of (decision before, decision after) for one changed slot, each pair with whether it
@@ -159,47 +158,18 @@ pub fn impact(old: &Bundle, new: &Bundle, traffic: &Path, moment: &str) -> Resul
     let changed = changed_slots(old, new);
     let now = vantage_engine::time::parse_timestamp(moment).ok_or_else(|| TrafficError::Moment(moment.to_owned()))?;
     let wanted = attributes_read(old, new, &changed);
-    let open = || -> Result<ParquetRecordBatchReaderBuilder<std::fs::File>, TrafficError> {
-        let file = std::fs::File::open(traffic).map_err(|e| TrafficError::io(traffic, &e))?;
-        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| read_error(traffic, &e.to_string()))
-    };
-    let metadata = open()?.metadata().clone();
-    let groups = metadata.num_row_groups();
-    let mut sizes = Vec::with_capacity(groups);
-    let mut rows = 0u64;
-    for g in 0..groups {
-        let size = metadata.row_group(g).num_rows().max(0) as u64;
-        sizes.push((g, rows, size));
-        rows += size;
-    }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(groups.max(1));
-    let job = Job { old, new, changed: &changed, wanted: &wanted, now, traffic };
-    let parts: Vec<Result<Vec<Moves>, TrafficError>> = if changed.is_empty() {
-        Vec::new()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    let mine: Vec<(usize, u64, u64)> = (t..groups).step_by(threads).map(|g| sizes[g]).collect();
-                    let (job, open) = (&job, &open);
-                    scope.spawn(move || job.replay(open()?, &mine))
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(TrafficError::Arrow("a replay thread stopped".into())))).collect()
-        })
-    };
+    let layout = Layout::of(traffic)?;
+    let job = Job { old, new, changed: &changed, now, traffic };
+    let parts = if changed.is_empty() { Vec::new() } else { layout.shared_out(&wanted, |reader, rows| job.replay(reader, rows))? };
     let mut moves = vec![Moves::default(); changed.len()];
     for part in parts {
-        for (total, moved) in moves.iter_mut().zip(part?) {
+        for (total, moved) in moves.iter_mut().zip(part) {
             total.merge(moved);
         }
     }
+    let rows = layout.rows;
     let slots = changed.iter().zip(moves).filter_map(|(c, moved)| slot_report(old, new, c, &moved, rows)).collect();
     Ok(Impact { old_hash: old.hash.clone(), new_hash: new.hash.clone(), visitors: rows as usize, slots })
-}
-
-fn read_error(traffic: &Path, message: &str) -> TrafficError {
-    TrafficError::Read { file: traffic.display().to_string(), message: message.to_owned() }
 }
 
 /// What every replay thread shares.
@@ -207,51 +177,28 @@ struct Job<'a> {
     old: &'a Bundle,
     new: &'a Bundle,
     changed: &'a [ChangedSlot],
-    wanted: &'a std::collections::BTreeSet<String>,
     now: vantage_engine::time::Instant,
     traffic: &'a Path,
 }
 
 impl Job<'_> {
-    /// Replays row groups `groups` (each with its first row's number in the file and its size).
-    fn replay(
-        &self,
-        builder: ParquetRecordBatchReaderBuilder<std::fs::File>,
-        groups: &[(usize, u64, u64)],
-    ) -> Result<Vec<Moves>, TrafficError> {
+    /// Replays one thread's rows, numbered in the file by `numbers`.
+    fn replay(&self, reader: ParquetRecordBatchReader, mut numbers: RowNumbers<'_>) -> Result<Vec<Moves>, TrafficError> {
         let (old, new) = (self.old, self.new);
         let (old_program, new_program) = (&old.decisions.program, &new.decisions.program);
-        let columns: Vec<usize> = builder
-            .schema()
-            .fields()
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.name() == CONSENTS_COLUMN || self.wanted.contains(f.name()))
-            .map(|(i, _)| i)
-            .collect();
-        let mask = ProjectionMask::roots(builder.parquet_schema(), columns);
-        let reader = builder
-            .with_projection(mask)
-            .with_row_groups(groups.iter().map(|(g, _, _)| *g).collect())
-            .with_batch_size(BATCH_ROWS)
-            .build()
-            .map_err(|e| read_error(self.traffic, &e.to_string()))?;
         let mut moves = vec![Moves::default(); self.changed.len()];
         let (mut old_ctx, mut new_ctx) = (Context::empty(), Context::empty());
         let (mut old_scratch, mut new_scratch) = (Scratch::for_program(old_program), Scratch::for_program(new_program));
-        // Rows are numbered in the file: this thread's groups, in order, batch after batch.
-        let mut group = 0usize;
-        let mut row_in_group = 0u64;
         for batch in reader {
             let batch = batch.map_err(|e| read_error(self.traffic, &e.to_string()))?;
             let columns = columns_of(&batch, old_program, new_program);
-            let consents = batch.column_by_name(CONSENTS_COLUMN).filter(|c| matches!(c.data_type(), DataType::List(_)));
+            let consents = consents_of(&batch);
             for row in 0..batch.num_rows() {
                 fill(&mut old_ctx, old_program, &columns, consents, row, self.now, |c| c.old);
                 fill(&mut new_ctx, new_program, &columns, consents, row, self.now, |c| c.new);
                 old_scratch.reset(old_program);
                 new_scratch.reset(new_program);
-                let at = groups.get(group).map_or(0, |(_, first, _)| *first) + row_in_group;
+                let at = numbers.next().unwrap_or_default();
                 for (i, c) in self.changed.iter().enumerate() {
                     let slot = &new.decisions.pages[c.page].slots[c.slot];
                     let after = new.decisions.decide_slot(slot, &new_ctx, &mut new_scratch);
@@ -259,23 +206,19 @@ impl Job<'_> {
                         c.old.map(|(op, os)| old.decisions.decide_slot(&old.decisions.pages[op].slots[os], &old_ctx, &mut old_scratch));
                     moves[i].count(old, new, c, (before, after), at);
                 }
-                row_in_group += 1;
-            }
-            // Move on to the next group when this one is used up.
-            while let Some((_, _, size)) = groups.get(group) {
-                if row_in_group < *size {
-                    break;
-                }
-                row_in_group -= size;
-                group += 1;
             }
         }
         Ok(moves)
     }
 }
 
+/// The consents column of `batch`, when it has one of the right type.
+pub(crate) fn consents_of(batch: &RecordBatch) -> Option<&ArrayRef> {
+    batch.column_by_name(CONSENTS_COLUMN).filter(|c| matches!(c.data_type(), DataType::List(_)))
+}
+
 /// The columns of `batch` with the slot each program reads them into.
-fn columns_of<'b>(batch: &'b RecordBatch, old: &Program, new: &Program) -> Vec<Column<'b>> {
+pub(crate) fn columns_of<'b>(batch: &'b RecordBatch, old: &Program, new: &Program) -> Vec<Column<'b>> {
     batch
         .schema_ref()
         .fields()
@@ -289,7 +232,7 @@ fn columns_of<'b>(batch: &'b RecordBatch, old: &Program, new: &Program) -> Vec<C
 
 /// Fills `ctx` with row `row` for `program`: each column's value in the slot `slot_of` names,
 /// the consents, and the replay's moment.
-fn fill(
+pub(crate) fn fill(
     ctx: &mut Context,
     program: &Program,
     columns: &[Column<'_>],

@@ -10,6 +10,7 @@ use std::path::Path;
 use vantage_engine::bundle::{source_hash, Bundle};
 use vantage_engine::context::Context;
 use vantage_engine::eval::Scratch;
+use vantage_engine::tally::{Population, Tally};
 use vantage_traffic::import::import;
 use vantage_traffic::TrafficError;
 
@@ -212,4 +213,44 @@ fn replayed_impact_on_row_groups_shared_among_threads_agrees_with_deciding_every
     // Nothing changed: nothing is decided, nobody moves.
     assert!(vantage_traffic::replay::changed_slots(&old, &old).is_empty());
     assert!(replayed(&old, &old, &traffic).is_empty());
+}
+
+#[test]
+fn who_each_rule_reaches_counted_from_the_file_on_threads_agrees_with_counting_every_visitor_from_json() {
+    let (_, demo) = demo();
+    let mut visitors = vantage_engine::population::generate(&demo.workspace, 3_000, 5, MOMENT);
+    for v in &mut visitors {
+        v.remove("request.now");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let traffic = dir.path().join("traffic.parquet");
+    let batch = vantage_traffic::batch::from_flats(&demo.workspace.catalog, &visitors).unwrap();
+    let mut done = false;
+    vantage_traffic::kept::write_grouped(
+        &traffic,
+        batch.schema(),
+        700,
+        || Ok((!std::mem::replace(&mut done, true)).then(|| batch.clone())),
+    )
+    .unwrap();
+
+    let counted = vantage_traffic::tally::tally(&demo, &traffic, MOMENT).unwrap();
+    let program = &demo.decisions.program;
+    let mut expected = Tally::new(&demo, Population::Recorded, visitors.len(), vantage_traffic::tally::BUDGET);
+    let mut scratch = Scratch::for_program(program);
+    for (index, flat) in visitors.iter().enumerate() {
+        let mut flat = flat.clone();
+        flat.insert("request.now".into(), json!(MOMENT));
+        expected.observe(&demo, &Context::from_flat(program, &flat), &mut scratch, index);
+    }
+    assert_eq!(counted.visitors, 3_000);
+    assert_eq!(counted.shown, expected.shown);
+    for (a, b) in counted.entries.iter().zip(&expected.entries) {
+        assert_eq!((&a.entry, &a.matched, &a.won, &a.taken_by), (&b.entry, &b.matched, &b.won, &b.taken_by));
+    }
+    // The Christmas footer is still ahead of everybody on 20 November: lint says it is scheduled.
+    let findings = vantage_engine::lint::lint_on(&demo, MOMENT, &counted);
+    let footer = findings.iter().find(|d| d.file == "entries/site-footer.json").unwrap();
+    assert_eq!(footer.code, "scheduled", "{footer:?}");
+    assert!(footer.message.contains("starts on 1 Dec 2026"), "{}", footer.message);
 }
