@@ -33,10 +33,20 @@ export class DocumentSession {
   private lastAt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private savingPromise: Promise<boolean> | null = null;
+  /**
+   * Why the content on screen may not be saved yet (checked before every save, automatic or
+   * not; e.g. experiment weights that do not add up to 100), or null.
+   */
+  blockedBy: (content: JsonValue) => string | null = () => null;
 
   // Getters, not $derived: a session may be read after its component is gone (final save).
   get dirty(): boolean {
     return JSON.stringify(this.content) !== this.savedJson;
+  }
+
+  /** Why the content on screen may not be saved yet, or null (see `blockedBy`). */
+  get blocked(): string | null {
+    return this.loaded ? this.blockedBy(this.content) : null;
   }
 
   get state(): SaveState {
@@ -189,6 +199,11 @@ export class DocumentSession {
 
   /** With no local history left, steps through the saved revisions of the document. */
   private async serverStep(kind: 'undo' | 'redo'): Promise<void> {
+    // Never step past edits that may not be saved yet: loading the revision would lose them.
+    if (this.dirty && this.blocked !== null) {
+      notices.error(`${kind === 'undo' ? 'Undo' : 'Redo'} stops here until your changes can be saved. ${this.blocked}`);
+      return;
+    }
     if (this.dirty) await this.save();
     try {
       await call(kind === 'undo' ? commands.undoDocument(this.path) : commands.redoDocument(this.path));
@@ -204,7 +219,7 @@ export class DocumentSession {
     this.timer = setTimeout(() => {
       this.timer = null;
       // Content the backend reports as invalid waits for the author (Ctrl+S still tries).
-      if (this.fieldErrors.length === 0) void this.save(false);
+      if (this.fieldErrors.length === 0 && this.blocked === null) void this.save(false);
     }, AUTOSAVE_MS);
   }
 
@@ -219,6 +234,11 @@ export class DocumentSession {
     }
     if (!this.dirty || this.conflict) return !this.dirty;
     if (!replaceDisk && (this.diskBroken !== null || this.diskVersion !== null)) return false;
+    const blocked = this.blocked;
+    if (blocked !== null) {
+      if (loud) notices.error(`Not saved: ${blocked}`);
+      return false;
+    }
     const json = JSON.stringify(this.content);
     const content = JSON.parse(json) as JsonValue;
     this.saving = true;

@@ -3,9 +3,12 @@
 // the frame's own document, never by the app's document.
 import type { SlotPreview } from '$lib/api';
 import { noteFallback } from '$lib/state/metrics';
+import { revealScroll } from './slot-cursor';
 
 const SELECTED_ATTR = 'data-vantage-selected';
 const HOVER_ATTR = 'data-vantage-hover';
+/** The component highlighted from the keyboard (see PreviewFrame, slot-cursor.ts). */
+const CURSOR_ATTR = 'data-vantage-cursor';
 const STYLE_ID = 'vantage-preview-ui';
 
 function slotSelector(slot: string): string {
@@ -50,7 +53,9 @@ export function patchSlots(frame: HTMLIFrameElement | null, slots: SlotPreview[]
     }
     const t = doc.createElement('template');
     t.innerHTML = s.html;
+    const highlighted = el.hasAttribute(CURSOR_ATTR);
     el.replaceWith(t.content);
+    if (highlighted) doc.querySelector(slotSelector(s.slot))?.setAttribute(CURSOR_ATTR, '');
     seen.set(s.slot, s.html);
     changed = true;
   }
@@ -71,7 +76,8 @@ export function prepareFrame(frame: HTMLIFrameElement | null): void {
   style.id = STYLE_ID;
   style.textContent =
     `[${HOVER_ATTR}]{outline:2px dashed #2457d6;outline-offset:-2px}` +
-    `[${SELECTED_ATTR}]{outline:3px solid #2457d6;outline-offset:-3px}`;
+    `[${SELECTED_ATTR}]{outline:3px solid #2457d6;outline-offset:-3px}` +
+    `[${CURSOR_ATTR}]{outline:4px solid #b85c00;outline-offset:-4px;box-shadow:inset 0 0 0 9999px rgb(184 92 0 / 8%)}`;
   doc.head.append(style);
 }
 
@@ -80,6 +86,51 @@ export function markSelected(frame: HTMLIFrameElement | null, slot: string | nul
   if (!doc) return;
   for (const el of doc.querySelectorAll(`[${SELECTED_ATTR}]`)) el.removeAttribute(SELECTED_ATTR);
   if (slot) doc.querySelector(slotSelector(slot))?.setAttribute(SELECTED_ATTR, '');
+}
+
+/** A component on a preview's page, as its markup names it (see render.rs's section wrapper). */
+export interface SlotInFrame {
+  slot: string;
+  entry: string;
+  /** `baseline`, a personalization's id, `<experiment>/<arm>` or `<experiment>/holdout`. */
+  variant: string;
+  /** The component type's id. */
+  component: string;
+}
+
+/** The page's components in the frame, in page order (empty while the frame has no document). */
+export function slotsIn(frame: HTMLIFrameElement | null): SlotInFrame[] {
+  const doc = frame?.contentDocument;
+  if (!doc) return [];
+  return [...doc.querySelectorAll('[data-slot]')].map((el) => ({
+    slot: el.getAttribute('data-slot') ?? '',
+    entry: el.getAttribute('data-entry') ?? '',
+    variant: el.getAttribute('data-variant') ?? '',
+    component: el.getAttribute('data-component') ?? '',
+  }));
+}
+
+/** Highlights the component chosen from the keyboard (null: none). */
+export function markCursor(frame: HTMLIFrameElement | null, slot: string | null): void {
+  const doc = frame?.contentDocument;
+  if (!doc) return;
+  for (const el of doc.querySelectorAll(`[${CURSOR_ATTR}]`)) el.removeAttribute(CURSOR_ATTR);
+  if (slot) doc.querySelector(slotSelector(slot))?.setAttribute(CURSOR_ATTR, '');
+}
+
+/**
+ * Scrolls the frame's own document so that a component is in view. Not `scrollIntoView`, which
+ * would also scroll the app's boxes around the frame.
+ */
+export function revealSlot(frame: HTMLIFrameElement | null, slot: string): void {
+  const doc = frame?.contentDocument;
+  const el = doc?.querySelector(slotSelector(slot));
+  const scroller = doc?.scrollingElement;
+  if (!doc || !el || !scroller) return;
+  const box = el.getBoundingClientRect();
+  const view = frame?.contentWindow?.innerHeight ?? doc.documentElement.clientHeight;
+  const top = revealScroll(scroller.scrollTop, view, box.top, box.bottom);
+  if (top !== null) scroller.scrollTop = top;
 }
 
 /**
