@@ -27,6 +27,7 @@ pub const COMMANDS: &[&str] = &[
     "publish_change",
     "review_change",
     "render_review_page",
+    "render_review_recorded",
     "comments",
     "add_comment",
     "releases",

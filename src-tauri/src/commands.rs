@@ -288,6 +288,14 @@ pub async fn render_review_page(state: State<'_, AppState>, id: i32, side: Side,
     off_the_ui_thread(move || shared.render_review_page(id.into(), side, &page, &view)).await
 }
 
+/// `page` before or after change set `id` as recorded visitor `row` (0-based) sees it.
+#[tauri::command]
+#[specta::specta]
+pub async fn render_review_recorded(state: State<'_, AppState>, id: i32, side: Side, page: String, row: u32) -> Reply<PagePreview> {
+    let shared = state.shared();
+    off_the_ui_thread(move || shared.render_review_recorded(id.into(), side, &page, row)).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn comments(state: State<'_, AppState>, change_id: i32) -> Reply<Vec<CommentView>> {

@@ -45,6 +45,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             publish_change,
             review_change,
             render_review_page,
+            render_review_recorded,
             comments,
             add_comment,
             releases,

@@ -15,6 +15,9 @@ pub struct Example {
     pub visitor: String,
     pub before: String,
     pub after: String,
+    /// For a recorded visitor: their row in the traffic file (0-based), to preview them by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
 }
 
 /// How one slot changes.
@@ -134,7 +137,7 @@ fn page_impact(
                     transition.1.push(name.clone());
                 }
                 if entry.examples.len() < EXAMPLES {
-                    entry.examples.push(Example { visitor: name.clone(), before, after });
+                    entry.examples.push(Example { visitor: name.clone(), before, after, row: None });
                 }
             }
         }

@@ -117,7 +117,9 @@ fn the_author_cannot_approve_their_own_change_and_a_reviewer_approves_and_publis
     let review = shared.review_change(id, Some(AT), |_| {}).unwrap();
     assert!(review.diff.iter().any(|d| d.subject.contains("home-hero")), "{:?}", review.diff);
     let hero = review.impact.slots.iter().find(|s| s.page == "home" && s.slot == "hero").expect("hero impact");
-    assert!(hero.changed_share > 0.0 && hero.summary.contains("% of visitors change on home/hero"));
+    assert!(
+        hero.changed_share > 0.0 && hero.summary.contains("% of simulated visitors (") && hero.summary.ends_with("change on home/hero")
+    );
     assert!(review.affected_profiles.contains(&"vip-anna".to_owned()));
     assert!(!review.affected_profiles.contains(&"first-time-mobile".to_owned()));
     let after = shared.render_review_page(id, Side::After, "home", &view("vip-anna")).unwrap();

@@ -60,7 +60,7 @@ impl<'p> Layout<'p> {
                     let mine: Vec<Group> = (t..count).step_by(threads).map(|g| self.groups[g]).collect();
                     let work = &work;
                     scope.spawn(move || {
-                        let reader = self.reader(wanted, &mine)?;
+                        let reader = self.reader(Some(wanted), &mine)?;
                         work(reader, RowNumbers { groups: &mine, group: 0, in_group: 0 })
                     })
                 })
@@ -70,14 +70,21 @@ impl<'p> Layout<'p> {
         results.into_iter().collect()
     }
 
-    fn reader(&self, wanted: &BTreeSet<String>, groups: &[Group]) -> Result<ParquetRecordBatchReader, TrafficError> {
+    /// A reader of every column of the row group holding row `row`, and that group's first row.
+    pub fn group_of(&self, row: u64) -> Result<(ParquetRecordBatchReader, u64), TrafficError> {
+        let group = self.groups.iter().find(|(_, first, size)| (*first..first + size).contains(&row)).copied();
+        let Some(group) = group else { return Err(read_error(self.traffic, &format!("there is no visitor #{}", row + 1))) };
+        Ok((self.reader(None, &[group])?, group.1))
+    }
+
+    fn reader(&self, wanted: Option<&BTreeSet<String>>, groups: &[Group]) -> Result<ParquetRecordBatchReader, TrafficError> {
         let builder = open(self.traffic)?;
         let columns: Vec<usize> = builder
             .schema()
             .fields()
             .iter()
             .enumerate()
-            .filter(|(_, f)| f.name() == CONSENTS_COLUMN || wanted.contains(f.name()))
+            .filter(|(_, f)| f.name() == CONSENTS_COLUMN || wanted.is_none_or(|w| w.contains(f.name())))
             .map(|(i, _)| i)
             .collect();
         let mask = ProjectionMask::roots(builder.parquet_schema(), columns);

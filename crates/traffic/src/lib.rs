@@ -5,7 +5,8 @@
 //! CSV) against the catalog and keeps it as one typed Parquet file ([`columns`]), written whole
 //! or not at all ([`kept`]); [`replay`] measures a change on it, deciding only the slots the
 //! change touches, column-wise and streaming; [`tally`] counts who each rule reaches (for lint
-//! and the coverage matrix on real visitors); [`generate`] writes such a file from the
+//! and the coverage matrix on real visitors); [`visitor`] reads one recorded
+//! visitor back for a before/after preview; [`generate`] writes such a file from the
 //! workspace's own distributions for tests and benchmarks.
 //!
 //! No value of a visitor is ever put in an error, a report or a log: columns are named, values
@@ -19,6 +20,7 @@ pub mod kept;
 mod layout;
 pub mod replay;
 pub mod tally;
+pub mod visitor;
 
 use std::path::Path;
 

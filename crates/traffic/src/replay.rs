@@ -316,6 +316,7 @@ fn slot_report(old: &Bundle, new: &Bundle, c: &ChangedSlot, moved: &Moves, rows:
                 visitor: format!("recorded visitor #{}", row + 1),
                 before,
                 after,
+                row: Some(*row),
             })
         })
         .collect();

@@ -50,6 +50,7 @@ export type DeployTarget = Ok<C['deployTargets']>[number];
 export type CdpMembershipsView = Ok<C['cdpMemberships']>;
 export type StaticExportView = Ok<C['exportStaticPages']>;
 export type SyncProgress = Payload<(typeof events)['syncProgress']>;
+export type AffectedVisitor = Review['impact']['slots'][number]['samples'][number];
 export type ReviewProgress = Payload<(typeof events)['reviewProgress']>;
 export type WorkspaceChanged = Payload<(typeof events)['workspaceChanged']>;
 export type WorkspaceProblems = Payload<(typeof events)['workspaceProblems']>;

@@ -36,6 +36,8 @@ export const commands = {
 	publishChange: (id: number) => typedError<number, AppError>(__TAURI_INVOKE("publish_change", { id })),
 	reviewChange: (id: number, at: string | null) => typedError<Review, AppError>(__TAURI_INVOKE("review_change", { id, at })),
 	renderReviewPage: (id: number, side: Side, page: string, view: PreviewRequest) => typedError<PagePreview, AppError>(__TAURI_INVOKE("render_review_page", { id, side, page, view })),
+	/**  `page` before or after change set `id` as recorded visitor `row` (0-based) sees it. */
+	renderReviewRecorded: (id: number, side: Side, page: string, row: number) => typedError<PagePreview, AppError>(__TAURI_INVOKE("render_review_recorded", { id, side, page, row })),
 	comments: (changeId: number) => typedError<Comment[], AppError>(__TAURI_INVOKE("comments", { changeId })),
 	addComment: (changeId: number, text: string) => typedError<null, AppError>(__TAURI_INVOKE("add_comment", { changeId, text })),
 	releases: () => typedError<Release[], AppError>(__TAURI_INVOKE("releases")),
@@ -92,6 +94,16 @@ export const events = {
 /* Types */
 /**  The actions the UI enables or disables by role. */
 export type Action = "edit" | "submit" | "approve" | "publish" | "rollback" | "save_profile";
+
+/**  A recorded visitor whose page changes, to preview before and after. */
+export type AffectedVisitor = {
+	/**  Their row in the traffic file (0-based): what the preview asks for. */
+	row: number,
+	/**  "Recorded visitor #12". */
+	label: string,
+	before: string,
+	after: string,
+};
 
 export type AppError = {
 	code: ErrorCode,
@@ -333,6 +345,8 @@ export type FramePreview = {
 export type Impact = {
 	visitors: number,
 	slots: SlotImpact[],
+	/**  Whose visitors the figures count. */
+	population: Population,
 };
 
 /**
@@ -374,6 +388,18 @@ export type Permission = {
 	action: Action,
 	allowed: boolean,
 	reason: string | null,
+};
+
+/**
+ *  Whose visitors a review's figures count: the recorded traffic when some is imported, else
+ *  the simulated population; the app always says which.
+ */
+export type Population = {
+	recorded: boolean,
+	/**  "1000000 recorded visitors from visitors.parquet, imported 2026-12-07T16:00:00Z". */
+	label: string,
+	/**  Why recorded traffic that is there was not used ("its file was changed outside Vantage"). */
+	note: string | null,
 };
 
 /**
@@ -523,6 +549,8 @@ export type SlotImpact = {
 	summary: string,
 	/**  Who moves from what to what, most visitors first. */
 	transitions: Transition[],
+	/**  Recorded visitors who see something different here (empty for simulated figures). */
+	samples: AffectedVisitor[],
 };
 
 export type SlotNode = {

@@ -12,6 +12,7 @@ mod documents;
 mod preview;
 mod reach;
 mod review;
+mod review_population;
 mod review_story;
 mod shared;
 mod sync;

@@ -46,6 +46,12 @@ impl Session {
         crate::store_cases::record_profile_reads(&self.store, &self.user, &profiles, purpose)
     }
 
+    /// Previewing a recorded visitor reads their data: audited like a saved profile, by row.
+    pub(crate) fn record_recorded_read(&self, row: u32) -> Result<(), StudioError> {
+        let what = format!("traffic/recorded visitor #{}", u64::from(row) + 1);
+        Ok(self.store.record_profile_reads(&self.user, &[what.as_str()], "review")?)
+    }
+
     /// Reading every named profile (coverage, a review's impact) is recorded the same way.
     pub(crate) fn record_all_reads(&self, purpose: &str) -> Result<(), StudioError> {
         let bundle = self.live.bundle();

@@ -79,7 +79,7 @@ impl Session {
     pub fn review_inputs(&self, id: i64) -> Result<ReviewInputs, StudioError> {
         let change = self.change(id)?;
         let (before, after) = self.store.change_set_sources(id)?;
-        Ok(ReviewInputs { id, change, before, after })
+        Ok(ReviewInputs { id, change, before, after, db: super::store_path(&self.dir) })
     }
 
     pub fn comments(&self, id: i64) -> Result<Vec<CommentView>, StudioError> {
@@ -169,6 +169,8 @@ pub struct ReviewInputs {
     change: ChangeSetView,
     before: SourceFiles,
     after: SourceFiles,
+    /// The store, beside which recorded traffic is kept.
+    db: std::path::PathBuf,
 }
 
 /// The steps of a review computation, reported as they start (the app shows them as progress).
@@ -202,7 +204,7 @@ impl ReviewInputs {
 }
 
 /// What a reviewer sees: semantic diff, lint of the result, the measured impact over the
-/// workspace's simulated population, and which pages and named profiles it changes at `at`
+/// recorded traffic when some is imported (else the workspace's simulated population), and which pages and named profiles it changes at `at`
 /// (else each profile's own moment, else now). Runs off the session's lock; `on_stage` hears
 /// each step as it starts.
 pub fn review_change(
@@ -215,7 +217,7 @@ pub fn review_change(
     on_stage(ReviewStage::Compiling);
     let (before, after) = inputs.bundles(cache)?;
     on_stage(ReviewStage::MeasuringImpact);
-    let impact = vantage_engine::impact::impact(&before, &after);
+    let (impact, population) = super::review_population::measured_impact(&before, &after, &inputs.db);
     on_stage(ReviewStage::Checking);
     let checks = super::review_story::checks(
         preview::findings(vantage_engine::lint::lint(&before, &feeds_at)),
@@ -224,6 +226,7 @@ pub fn review_change(
     let diff = code_changes(&inputs.before, &inputs.after).into_iter().chain(review_diff(&before, &after)).collect();
     on_stage(ReviewStage::ComparingPages);
     let (pages, profiles) = who_changes(&before, &after, at)?;
+    let kind = if population.recorded { "recorded" } else { "simulated" };
     let slots: Vec<SlotImpactView> = impact
         .slots
         .iter()
@@ -231,8 +234,9 @@ pub fn review_change(
             page: s.page.clone(),
             slot: s.slot.clone(),
             changed_share: s.share / 100.0,
-            summary: format!("{:.1}% of visitors change on {}/{}", s.share, s.page, s.slot),
-            transitions: super::review_story::transitions(&before, &after, s),
+            summary: format!("{:.1}% of {kind} visitors ({} of {}) change on {}/{}", s.share, s.changed, s.visitors, s.page, s.slot),
+            transitions: super::review_story::transitions(&before, &after, s, kind),
+            samples: super::review_population::samples(&before, &after, s),
         })
         .collect();
     let touched: Vec<(String, String)> = vantage_engine::diff::diff(&before.workspace, &after.workspace)
@@ -247,7 +251,7 @@ pub fn review_change(
         diff,
         checks,
         flags,
-        impact: ImpactView { visitors: impact.visitors as u32, slots },
+        impact: ImpactView { visitors: impact.visitors as u32, slots, population },
         affected_pages: pages,
         affected_profiles: profiles,
     })
@@ -330,6 +334,22 @@ pub fn review_page(
         Side::After => after,
     };
     preview::page_preview(&bundle, page, view)
+}
+
+/// `page` before or after the change as recorded visitor `row` sees it. Off the session's lock.
+pub fn review_recorded_page(
+    inputs: &ReviewInputs,
+    side: Side,
+    page: &str,
+    row: u32,
+    cache: &BundleCache,
+) -> Result<PagePreview, StudioError> {
+    let (before, after) = inputs.bundles(cache)?;
+    let bundle = match side {
+        Side::Before => before,
+        Side::After => after,
+    };
+    super::review_population::recorded_page(&bundle, &inputs.db, page, row)
 }
 
 /// Pages and named profiles that see different content (variant or text) after the change.

@@ -33,8 +33,9 @@ pub(crate) fn variant_name(bundle: &Bundle, page: &str, slot: &str, label: &str)
     }
 }
 
-/// Each move of visitors on `slot`, most visitors first, in words.
-pub(crate) fn transitions(before: &Bundle, after: &Bundle, slot: &SlotImpact) -> Vec<TransitionView> {
+/// Each move of visitors on `slot`, most visitors first, in words; `kind` says whose visitors
+/// ("simulated", "recorded").
+pub(crate) fn transitions(before: &Bundle, after: &Bundle, slot: &SlotImpact, kind: &str) -> Vec<TransitionView> {
     let profile_name = |id: &String| after.workspace.profiles.get(id).map_or_else(|| id.clone(), |p| p.name.clone());
     slot.transitions
         .iter()
@@ -43,7 +44,7 @@ pub(crate) fn transitions(before: &Bundle, after: &Bundle, slot: &SlotImpact) ->
             let to = variant_name(after, &slot.page, &slot.slot, &t.after);
             let share = t.visitors as f64 / slot.visitors.max(1) as f64;
             let profiles: Vec<String> = t.profiles.iter().map(profile_name).collect();
-            let count = format!("{} of {} visitors ({:.1}%)", t.visitors, slot.visitors, share * 100.0);
+            let count = format!("{} of {} {kind} visitors ({:.1}%)", t.visitors, slot.visitors, share * 100.0);
             let mut sentence = if t.before == t.after {
                 format!("{count} who see {from} get changed content")
             } else {

@@ -53,6 +53,16 @@ impl SharedSession {
         review::review_page(&inputs, side, page, view, &self.bundles)
     }
 
+    /// `page` before or after change set `id`, as recorded visitor `row` (0-based) sees it.
+    pub fn render_review_recorded(&self, id: i64, side: Side, page: &str, row: u32) -> Result<PagePreview, StudioError> {
+        let inputs = {
+            let session = self.lock();
+            session.record_recorded_read(row)?;
+            session.review_inputs(id)?
+        };
+        review::review_recorded_page(&inputs, side, page, row, &self.bundles)
+    }
+
     /// The coverage matrix of the workspace as it is now.
     pub fn coverage(&self, at: Option<&str>) -> Result<Vec<CoveragePage>, StudioError> {
         let bundle = {

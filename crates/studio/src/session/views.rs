@@ -392,6 +392,32 @@ pub struct DiffLine {
 pub struct ImpactView {
     pub visitors: u32,
     pub slots: Vec<SlotImpactView>,
+    /// Whose visitors the figures count.
+    pub population: PopulationView,
+}
+
+/// Whose visitors a review's figures count: the recorded traffic when some is imported, else
+/// the simulated population; the app always says which.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "Population")]
+pub struct PopulationView {
+    pub recorded: bool,
+    /// "1000000 recorded visitors from visitors.parquet, imported 2026-12-07T16:00:00Z".
+    pub label: String,
+    /// Why recorded traffic that is there was not used ("its file was changed outside Vantage").
+    pub note: Option<String>,
+}
+
+/// A recorded visitor whose page changes, to preview before and after.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "AffectedVisitor")]
+pub struct AffectedVisitorView {
+    /// Their row in the traffic file (0-based): what the preview asks for.
+    pub row: u32,
+    /// "Recorded visitor #12".
+    pub label: String,
+    pub before: String,
+    pub after: String,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -405,6 +431,8 @@ pub struct SlotImpactView {
     pub summary: String,
     /// Who moves from what to what, most visitors first.
     pub transitions: Vec<TransitionView>,
+    /// Recorded visitors who see something different here (empty for simulated figures).
+    pub samples: Vec<AffectedVisitorView>,
 }
 
 /// Visitors who saw one variant and now see another, in words.
