@@ -28,6 +28,8 @@ pub const COMMANDS: &[&str] = &[
     "review_change",
     "render_review_page",
     "render_review_recorded",
+    "traffic_status",
+    "import_traffic",
     "comments",
     "add_comment",
     "releases",

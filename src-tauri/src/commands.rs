@@ -260,6 +260,27 @@ pub async fn export_static_pages(state: State<'_, AppState>) -> Reply<StaticExpo
     off_the_ui_thread(move || vantage_studio::session::export_static_pages(&dir)).await
 }
 
+/// The recorded traffic reviews measure impact on, in words.
+#[tauri::command]
+#[specta::specta]
+pub async fn traffic_status(state: State<'_, AppState>) -> Reply<TrafficStatusView> {
+    let dir = state.session().dir().to_path_buf();
+    off_the_ui_thread(move || vantage_studio::session::traffic_status(&dir)).await
+}
+
+/// QA or an admin chooses an export of recorded visitors (Parquet or CSV) and imports it; `None`
+/// when the dialog was closed.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_traffic(app: tauri::AppHandle, state: State<'_, AppState>) -> Reply<Option<TrafficImportView>> {
+    let dialog = app.dialog().file().set_title("Import recorded visitors").add_filter("Parquet or CSV", &["parquet", "csv"]);
+    let Some(choice) = dialog.blocking_pick_file() else { return Ok(None) };
+    let file = choice.into_path().map_err(|e| StudioError::bad_input(format!("that file cannot be opened: {e}")))?;
+    let (dir, user) = state.dir_and_user();
+    let catalog = state.session().bundle().workspace.catalog.clone();
+    off_the_ui_thread(move || vantage_studio::session::import_traffic(&dir, &user, &catalog, &file).map(Some)).await
+}
+
 /// Deploys the published release to every target now (publishers).
 #[tauri::command]
 #[specta::specta]

@@ -46,6 +46,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             review_change,
             render_review_page,
             render_review_recorded,
+            traffic_status,
+            import_traffic,
             comments,
             add_comment,
             releases,

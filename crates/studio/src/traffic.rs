@@ -33,8 +33,10 @@ pub fn import_traffic(
 ) -> Result<ImportReport, StudioError> {
     let store = vantage_store::Store::open(db)?;
     // Refused before any work when the person may not import.
+    // The same rule as the store's record (QA and admins, not the marketers whose changes the
+    // traffic measures), checked before the file in use is touched.
     let role = store.users()?.into_iter().find(|(name, _)| name == user).map(|(_, role)| role);
-    if !role.is_some_and(|r| r.may(vantage_store::Action::EditProfiles)) {
+    if !matches!(role, Some(vantage_store::Role::Qa | vantage_store::Role::Admin)) {
         return Err(StudioError::new(
             crate::ErrorCode::Forbidden,
             format!("{user} may not import recorded traffic: QA and admins keep the team's test data"),
@@ -56,11 +58,26 @@ pub fn import_traffic(
         }
         None => BTreeMap::new(),
     };
-    let report = vantage_traffic::import::import(file, &traffic_path(db), catalog, &mapping).map_err(traffic_error)?;
-    let source = file.file_name().map_or_else(|| "traffic".into(), |n| n.to_string_lossy().into_owned());
-    let summary = serde_json::to_string(&report).map_err(|e| StudioError::bad_input(e.to_string()))?;
-    store.record_traffic_import(user, &report.sha256, report.rows_kept, &source, &summary)?;
-    Ok(report)
+    // Imported beside the file in use, which is replaced only once the store has recorded the new
+    // one: a refusal anywhere leaves the traffic in use whole.
+    let pending = db.with_file_name("traffic.parquet.importing");
+    let imported = vantage_traffic::import::import(file, &pending, catalog, &mapping).map_err(traffic_error).and_then(|report| {
+        let source = file.file_name().map_or_else(|| "traffic".into(), |n| n.to_string_lossy().into_owned());
+        let summary = serde_json::to_string(&report).map_err(|e| StudioError::bad_input(e.to_string()))?;
+        store.record_traffic_import(user, &report.sha256, report.rows_kept, &source, &summary)?;
+        Ok(report)
+    });
+    match imported {
+        Ok(report) => {
+            let kept = traffic_path(db);
+            std::fs::rename(&pending, &kept).map_err(|e| StudioError::io(&kept, &e))?;
+            Ok(report)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&pending);
+            Err(e)
+        }
+    }
 }
 
 /// The recorded traffic in use, checked against the store's record.

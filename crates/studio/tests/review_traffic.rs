@@ -46,6 +46,7 @@ fn a_review_counts_recorded_visitors_when_traffic_is_imported_and_previews_one_o
     let population = &recorded.impact.population;
     assert!(population.recorded && population.note.is_none(), "{population:?}");
     assert!(population.label.starts_with("4000 recorded visitors from export.parquet, imported "), "{}", population.label);
+    assert!(population.label.ends_with(" UTC"), "a moment people read: {}", population.label);
     let hero = recorded.impact.slots.iter().find(|s| s.slot == "hero").unwrap();
     assert!(hero.summary.contains("of recorded visitors") && hero.summary.contains("of 4000)"), "{}", hero.summary);
     assert!(hero.transitions.iter().all(|t| t.sentence.contains("4000 recorded visitors")), "{:?}", hero.transitions);
@@ -75,4 +76,38 @@ fn a_review_counts_recorded_visitors_when_traffic_is_imported_and_previews_one_o
     assert!(!fallen_back.impact.population.recorded);
     let note = fallen_back.impact.population.note.as_deref().unwrap_or_default();
     assert!(note.contains("SHA-256 differs") && note.contains("simulated visitors"), "{note}");
+}
+
+#[test]
+fn qa_imports_recorded_visitors_from_the_app_a_marketer_may_not_and_a_broken_file_leaves_the_ones_in_use() {
+    let (_tmp, dir) = demo_copy();
+    let session = Session::open(&dir, true).unwrap();
+    let catalog = session.bundle().workspace.catalog.clone();
+    let none = vantage_studio::session::traffic_status(&dir).unwrap();
+    assert_eq!(none.visitors, 0);
+    assert!(none.summary.contains("simulated visitors"), "{}", none.summary);
+
+    let csv = dir.join("..").join("warehouse.csv");
+    std::fs::write(&csv, "profile.tier,profile.lifetime_value,favourite_colour\nvip,2600,green\nstandard,lots,blue\ngold,900,red\n")
+        .unwrap();
+    let done = vantage_studio::session::import_traffic(&dir, "quinn", &catalog, &csv).unwrap();
+    assert_eq!((done.read, done.kept), (3, 2));
+    assert!(done.left_out.iter().any(|l| l == "1 visitor left out: profile.lifetime_value: not a number"), "{:?}", done.left_out);
+    assert!(done.left_out.iter().any(|l| l.starts_with("Column “favourite_colour” not imported")), "{:?}", done.left_out);
+    assert!(!format!("{done:?}").contains("lots"), "no visitor's value is quoted");
+    assert!(done.status.summary.starts_with("2 recorded visitors from warehouse.csv, imported "), "{}", done.status.summary);
+
+    // A marketer (whose changes the traffic measures) may not replace it, and trying leaves it whole.
+    let other = dir.join("..").join("mine.csv");
+    std::fs::write(&other, "profile.tier\nvip\nvip\nvip\n").unwrap();
+    let refused = vantage_studio::session::import_traffic(&dir, "maria", &catalog, &other).unwrap_err();
+    assert!(refused.message.contains("may not import recorded traffic"), "{}", refused.message);
+    let after_refusal = vantage_studio::session::traffic_status(&dir).unwrap();
+    assert_eq!((after_refusal.visitors, after_refusal.problem), (2, None), "the QA's import is still in use, intact");
+
+    // A broken file is refused whole; the two visitors stay in use.
+    let broken = dir.join("..").join("broken.parquet");
+    std::fs::write(&broken, b"PAR1 this is not parquet PAR1").unwrap();
+    assert!(vantage_studio::session::import_traffic(&dir, "quinn", &catalog, &broken).is_err());
+    assert_eq!(vantage_studio::session::traffic_status(&dir).unwrap().visitors, 2);
 }

@@ -1,6 +1,7 @@
 //! A review measured on the team's recorded traffic, in the real window: QA imported an export
 //! before the app opened, so the reviewer reads figures on recorded visitors (and is told so)
-//! and opens one affected recorded visitor's page before and after, side by side.
+//! and opens one affected recorded visitor's page before and after, side by side; History names
+//! the visitors in use.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail by panicking
 
@@ -50,6 +51,16 @@ async fn a_reviewer_reads_impact_on_recorded_visitors_and_previews_one_of_them_b
         .await;
         app.js("document.querySelector('[data-testid=\"recorded-before-after\"]').scrollIntoView()", vec![]).await;
         app.shot("recorded-visitor-before-and-after").await;
+        // History says which visitors reviews count; the marketer may not import others.
+        app.click("nav-history").await;
+        app.wait_js(
+            "History to name the recorded visitors in use",
+            "const s = document.querySelector('[data-testid=\"traffic-status\"]'); return !!s && s.innerText.includes('3000 recorded visitors from warehouse-export.parquet, imported ');",
+        )
+        .await;
+        app.wait_js("the import to be QA's", "return document.querySelector('[data-testid=\"import-traffic\"]').disabled;").await;
+        app.js("document.querySelector('[data-testid=\"recorded-traffic\"]').scrollIntoView()", vec![]).await;
+        app.shot("recorded-visitors-in-history").await;
     })
     .await;
 }

@@ -38,6 +38,13 @@ export const commands = {
 	renderReviewPage: (id: number, side: Side, page: string, view: PreviewRequest) => typedError<PagePreview, AppError>(__TAURI_INVOKE("render_review_page", { id, side, page, view })),
 	/**  `page` before or after change set `id` as recorded visitor `row` (0-based) sees it. */
 	renderReviewRecorded: (id: number, side: Side, page: string, row: number) => typedError<PagePreview, AppError>(__TAURI_INVOKE("render_review_recorded", { id, side, page, row })),
+	/**  The recorded traffic reviews measure impact on, in words. */
+	trafficStatus: () => typedError<TrafficStatusView, AppError>(__TAURI_INVOKE("traffic_status")),
+	/**
+	 *  QA or an admin chooses an export of recorded visitors (Parquet or CSV) and imports it; `None`
+	 *  when the dialog was closed.
+	 */
+	importTraffic: () => typedError<TrafficImportView | null, AppError>(__TAURI_INVOKE("import_traffic")),
 	comments: (changeId: number) => typedError<Comment[], AppError>(__TAURI_INVOKE("comments", { changeId })),
 	addComment: (changeId: number, text: string) => typedError<null, AppError>(__TAURI_INVOKE("add_comment", { changeId, text })),
 	releases: () => typedError<Release[], AppError>(__TAURI_INVOKE("releases")),
@@ -93,7 +100,12 @@ export const events = {
 
 /* Types */
 /**  The actions the UI enables or disables by role. */
-export type Action = "edit" | "submit" | "approve" | "publish" | "rollback" | "save_profile";
+export type Action = "edit" | "submit" | "approve" | "publish" | "rollback" | "save_profile" | 
+/**
+ *  Replacing the recorded traffic reviews measure on: QA and admins, not the marketers whose
+ *  changes it measures.
+ */
+"import_traffic";
 
 /**  A recorded visitor whose page changes, to preview before and after. */
 export type AffectedVisitor = {
@@ -662,6 +674,27 @@ export type SyncWaitingView = {
 	/**  Why, in words. */
 	reason: string,
 	foundAt: string,
+};
+
+/**  What an import of recorded traffic took and left out. */
+export type TrafficImportView = {
+	read: number,
+	kept: number,
+	/**  "12 visitors left out: profile.lifetime_value: not a number", "Column “colour” not imported: …". */
+	leftOut: string[],
+	/**  Catalog attributes the file had no column for. */
+	missing: string[],
+	status: TrafficStatusView,
+};
+
+/**  The recorded traffic in use, in words. */
+export type TrafficStatusView = {
+	/**  Recorded visitors in use (0: none; figures are on simulated visitors). */
+	visitors: number,
+	/**  "3000 recorded visitors from export.parquet, imported 7 Dec 2026, 17:39 UTC". */
+	summary: string,
+	/**  Why recorded traffic that is there cannot be used. */
+	problem: string | null,
 };
 
 /**  Visitors who saw one variant and now see another, in words. */

@@ -16,6 +16,7 @@ mod review_population;
 mod review_story;
 mod shared;
 mod sync;
+mod traffic;
 pub mod views;
 
 pub use conditions::condition_text;
@@ -25,6 +26,7 @@ pub use deliver::{
 pub use review::{ReviewInputs, ReviewStage};
 pub use shared::SharedSession;
 pub use sync::{resolve_conflict, sync_conflicts, sync_now, sync_waiting, take_from_cms};
+pub use traffic::{import_traffic, traffic_status};
 
 use crate::error::StudioError;
 use crate::live::{LiveWorkspace, WorkspaceEvent};
@@ -309,5 +311,11 @@ fn permissions(role: Role) -> Vec<Permission> {
         rule(ActionName::Publish, Action::Publish, "reviewers and admins"),
         rule(ActionName::Rollback, Action::Publish, "reviewers and admins"),
         rule(ActionName::SaveProfile, Action::EditProfiles, "marketers, QA and admins"),
+        Permission {
+            action: ActionName::ImportTraffic,
+            allowed: matches!(role, Role::Qa | Role::Admin),
+            reason: (!matches!(role, Role::Qa | Role::Admin))
+                .then(|| format!("Only QA and admins can do this; you are signed in as a {}.", role.name())),
+        },
     ]
 }

@@ -18,7 +18,12 @@ pub(crate) fn measured_impact(before: &Bundle, after: &Bundle, db: &Path) -> (Im
     };
     match crate::traffic::traffic_impact(before, after, db) {
         Ok((impact, traffic)) => {
-            let label = format!("{} recorded visitors from {}, imported {}", traffic.rows, traffic.source, traffic.imported_at);
+            let label = format!(
+                "{} recorded visitors from {}, imported {}",
+                traffic.rows,
+                traffic.source,
+                super::traffic::moment_for_people(&traffic.imported_at)
+            );
             (impact, PopulationView { recorded: true, label, note: None })
         }
         Err(_) if !crate::traffic::traffic_path(db).exists() => simulated(None),

@@ -594,6 +594,9 @@ pub enum ActionName {
     Publish,
     Rollback,
     SaveProfile,
+    /// Replacing the recorded traffic reviews measure on: QA and admins, not the marketers whose
+    /// changes it measures.
+    ImportTraffic,
 }
 
 /// What became of one personalization when a slot was decided.
@@ -740,6 +743,31 @@ pub struct CdpMembershipsView {
     pub segments: Vec<String>,
     /// The delivery target that answered.
     pub source: String,
+}
+
+/// The recorded traffic in use, in words.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TrafficStatusView {
+    /// Recorded visitors in use (0: none; figures are on simulated visitors).
+    pub visitors: u32,
+    /// "3000 recorded visitors from export.parquet, imported 7 Dec 2026, 17:39 UTC".
+    pub summary: String,
+    /// Why recorded traffic that is there cannot be used.
+    pub problem: Option<String>,
+}
+
+/// What an import of recorded traffic took and left out.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TrafficImportView {
+    pub read: u32,
+    pub kept: u32,
+    /// "12 visitors left out: profile.lifetime_value: not a number", "Column “colour” not imported: …".
+    pub left_out: Vec<String>,
+    /// Catalog attributes the file had no column for.
+    pub missing: Vec<String>,
+    pub status: TrafficStatusView,
 }
 
 /// What exporting the published release as static pages wrote, in figures.
