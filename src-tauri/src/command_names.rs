@@ -18,6 +18,7 @@ pub const COMMANDS: &[&str] = &[
     "render_slots",
     "explain_slot",
     "coverage",
+    "coverage_on_traffic",
     "lint",
     "condition_text",
     "save_profile",

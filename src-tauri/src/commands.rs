@@ -129,6 +129,14 @@ pub async fn coverage(state: State<'_, AppState>, at: Option<String>) -> Reply<V
     off_the_ui_thread(move || shared.coverage(at.as_deref())).await
 }
 
+/// Which personalizations nobody among the recorded visitors sees.
+#[tauri::command]
+#[specta::specta]
+pub async fn coverage_on_traffic(state: State<'_, AppState>) -> Reply<RecordedCoverageView> {
+    let shared = state.shared();
+    off_the_ui_thread(move || shared.coverage_on_traffic()).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn lint(state: State<'_, AppState>, at: Option<String>) -> Reply<Vec<Finding>> {

@@ -36,6 +36,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             render_slots,
             explain_slot,
             coverage,
+            coverage_on_traffic,
             lint,
             condition_text,
             save_profile,

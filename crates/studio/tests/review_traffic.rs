@@ -111,3 +111,20 @@ fn qa_imports_recorded_visitors_from_the_app_a_marketer_may_not_and_a_broken_fil
     assert!(vantage_studio::session::import_traffic(&dir, "quinn", &catalog, &broken).is_err());
     assert_eq!(vantage_studio::session::traffic_status(&dir).unwrap().visitors, 2);
 }
+
+#[test]
+fn the_coverage_matrix_names_the_personalizations_nobody_among_the_recorded_visitors_sees() {
+    let (_tmp, dir) = demo_copy();
+    let shared = SharedSession::new(Session::open(&dir, true).unwrap());
+    let none = shared.coverage_on_traffic().unwrap_err();
+    assert!(none.message.contains("no recorded traffic was imported"), "{}", none.message);
+    let catalog = shared.lock().bundle().workspace.catalog.clone();
+    let csv = dir.join("..").join("no-vips.csv");
+    std::fs::write(&csv, "profile.tier,profile.lifetime_value,consents\nstandard,120,personalization\ngold,900,personalization\n").unwrap();
+    vantage_studio::session::import_traffic(&dir, "quinn", &catalog, &csv).unwrap();
+    let coverage = shared.coverage_on_traffic().unwrap();
+    assert_eq!(coverage.label, "2 recorded visitors from no-vips.csv");
+    let hero = coverage.slots.iter().find(|s| s.page == "home" && s.slot == "hero").unwrap();
+    let vip = hero.nobody.iter().position(|id| id == "vip-welcome").expect("no VIP among them");
+    assert_eq!(hero.nobody_names[vip], "“VIP welcome back”");
+}

@@ -1,5 +1,6 @@
 //! Impact on recorded traffic: 1,000,000 generated visitors of the demo (`VANTAGE_TRAFFIC_ROWS`
-//! to change it), a one-slot change and a change of every slot of the home page.
+//! to change it), a one-slot change and a change of every slot of the home page, and who every
+//! rule reaches (what lint and the coverage matrix judge on recorded traffic).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -36,6 +37,8 @@ fn replay(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("one_slot_change", |b| b.iter(|| vantage_traffic::replay::impact(&old, &one, &traffic, moment).unwrap()));
     group.bench_function("every_slot_change", |b| b.iter(|| vantage_traffic::replay::impact(&old, &all, &traffic, moment).unwrap()));
+    // Lint and the matrix on real visitors: every rule of every slot, for every visitor.
+    group.bench_function("who_every_rule_reaches", |b| b.iter(|| vantage_traffic::tally::tally(&old, &traffic, moment).unwrap()));
     group.finish();
 
     let mut import = c.benchmark_group(format!("import_{rows}_visitors"));

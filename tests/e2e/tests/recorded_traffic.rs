@@ -1,7 +1,7 @@
 //! A review measured on the team's recorded traffic, in the real window: QA imported an export
 //! before the app opened, so the reviewer reads figures on recorded visitors (and is told so)
 //! and opens one affected recorded visitor's page before and after, side by side; History names
-//! the visitors in use.
+//! the visitors in use, and the coverage matrix what nobody among them sees.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail by panicking
 
@@ -61,6 +61,16 @@ async fn a_reviewer_reads_impact_on_recorded_visitors_and_previews_one_of_them_b
         app.wait_js("the import to be QA's", "return document.querySelector('[data-testid=\"import-traffic\"]').disabled;").await;
         app.js("document.querySelector('[data-testid=\"recorded-traffic\"]').scrollIntoView()", vec![]).await;
         app.shot("recorded-visitors-in-history").await;
+        // The coverage matrix, asked, names what nobody among them sees on the home page.
+        app.click("nav-preview").await;
+        app.click("coverage-recorded").await;
+        app.wait_js(
+            "the matrix to say what nobody among the recorded visitors sees",
+            "const l = document.querySelector('[data-testid=\"coverage-recorded-label\"]');             return !!l && l.innerText.includes('3000 recorded visitors') && !!document.querySelector('[data-testid=\"recorded-nobody-hero\"]');",
+        )
+        .await;
+        app.js("document.querySelector('[data-testid=\"coverage-matrix\"]').scrollIntoView()", vec![]).await;
+        app.shot("coverage-on-recorded-visitors").await;
     })
     .await;
 }

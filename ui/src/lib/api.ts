@@ -50,6 +50,7 @@ export type DeployTarget = Ok<C['deployTargets']>[number];
 export type CdpMembershipsView = Ok<C['cdpMemberships']>;
 export type StaticExportView = Ok<C['exportStaticPages']>;
 export type TrafficStatusView = Ok<C['trafficStatus']>;
+export type RecordedCoverageView = Ok<C['coverageOnTraffic']>;
 export type TrafficImportView = NonNullable<Ok<C['importTraffic']>>;
 export type SyncProgress = Payload<(typeof events)['syncProgress']>;
 export type AffectedVisitor = Review['impact']['slots'][number]['samples'][number];

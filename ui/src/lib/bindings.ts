@@ -27,6 +27,8 @@ export const commands = {
 	renderSlots: (page: string, view: PreviewRequest, slots: string[]) => typedError<SlotPreview[], AppError>(__TAURI_INVOKE("render_slots", { page, view, slots })),
 	explainSlot: (page: string, view: PreviewRequest, slot: string) => typedError<SlotWhy, AppError>(__TAURI_INVOKE("explain_slot", { page, view, slot })),
 	coverage: (at: string | null) => typedError<CoveragePage[], AppError>(__TAURI_INVOKE("coverage", { at })),
+	/**  Which personalizations nobody among the recorded visitors sees. */
+	coverageOnTraffic: () => typedError<RecordedCoverageView, AppError>(__TAURI_INVOKE("coverage_on_traffic")),
 	lint: (at: string | null) => typedError<Finding[], AppError>(__TAURI_INVOKE("lint", { at })),
 	conditionText: (condition: Json) => typedError<string, AppError>(__TAURI_INVOKE("condition_text", { condition })),
 	saveProfile: (id: string, name: string, attributes: Json, consents: string[]) => typedError<ProfileView, AppError>(__TAURI_INVOKE("save_profile", { id, name, attributes, consents })),
@@ -453,6 +455,21 @@ export type Reach = {
 	sentence: string,
 	/**  When higher-priority personalizations take part of its audience, who and how many. */
 	warning: string | null,
+};
+
+/**  The coverage matrix's "nobody sees this", judged on the recorded visitors. */
+export type RecordedCoverageView = {
+	/**  "3000 recorded visitors from export.parquet". */
+	label: string,
+	slots: RecordedSlotView[],
+};
+
+export type RecordedSlotView = {
+	page: string,
+	slot: string,
+	/**  Personalizations no recorded visitor sees (ids), and as people call them. */
+	nobody: string[],
+	nobodyNames: string[],
 };
 
 export type Release = {

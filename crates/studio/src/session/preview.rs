@@ -90,6 +90,21 @@ pub fn coverage(bundle: &Bundle, at: Option<&str>) -> Result<Vec<CoveragePage>, 
         .collect())
 }
 
+/// Which personalizations of each slot nobody among the recorded visitors beside the store at
+/// `db` sees (experiments decided as they are). Off the session's lock.
+pub fn coverage_on_traffic(bundle: &Bundle, db: &std::path::Path) -> Result<RecordedCoverageView, StudioError> {
+    let (tally, traffic) = crate::traffic::traffic_tally(bundle, db)?;
+    let mut slots = Vec::new();
+    for (p, page) in bundle.decisions.pages.iter().enumerate() {
+        for (s, slot) in page.slots.iter().enumerate() {
+            let nobody = tally.unseen(bundle, p, s);
+            let nobody_names = nobody.iter().map(|id| super::review_story::variant_name(bundle, &page.id, &slot.slot, id)).collect();
+            slots.push(RecordedSlotView { page: page.id.clone(), slot: slot.slot.clone(), nobody, nobody_names });
+        }
+    }
+    Ok(RecordedCoverageView { label: format!("{} recorded visitors from {}", traffic.rows, traffic.source), slots })
+}
+
 /// Lint of a shared bundle, feeds checked at `at` (else now). Off the session's lock.
 pub fn lint(bundle: &Bundle, at: Option<&str>) -> Result<Vec<Finding>, StudioError> {
     let at = crate::usecases::moment_or_clock(at)?;

@@ -5,7 +5,7 @@
 
 use super::preview;
 use super::review::{self, ReviewStage};
-use super::views::{CoveragePage, Finding, PagePreview, PreviewRequest, Review, Side};
+use super::views::{CoveragePage, Finding, PagePreview, PreviewRequest, RecordedCoverageView, Review, Side};
 use super::Session;
 use crate::bundle_cache::BundleCache;
 use crate::error::StudioError;
@@ -61,6 +61,16 @@ impl SharedSession {
             session.review_inputs(id)?
         };
         review::review_recorded_page(&inputs, side, page, row, &self.bundles)
+    }
+
+    /// The coverage matrix's "nobody sees this" on the recorded visitors, for the workspace as
+    /// it is now.
+    pub fn coverage_on_traffic(&self) -> Result<RecordedCoverageView, StudioError> {
+        let (bundle, db) = {
+            let session = self.lock();
+            (session.bundle(), super::store_path(session.dir()))
+        };
+        preview::coverage_on_traffic(&bundle, &db)
     }
 
     /// The coverage matrix of the workspace as it is now.

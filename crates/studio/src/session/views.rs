@@ -336,6 +336,25 @@ pub struct CoverageRow {
     pub unseen_names: Vec<String>,
 }
 
+/// The coverage matrix's "nobody sees this", judged on the recorded visitors.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordedCoverageView {
+    /// "3000 recorded visitors from export.parquet".
+    pub label: String,
+    pub slots: Vec<RecordedSlotView>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordedSlotView {
+    pub page: String,
+    pub slot: String,
+    /// Personalizations no recorded visitor sees (ids), and as people call them.
+    pub nobody: Vec<String>,
+    pub nobody_names: Vec<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
