@@ -138,8 +138,23 @@ impl App {
             .unwrap_or_else(|e| panic!("no element matches {selector}: {e}"))
     }
 
+    /// Clicks the element with test id `id`, brought to the middle of the view first; again for a
+    /// few seconds if the click does not land (a panel above it still settling its height).
     pub async fn click(&self, id: &str) {
-        self.testid(id).await.click().await.unwrap_or_else(|e| panic!("cannot click {id}: {e}"));
+        let start = Instant::now();
+        loop {
+            let element = self.testid(id).await;
+            self.js(
+                "const e = document.querySelector(`[data-testid=\"${arguments[0]}\"]`); if (e) e.scrollIntoView({block: 'center'});",
+                vec![json!(id)],
+            )
+            .await;
+            match element.click().await {
+                Ok(_) => return,
+                Err(e) if start.elapsed() > Duration::from_secs(5) => panic!("cannot click {id}: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+            }
+        }
     }
 
     /// Replaces the text of the form field at JSON pointer `pointer` by typing `text`.
