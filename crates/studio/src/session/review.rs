@@ -201,6 +201,15 @@ impl ReviewInputs {
         let after = cache.get_or_compile(&self.after, &format!("with change set {}", self.id))?;
         Ok((before, after))
     }
+
+    /// The workspace on one side of the change: as it is live, or with the change set.
+    fn side(&self, side: Side, cache: &BundleCache) -> Result<Arc<Bundle>, StudioError> {
+        let (before, after) = self.bundles(cache)?;
+        Ok(match side {
+            Side::Before => before,
+            Side::After => after,
+        })
+    }
 }
 
 /// What a reviewer sees: semantic diff, lint of the result, the measured impact over the
@@ -328,12 +337,7 @@ pub fn review_page(
     view: &PreviewRequest,
     cache: &BundleCache,
 ) -> Result<PagePreview, StudioError> {
-    let (before, after) = inputs.bundles(cache)?;
-    let bundle = match side {
-        Side::Before => before,
-        Side::After => after,
-    };
-    preview::page_preview(&bundle, page, view)
+    preview::page_preview(&*inputs.side(side, cache)?, page, view)
 }
 
 /// `page` before or after the change as recorded visitor `row` sees it. Off the session's lock.
@@ -344,12 +348,7 @@ pub fn review_recorded_page(
     row: u32,
     cache: &BundleCache,
 ) -> Result<PagePreview, StudioError> {
-    let (before, after) = inputs.bundles(cache)?;
-    let bundle = match side {
-        Side::Before => before,
-        Side::After => after,
-    };
-    super::review_population::recorded_page(&bundle, &inputs.db, page, row)
+    super::review_population::recorded_page(&*inputs.side(side, cache)?, &inputs.db, page, row)
 }
 
 /// Pages and named profiles that see different content (variant or text) after the change.
