@@ -372,6 +372,13 @@ export type Json = JsonValue;
 /**  TypeScript's view of [`Json`]. */
 export type JsonValue = null | boolean | number | null | string | JsonValue[] | { [key in string]: JsonValue };
 
+/**  One declared locale: its code, its name in plain words and where its missing texts come from. */
+export type Locale = {
+	code: string,
+	name: string,
+	fallback: string[],
+};
+
 /**  What became of one personalization when a slot was decided. */
 export type Outcome = 
 /**  Its rule matched first: the visitor sees it. */
@@ -392,6 +399,8 @@ export type PageNode = {
 
 export type PagePreview = {
 	profile: string,
+	/**  The declared locale the page's texts are in (none when the workspace has one language). */
+	locale: string | null,
 	/**  The whole preview document (a frame's `srcdoc`). */
 	html: string,
 	slots: SlotPreview[],
@@ -546,6 +555,8 @@ export type Session = {
 	experiments: ExperimentView[],
 	catalog: AttributeView[],
 	consentPurposes: ConsentPurpose[],
+	/**  The languages content is written in, the default first (empty: one language). */
+	locales: Locale[],
 	problems: FileProblem[],
 	staleFeeds: StaleFeed[],
 	/**  The default moment previews are shown at (RFC 3339). */

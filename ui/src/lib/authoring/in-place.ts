@@ -13,7 +13,7 @@ export interface FieldAt {
 }
 
 /** JSON Merge Patch (RFC 7386) of `patch` over `base`. */
-function merge(base: JsonValue | undefined, patch: JsonValue | undefined): JsonValue | undefined {
+export function merge(base: JsonValue | undefined, patch: JsonValue | undefined): JsonValue | undefined {
   if (!isObj(patch)) return patch === undefined ? base : patch;
   const out: Obj = isObj(base) ? { ...base } : {};
   for (const [k, v] of Object.entries(patch)) {

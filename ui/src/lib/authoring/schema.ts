@@ -15,6 +15,8 @@ export interface FieldSchema {
   maximum?: number;
   format?: string;
   default?: JsonValue;
+  /** Translated per locale (docs/locales.md); a marked object or array is translated whole. */
+  'x-localized'?: boolean;
 }
 
 export type FieldKind = 'enum' | 'string' | 'text' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'json';
