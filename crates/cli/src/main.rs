@@ -64,6 +64,9 @@ enum Command {
         explain: bool,
         #[arg(long, value_enum, default_value = "html")]
         format: Format,
+        /// See the page in this locale (a browser's language tag such as de-CH), not the profile's.
+        #[arg(long)]
+        locale: Option<String>,
     },
     /// Slots x profiles -> the variant each profile sees.
     Matrix {
@@ -72,6 +75,9 @@ enum Command {
         /// With `traffic`, also the personalizations nobody among the recorded visitors sees.
         #[arg(long, value_enum, default_value = "simulated")]
         population: Population,
+        /// Every profile in this locale (a language tag such as fr-FR), not each its own.
+        #[arg(long)]
+        locale: Option<String>,
     },
     /// Write the compiled, content-hashed bundle.
     Bundle {
@@ -300,9 +306,9 @@ fn run(cli: &Cli, at: Option<&str>) -> Result<ExitCode, StudioError> {
             })?;
             Ok(if report.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Preview { page, profile, explain, format } => {
+        Command::Preview { page, profile, explain, format, locale } => {
             let ws = vantage_studio::open_workspace(&cli.workspace)?;
-            let preview = vantage_studio::preview(&ws, page, profile, at, *explain)?;
+            let preview = vantage_studio::preview(&ws, page, profile, at, locale.as_deref(), *explain)?;
             // Reading a visitor's data for a preview is audited wherever there is a store.
             if cli.db.exists() {
                 vantage_studio::record_profile_read(&vantage_studio::open_store(&cli.db)?, &user(cli)?, profile)?;
@@ -319,11 +325,12 @@ fn run(cli: &Cli, at: Option<&str>) -> Result<ExitCode, StudioError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Matrix { format, population } => {
+        Command::Matrix { format, population, locale } => {
             let ws = vantage_studio::open_workspace(&cli.workspace)?;
             let matrix = match population {
-                Population::Simulated => vantage_studio::matrix(&ws, at)?,
-                Population::Traffic => vantage_studio::matrix_on_traffic(&ws, at, db)?.0,
+                Population::Simulated => vantage_studio::matrix(&ws, at, locale.as_deref())?,
+                Population::Traffic if locale.is_none() => vantage_studio::matrix_on_traffic(&ws, at, db)?.0,
+                Population::Traffic => return Err(StudioError::bad_input("--locale: recorded visitors keep their own locales")),
             };
             // The matrix reads every named visitor's data: audited wherever there is a store.
             if cli.db.exists() {

@@ -13,6 +13,9 @@ pub fn matrix_text(pages: &[PageMatrix]) -> String {
         let mut header = vec!["slot".to_owned()];
         header.extend(page.profiles.iter().cloned());
         let mut rows = vec![header];
+        if !page.locales.is_empty() {
+            rows.push(std::iter::once("(locale)".to_owned()).chain(page.locales.iter().cloned()).collect());
+        }
         for row in &page.rows {
             let mut cells = vec![row.slot.clone()];
             cells.extend(row.cells.iter().cloned());

@@ -129,10 +129,12 @@ fn studio_server_and_edge_decide_and_render_every_page_profile_and_moment_identi
     assert!(health.body.contains(&ws.bundle.hash), "{}", health.body);
 
     let mut compared = 0;
+    let mut locales = std::collections::BTreeSet::new();
     for at in MOMENTS {
         for (page_id, page) in &ws.bundle.workspace.pages {
             for (profile_id, profile) in &ws.bundle.workspace.profiles {
-                let preview = vantage_studio::preview(&ws, page_id, profile_id, Some(at), false).unwrap();
+                let preview = vantage_studio::preview(&ws, page_id, profile_id, Some(at), None, false).unwrap();
+                locales.extend(preview.composed.locale.clone());
                 let headers = visitor_headers(profile, at);
                 let product = profile.product.as_deref().filter(|_| page.product_page);
                 let path = product.map_or_else(|| format!("/pages/{page_id}"), |sku| format!("/pages/{page_id}?product={sku}"));
@@ -157,6 +159,9 @@ fn studio_server_and_edge_decide_and_render_every_page_profile_and_moment_identi
         }
     }
     assert_eq!(compared, MOMENTS.len() * ws.bundle.workspace.pages.len() * ws.bundle.workspace.profiles.len());
+    for locale in ["de-DE", "fr-FR"] {
+        assert!(locales.contains(locale), "the three tiers were compared on pages in {locale}: {locales:?}");
+    }
 
     let contract = vantage_test_support::repo().join("fixtures/conformance");
     let files = ["contract/conditions.json", "contract/bucketing.json", "vantage-extra.json"];

@@ -95,7 +95,7 @@ fn the_cli_the_app_its_slot_patches_its_coverage_and_a_review_see_the_same_page(
             let before = shared.render_review_page(change, Side::Before, page, &v).unwrap();
             assert_eq!(&before.html, cli_before, "review before vs CLI: {what}");
             let app = shared.lock().render_page(page, &v).unwrap();
-            let cli_after = vantage_studio::preview(&after, page, profile, *moment, false).unwrap().html;
+            let cli_after = vantage_studio::preview(&after, page, profile, *moment, None, false).unwrap().html;
             assert_eq!(app.html, cli_after, "app page vs CLI: {what}");
             let slot_ids: Vec<String> = app.slots.iter().map(|s| s.slot.clone()).collect();
             let patches = shared.lock().render_slots(page, &v, &slot_ids).unwrap();
@@ -116,13 +116,13 @@ fn the_cli_the_app_its_slot_patches_its_coverage_and_a_review_see_the_same_page(
 fn an_explicit_moment_wins_over_a_profile_s_own_which_wins_over_the_clock() {
     let ws = vantage_studio::open_workspace(&vantage_test_support::demo_dir()).unwrap();
     // swiss-vip-evening carries its own request.now (a Friday evening).
-    let own = vantage_studio::preview(&ws, "home", "swiss-vip-evening", None, true).unwrap();
+    let own = vantage_studio::preview(&ws, "home", "swiss-vip-evening", None, None, true).unwrap();
     assert_eq!(own.moment.at, "2026-11-20T20:00:00Z");
     assert_eq!(serde_json::to_value(&own.moment).unwrap()["source"], "visitor");
-    let chosen = vantage_studio::preview(&ws, "home", "swiss-vip-evening", Some("2026-12-05T10:00:00Z"), true).unwrap();
+    let chosen = vantage_studio::preview(&ws, "home", "swiss-vip-evening", Some("2026-12-05T10:00:00Z"), None, true).unwrap();
     assert_eq!(chosen.moment.at, "2026-12-05T10:00:00Z");
     assert_eq!(serde_json::to_value(&chosen.moment).unwrap()["source"], "explicit");
-    let clock = vantage_studio::preview(&ws, "home", "vip-anna", None, false).unwrap();
+    let clock = vantage_studio::preview(&ws, "home", "vip-anna", None, None, false).unwrap();
     assert_eq!(serde_json::to_value(&clock.moment).unwrap()["source"], "clock");
     // The footer's holiday rule sees the chosen moment, not the profile's own.
     let footer = |p: &vantage_studio::Preview| p.composed.slots.iter().find(|s| s.entry == "site-footer").unwrap().variant.clone();

@@ -3,7 +3,8 @@
 //! population settings, so that every caller decides, composes and renders the same way.
 
 use crate::load::SourceFiles;
-use crate::model::{same_documents, Entry, Experiment, Workspace};
+use crate::locales::Locales;
+use crate::model::{same_documents, Entry, Experiment, Translations, Workspace};
 use crate::render::Templates;
 use crate::schemas::Schemas;
 use serde_json::{Map, Value};
@@ -24,9 +25,8 @@ pub struct Bundle {
     /// The decision core's compiled rules; shared with later bundles whose rules did not change
     /// (see [`Bundle::with_new_data`]).
     pub decisions: Arc<DecisionBundle>,
-    /// Each entry's variants, merged over its baseline: the baseline, each personalization, then
-    /// each experiment arm (a [`Decision`]'s `content` indexes this list).
-    pub contents: Arc<BTreeMap<String, Arc<Vec<Value>>>>,
+    /// Each entry's variants, merged over its baseline, in each locale.
+    pub contents: Arc<BTreeMap<String, Arc<EntryVariants>>>,
     /// The component templates, parsed once.
     pub templates: Arc<Templates>,
     /// The component schemas, compiled once.
@@ -35,6 +35,23 @@ pub struct Bundle {
     pub diagnostics: Vec<Diagnostic>,
     /// The simulated population of the workspace's own settings, drawn on first use.
     population: OnceLock<Arc<Vec<Map<String, Value>>>>,
+}
+
+/// An entry's variants merged over its baseline: the baseline, each personalization, then each
+/// experiment arm (a [`Decision`]'s `content` indexes these lists).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EntryVariants {
+    /// In the default locale (or the one language of a workspace without locales).
+    pub default: Vec<Value>,
+    /// Locale code -> the variants in that locale, for the locales where some text differs.
+    pub localized: BTreeMap<String, Vec<Value>>,
+}
+
+impl EntryVariants {
+    /// Variant `index` in `locale` (the default's where that locale changes nothing).
+    pub fn get(&self, index: usize, locale: Option<&str>) -> Option<&Value> {
+        locale.and_then(|l| self.localized.get(l)).unwrap_or(&self.default).get(index)
+    }
 }
 
 /// The content hash of a workspace's sources: SHA-256 over every path and content, in order.
@@ -169,7 +186,7 @@ impl Bundle {
         if let Some(entry) = workspace.entries.get(id) {
             let experiment = experiment_of(&workspace, &self.decisions, id);
             let schema = workspace.components.get(&entry.component).map(|c| &c.schema);
-            contents.insert(id.to_owned(), Arc::new(entry_contents(entry, experiment, schema)));
+            contents.insert(id.to_owned(), Arc::new(entry_contents(entry, experiment, schema, &Locales::of(&workspace.settings))));
         }
         Bundle {
             hash,
@@ -189,7 +206,8 @@ impl Bundle {
     pub fn with_new_data(&self, workspace: Workspace, hash: String) -> Bundle {
         // Components' templates and schemas (which say which fields are links) only change
         // what is drawn: re-parse and re-check the variants then, keep the compiled rules.
-        let (templates, schemas, contents) = if self.workspace.components == workspace.components {
+        let same_locales = self.workspace.settings.locales == workspace.settings.locales;
+        let (templates, schemas, contents) = if self.workspace.components == workspace.components && same_locales {
             (Arc::clone(&self.templates), Arc::clone(&self.schemas), Arc::clone(&self.contents))
         } else {
             (Arc::new(Templates::new(&workspace)), Arc::new(Schemas::new(&workspace)), Arc::new(contents(&workspace, &self.decisions)))
@@ -210,9 +228,19 @@ impl Bundle {
         self.decisions.page(id)
     }
 
-    /// The merged content a decision picked for `slot`.
+    /// The merged content a decision picked for `slot`, in the default locale.
     pub fn content(&self, slot: &CompiledSlot, decision: Decision) -> Option<&Value> {
-        self.contents.get(&slot.entry).and_then(|c| c.get(decision.content as usize))
+        self.content_in(slot, decision, None)
+    }
+
+    /// The merged content a decision picked for `slot`, in `locale` (a declared locale's code).
+    pub fn content_in(&self, slot: &CompiledSlot, decision: Decision, locale: Option<&str>) -> Option<&Value> {
+        self.contents.get(&slot.entry).and_then(|c| c.get(decision.content as usize, locale))
+    }
+
+    /// The declared locale a visitor with this context reads ([`Locales::resolve`]).
+    pub fn locale_of(&self, flat: &Map<String, Value>) -> Option<&str> {
+        Locales::of(&self.workspace.settings).resolve(flat.get(crate::locales::LOCALE).and_then(Value::as_str))
     }
 
     /// The simulated visitors of the workspace's own population settings (size, seed, moment),
@@ -225,7 +253,7 @@ impl Bundle {
     }
 }
 
-fn contents(workspace: &Workspace, decisions: &DecisionBundle) -> BTreeMap<String, Arc<Vec<Value>>> {
+fn contents(workspace: &Workspace, decisions: &DecisionBundle) -> BTreeMap<String, Arc<EntryVariants>> {
     // The experiment that runs on an entry is the one the core compiled for it.
     let mut experiments: BTreeMap<&str, &Experiment> = BTreeMap::new();
     for slot in decisions.pages.iter().flat_map(|p| &p.slots) {
@@ -238,7 +266,8 @@ fn contents(workspace: &Workspace, decisions: &DecisionBundle) -> BTreeMap<Strin
         .iter()
         .map(|(id, entry)| {
             let schema = workspace.components.get(&entry.component).map(|c| &c.schema);
-            (id.clone(), Arc::new(entry_contents(entry, experiments.get(id.as_str()).copied(), schema)))
+            let locales = Locales::of(&workspace.settings);
+            (id.clone(), Arc::new(entry_contents(entry, experiments.get(id.as_str()).copied(), schema, &locales)))
         })
         .collect()
 }
@@ -253,17 +282,38 @@ fn experiment_of<'w>(workspace: &'w Workspace, decisions: &DecisionBundle, id: &
         .find_map(|slot| slot.experiment.as_ref().and_then(|x| workspace.experiments.get(x.index)))
 }
 
-/// An entry's variants merged over its baseline, with every unsafe link made inert (lint says
-/// which), so no page anyone is served carries one.
-fn entry_contents(entry: &Entry, experiment: Option<&Experiment>, schema: Option<&Value>) -> Vec<Value> {
-    let mut out = vec![entry.baseline.clone()];
+/// An entry's variants merged over its baseline, in every locale whose texts differ, with every
+/// unsafe link made inert (lint says which), so no page anyone is served carries one.
+fn entry_contents(entry: &Entry, experiment: Option<&Experiment>, schema: Option<&Value>, locales: &Locales<'_>) -> EntryVariants {
     // Only the personalizations the core compiles (see `MAX_PERSONALIZATIONS`): decisions index this list.
-    out.extend(entry.personalizations.iter().take(vantage_core::decide::MAX_PERSONALIZATIONS).map(|p| merged(&entry.baseline, &p.patch)));
-    if let Some(x) = experiment {
-        out.extend(x.arms.iter().map(|a| merged(&entry.baseline, &a.patch)));
+    let personalizations = &entry.personalizations[..entry.personalizations.len().min(vantage_core::decide::MAX_PERSONALIZATIONS)];
+    let arms = experiment.map(|x| x.arms.as_slice()).unwrap_or_default();
+    // Each variant: its patch over the baseline (none for the baseline) and its own translations.
+    let variants: Vec<(Option<&Value>, &Translations)> = std::iter::once((None, &entry.translations))
+        .chain(personalizations.iter().map(|p| (Some(&p.patch), &p.translations)))
+        .chain(arms.iter().map(|a| (Some(&a.patch), &a.translations)))
+        .collect();
+    let default: Vec<Value> =
+        variants.iter().map(|(patch, _)| patch.map_or_else(|| entry.baseline.clone(), |p| merged(&entry.baseline, p))).collect();
+    let fields = schema.map(crate::locales::localized_fields).unwrap_or_default();
+    let mut localized = BTreeMap::new();
+    if !fields.is_empty() {
+        for locale in locales.others() {
+            let texts: Vec<Value> = variants
+                .iter()
+                .zip(&default)
+                .map(|((patch, own), content)| {
+                    crate::locales::localize(locales, &locale.code, &fields, content, *patch, own, &entry.translations)
+                })
+                .collect();
+            if texts != default {
+                localized.insert(locale.code.clone(), texts);
+            }
+        }
     }
+    let mut out = EntryVariants { default, localized };
     if let Some(schema) = schema {
-        for content in &mut out {
+        for content in out.default.iter_mut().chain(out.localized.values_mut().flatten()) {
             crate::safe_url::neutralise(schema, content);
         }
     }

@@ -12,6 +12,9 @@ pub struct ComposedPage {
     pub page: String,
     pub title: String,
     pub path: String,
+    /// The declared locale the texts are in (none when the workspace declares no locales).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
     pub slots: Vec<ComposedSlot>,
 }
 
@@ -71,12 +74,13 @@ impl Bundle {
         let ws = &self.workspace;
         let meta = ws.pages.get(&page.id);
         let sku = flat.get("product.sku").and_then(Value::as_str);
+        let locale = self.locale_of(flat);
         let slots = page
             .slots
             .iter()
             .zip(decisions)
             .map(|(slot, decision)| {
-                let content = self.content(slot, *decision).cloned().unwrap_or(Value::Null);
+                let content = self.content_in(slot, *decision, locale).cloned().unwrap_or(Value::Null);
                 let component = ws.entries.get(&slot.entry).map(|e| e.component.as_str()).unwrap_or_default();
                 let binding = ws.components.get(component).map_or(DataBinding::None, |c| c.data);
                 let (product, products) = match binding {
@@ -102,6 +106,7 @@ impl Bundle {
             page: page.id.clone(),
             title: meta.map(|p| p.title.clone()).unwrap_or_default(),
             path: meta.map(|p| p.path.clone()).unwrap_or_default(),
+            locale: locale.map(str::to_owned),
             slots,
         }
     }

@@ -116,16 +116,18 @@ fn page_impact(
     let (mut old_scratch, mut new_scratch) = (Scratch::for_program(&old_core.program), Scratch::for_program(&new_core.program));
     for (index, (name, flat)) in visitors.iter().enumerate() {
         let (old_ctx, new_ctx) = (Context::from_flat(&old_core.program, flat), Context::from_flat(&new_core.program, flat));
+        // A visitor reads each side in their own locale: a translation changed is a change.
+        let (old_locale, new_locale) = (old.locale_of(flat), new.locale_of(flat));
         old_scratch.reset(&old_core.program);
         new_scratch.reset(&new_core.program);
         for ((slot, entry), moved) in page.slots.iter().zip(report.iter_mut()).zip(moves.iter_mut()) {
             let after_decision = new_core.decide_slot(slot, &new_ctx, &mut new_scratch);
-            let after_content = new.content(slot, after_decision);
+            let after_content = new.content_in(slot, after_decision, new_locale);
             let after = slot.variant_label(after_decision).into_owned();
             let (before, before_content) = match old_page.slots.iter().find(|s| s.slot == slot.slot && s.entry == slot.entry) {
                 Some(old_slot) => {
                     let decision = old_core.decide_slot(old_slot, &old_ctx, &mut old_scratch);
-                    (old_slot.variant_label(decision).into_owned(), old.content(old_slot, decision))
+                    (old_slot.variant_label(decision).into_owned(), old.content_in(old_slot, decision, old_locale))
                 }
                 None => ("(not on the page)".to_owned(), None),
             };

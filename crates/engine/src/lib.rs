@@ -16,6 +16,8 @@ pub mod explain;
 pub mod impact;
 pub mod lint;
 pub mod load;
+mod locale_lint;
+pub mod locales;
 pub mod matrix;
 pub mod model;
 pub mod population;

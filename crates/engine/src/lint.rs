@@ -4,6 +4,8 @@
 
 use crate::bundle::{merged, Bundle, Diagnostic, Severity};
 use crate::condition::{print, Condition};
+use crate::locales::{localize, localized_fields, Locales};
+use crate::model::{Translations, Workspace};
 use crate::tally::Tally;
 use crate::time::{parse_duration_seconds, parse_timestamp};
 use serde_json::Value;
@@ -32,6 +34,8 @@ pub fn lint_on(bundle: &Bundle, now: &str, tally: &Tally) -> Vec<Diagnostic> {
     consent(bundle, &mut out);
     experiments(bundle, &mut out);
     content(bundle, None, &mut out);
+    crate::locale_lint::declared(&bundle.workspace, &mut out);
+    crate::locale_lint::translations(bundle, None, &mut out);
     feeds(bundle, now, &mut out);
     out.sort();
     out.dedup();
@@ -244,6 +248,7 @@ pub fn entry_findings(bundle: &Bundle, entry: &str) -> Vec<Diagnostic> {
     let file = format!("entries/{entry}.json");
     let mut out: Vec<Diagnostic> = bundle.diagnostics.iter().filter(|d| d.file == file).cloned().collect();
     content(bundle, Some(entry), &mut out);
+    crate::locale_lint::translations(bundle, Some(entry), &mut out);
     out.sort();
     out.dedup();
     out
@@ -254,27 +259,22 @@ fn content(bundle: &Bundle, only: Option<&str>, out: &mut Vec<Diagnostic>) {
     let mut variants: Vec<(String, String, String, &str, Value)> = Vec::new();
     for (id, entry) in ws.entries.iter().filter(|(id, _)| only.is_none_or(|o| o == id.as_str())) {
         let file = format!("entries/{id}.json");
-        variants.push((file.clone(), "/baseline".into(), "baseline".into(), &entry.component, entry.baseline.clone()));
+        variants.extend(in_every_locale(ws, (file.clone(), "/baseline".into(), "baseline".into()), entry, None, &entry.translations));
         for (i, p) in entry.personalizations.iter().enumerate() {
-            variants.push((
-                file.clone(),
-                format!("/personalizations/{i}/patch"),
-                p.id.clone(),
-                &entry.component,
-                merged(&entry.baseline, &p.patch),
+            variants.extend(in_every_locale(
+                ws,
+                (file.clone(), format!("/personalizations/{i}/patch"), p.id.clone()),
+                entry,
+                Some(&p.patch),
+                &p.translations,
             ));
         }
     }
     for (i, x) in ws.experiments.iter().enumerate() {
         if let Some(entry) = ws.entries.get(&x.entry) {
             for (j, arm) in x.arms.iter().enumerate() {
-                variants.push((
-                    "experiments.json".into(),
-                    format!("/experiments/{i}/arms/{j}/patch"),
-                    format!("{}/{}", x.key, arm.name),
-                    &entry.component,
-                    merged(&entry.baseline, &arm.patch),
-                ));
+                let at = ("experiments.json".into(), format!("/experiments/{i}/arms/{j}/patch"), format!("{}/{}", x.key, arm.name));
+                variants.extend(in_every_locale(ws, at, entry, Some(&arm.patch), &arm.translations));
             }
         }
     }
@@ -334,6 +334,40 @@ fn content(bundle: &Bundle, only: Option<&str>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// A variant's merged content in the default locale and in each locale where its texts differ
+/// (named "`name` in German (de-DE)", at its translations), so schema and brand rules hold in
+/// every language.
+fn in_every_locale<'w>(
+    ws: &'w Workspace,
+    (file, pointer, name): (String, String, String),
+    entry: &'w crate::model::Entry,
+    patch: Option<&Value>,
+    own: &Translations,
+) -> Vec<(String, String, String, &'w str, Value)> {
+    let content = patch.map_or_else(|| entry.baseline.clone(), |p| merged(&entry.baseline, p));
+    let locales = Locales::of(&ws.settings);
+    let fields = ws.components.get(&entry.component).map(|c| localized_fields(&c.schema)).unwrap_or_default();
+    let mut out = Vec::new();
+    if !fields.is_empty() {
+        for locale in locales.others() {
+            let texts = localize(&locales, &locale.code, &fields, &content, patch, own, &entry.translations);
+            if texts != content {
+                let at = pointer.strip_suffix("/patch").unwrap_or("");
+                let at = if patch.is_none() { "/translations".to_owned() } else { format!("{at}/translations") };
+                out.push((
+                    file.clone(),
+                    format!("{at}/{}", locale.code),
+                    format!("{name}` in `{}", locale.code),
+                    entry.component.as_str(),
+                    texts,
+                ));
+            }
+        }
+    }
+    out.insert(0, (file, pointer, name, entry.component.as_str(), content));
+    out
 }
 
 fn leaves(at: &str, value: &Value, out: &mut Vec<(String, String)>) {

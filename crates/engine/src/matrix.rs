@@ -25,6 +25,10 @@ pub struct MatrixRow {
 pub struct PageMatrix {
     pub page: String,
     pub profiles: Vec<String>,
+    /// The locale each profile reads, in the order of `profiles` (empty when the workspace
+    /// declares no locales).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub locales: Vec<String>,
     pub rows: Vec<MatrixRow>,
     /// The population `nobody_sees` was measured on ("1000000 recorded visitors").
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -32,9 +36,12 @@ pub struct PageMatrix {
 }
 
 /// The matrix of every page for every named profile, at `moment` if one is chosen (else each
-/// profile's own moment, else `clock`: the rule of [`crate::visit`]).
-pub fn matrix(bundle: &Bundle, moment: Option<&str>, clock: &str) -> Result<Vec<PageMatrix>, VisitError> {
+/// profile's own moment, else `clock`: the rule of [`crate::visit`]), each profile in its own
+/// locale unless `locale` is given for all.
+pub fn matrix(bundle: &Bundle, moment: Option<&str>, clock: &str, locale: Option<&str>) -> Result<Vec<PageMatrix>, VisitError> {
     let ws = &bundle.workspace;
+    let overrides: Option<serde_json::Map<String, serde_json::Value>> =
+        locale.map(|l| [(crate::locales::LOCALE.to_owned(), serde_json::Value::String(l.to_owned()))].into_iter().collect());
     let mut out = Vec::new();
     for page in &bundle.decisions.pages {
         if !ws.pages.contains_key(&page.id) {
@@ -46,10 +53,16 @@ pub fn matrix(bundle: &Bundle, moment: Option<&str>, clock: &str) -> Result<Vec<
             .map(|s| MatrixRow { slot: s.slot.clone(), entry: s.entry.clone(), cells: Vec::new(), unseen: Vec::new(), nobody_sees: None })
             .collect();
         let mut seen: Vec<BTreeSet<u16>> = vec![BTreeSet::new(); page.slots.len()];
+        let mut locales = Vec::new();
         for profile in ws.profiles.keys() {
-            let request =
-                VisitRequest { moment, render: Render::Nothing, ..VisitRequest::page(&page.id, Visitor::Profile(profile), clock) };
+            let request = VisitRequest {
+                moment,
+                render: Render::Nothing,
+                overrides: overrides.as_ref(),
+                ..VisitRequest::page(&page.id, Visitor::Profile(profile), clock)
+            };
             let visit = bundle.visit(&request)?;
+            locales.extend(visit.composed.locale.clone());
             for (i, (slot, decision)) in page.slots.iter().zip(&visit.decisions).enumerate() {
                 rows[i].cells.push(slot.variant_label(*decision).into_owned());
                 if let Choice::Personalization(p) = decision.choice {
@@ -66,7 +79,7 @@ pub fn matrix(bundle: &Bundle, moment: Option<&str>, clock: &str) -> Result<Vec<
                 .map(|(_, id)| id.clone())
                 .collect();
         }
-        out.push(PageMatrix { page: page.id.clone(), profiles: ws.profiles.keys().cloned().collect(), rows, population: None });
+        out.push(PageMatrix { page: page.id.clone(), profiles: ws.profiles.keys().cloned().collect(), locales, rows, population: None });
     }
     Ok(out)
 }

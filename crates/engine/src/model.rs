@@ -17,7 +17,23 @@ pub struct Settings {
     #[serde(default)]
     pub brand: BrandRules,
     pub population: PopulationSettings,
+    /// The languages content is written in, the default first (`crate::locales`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locales: Vec<Locale>,
 }
+
+/// One language content is written for, and where its missing texts come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Locale {
+    pub code: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fallback: Vec<String>,
+}
+
+/// A variant's texts per locale: locale code -> the localized fields, shaped as the content.
+pub type Translations = BTreeMap<String, Value>;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -118,6 +134,9 @@ pub struct Entry {
     #[serde(default)]
     pub description: String,
     pub baseline: Value,
+    /// The baseline's texts in other locales.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: Translations,
     #[serde(default)]
     pub personalizations: Vec<Personalization>,
 }
@@ -130,6 +149,9 @@ pub struct Personalization {
     pub condition: Condition,
     /// JSON Merge Patch (RFC 7386) over the baseline.
     pub patch: Value,
+    /// The texts this patch sets, in other locales.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: Translations,
 }
 
 /// `experiments.json` entry.
@@ -156,6 +178,9 @@ pub struct Arm {
     pub weight: u32,
     #[serde(default)]
     pub patch: Value,
+    /// The texts this arm's patch sets, in other locales.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: Translations,
 }
 
 /// `profiles/<id>.json`: a simulated visitor.

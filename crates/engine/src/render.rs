@@ -71,7 +71,10 @@ impl Templates {
     /// The preview document around already rendered slot sections, in order.
     pub fn document<'s>(&self, page: &ComposedPage, theme: &str, sections: impl Iterator<Item = &'s str>) -> String {
         let mut html = String::with_capacity(16 * 1024);
-        html.push_str("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
+        // The language, not the region: a de-CH reader may be shown de-DE texts, and a page
+        // whose texts are the same is the same file for both (the static tier relies on it).
+        let lang = page.locale.as_deref().map_or("en", crate::locales::language);
+        html.push_str(&format!("<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">", escape(lang)));
         html.push_str(&format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{PREVIEW_CSP}\">"));
         html.push_str(&format!("<title>{}</title>", escape(&page.title)));
         // The theme is developer-owned CSS; it still must not close the style element early.

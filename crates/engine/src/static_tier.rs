@@ -39,7 +39,8 @@ use vantage_core::Decision;
 
 /// The manifest's format name.
 pub const FORMAT: &str = "vantage-static/1";
-/// The most combinations one page's dimensions may have before it is left to the server tier.
+/// The most combinations one page's dimensions may have (in each language it is written in)
+/// before it is left to the server tier.
 pub const MAX_COMBINATIONS: u128 = 4096;
 /// The segment list attribute (the CDP's memberships), keyed on beside the request facts.
 pub const SEGMENTS: &str = "profile.segments";
@@ -100,7 +101,7 @@ pub struct Report {
     pub client_slots: usize,
     /// Keys listed in the manifest (every combination of every static page).
     pub keys: usize,
-    /// Distinct decision vectors, summed over pages.
+    /// Distinct pages (decision vectors, in each language a page is written in), summed over pages.
     pub vectors: usize,
     /// HTML files written (identical ones once).
     pub files: usize,
@@ -210,14 +211,49 @@ fn plan_page(bundle: &Bundle, reader: &Reader<'_>, page: &CompiledPage, max: u12
             instants.extend(reads.instants);
         }
     }
-    let dims = dimensions(&ws.catalog, &tests)?;
+    let mut dims = dimensions(&ws.catalog, &tests)?;
     let purposes = purposes(&dims);
+    // The bound is per language: a page written in three languages has three times the files.
     let n = combinations(&dims, &purposes);
     if n > max {
         let names: Vec<&str> = dims.iter().map(|d| d.attribute.as_str()).collect();
         return Err(format!("{n} combinations of {} (and consents): more than the {max} a page may have", names.join(", ")));
     }
+    if let Some(locale) = locale_dimension(bundle, page) {
+        if dims.iter().any(|d| d.attribute == locale.attribute) {
+            return Err("its rules read the visitor's language and its texts are translated: decided per request".into());
+        }
+        dims.push(locale);
+    }
     Ok(Plan { client, dims, purposes, instants })
+}
+
+/// A page's language and every slot's variants in one locale.
+type PageTexts<'b> = (String, Vec<Option<&'b Vec<serde_json::Value>>>);
+
+/// The locale dimension of `page` when its texts differ between the declared locales: each
+/// locale whose texts on this page are an earlier one's is keyed as that one, so a page gets a
+/// file per language it is actually written in.
+fn locale_dimension(bundle: &Bundle, page: &CompiledPage) -> Option<Dimension> {
+    let codes: Vec<String> = bundle.workspace.settings.locales.iter().map(|l| l.code.clone()).collect();
+    // What a page in `code` shows: its language (`<html lang>`) and every slot's variants.
+    let texts = |code: &str| -> PageTexts<'_> {
+        let variants =
+            page.slots.iter().map(|s| bundle.contents.get(&s.entry).map(|v| v.localized.get(code).unwrap_or(&v.default))).collect();
+        (crate::locales::language(code).to_ascii_lowercase(), variants)
+    };
+    let mut kept: Vec<(&String, PageTexts<'_>)> = Vec::new();
+    let mut same_as = BTreeMap::new();
+    for code in &codes {
+        let mine = texts(code);
+        match kept.iter().find(|(_, theirs)| *theirs == mine) {
+            Some((first, _)) => {
+                same_as.insert(code.clone(), (*first).clone());
+            }
+            None => kept.push((code, mine)),
+        }
+    }
+    (kept.len() > 1).then(|| Dimension::locale(crate::locales::LOCALE, codes.clone(), same_as))
 }
 
 /// What `slot`'s compiled rules read (its experiment makes it the client tier's).
@@ -259,7 +295,8 @@ fn render_page(
     files: &mut BTreeMap<String, String>,
     report: &mut Report,
 ) -> Result<StaticPage, VisitError> {
-    let mut by_vector: HashMap<Vec<Decision>, String> = HashMap::new();
+    // A file per decision vector and locale: the same decisions read in German are another page.
+    let mut by_vector: HashMap<(Vec<Decision>, Option<String>), String> = HashMap::new();
     let mut routes = Vec::new();
     for (key, flat) in enumerate(&plan.dims, &plan.purposes, moment) {
         let request = VisitRequest {
@@ -275,7 +312,8 @@ fn render_page(
         for &i in &plan.client {
             decided.decisions[i] = Decision { choice: Choice::Baseline, content: 0 };
         }
-        let file = match by_vector.get(&decided.decisions) {
+        let vector = (decided.decisions.clone(), bundle.locale_of(&decided.flat).map(str::to_owned));
+        let file = match by_vector.get(&vector) {
             Some(file) => file.clone(),
             None => {
                 let mut html = page_html(bundle, &decided, &plan.client);
@@ -284,7 +322,7 @@ fn render_page(
                 }
                 let file = format!("{}.html", hex(&Sha256::digest(html.as_bytes())));
                 files.entry(file.clone()).or_insert(html);
-                by_vector.insert(decided.decisions.clone(), file.clone());
+                by_vector.insert(vector, file.clone());
                 file
             }
         };

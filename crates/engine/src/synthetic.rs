@@ -110,6 +110,7 @@ fn personalizations(i: usize) -> Vec<Personalization> {
                 name: format!("Variant {k}"),
                 condition: cond(condition),
                 patch: json!({"headline": format!("Variant {k} of slot {i}")}),
+                translations: Default::default(),
             }
         })
         .collect()
@@ -135,6 +136,7 @@ pub fn workspace(components: usize) -> Workspace {
                     component: "card".into(),
                     description: String::new(),
                     baseline: json!({"headline": format!("Baseline {i}")}),
+                    translations: Default::default(),
                     personalizations: personalizations(i),
                 }),
             )
@@ -152,6 +154,7 @@ pub fn workspace(components: usize) -> Workspace {
             consent_purposes: Vec::new(),
             brand: Default::default(),
             population: PopulationSettings { size: 100, seed: 1, now: "2026-11-20T12:00:00Z".into() },
+            locales: Vec::new(),
         },
         catalog: catalog(),
         audiences: audiences(),

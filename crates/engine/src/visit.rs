@@ -127,12 +127,25 @@ pub struct Decided<'b> {
 }
 
 impl Decided<'_> {
-    /// Everything of the visitor that composing and rendering read: each slot's decision and the
-    /// product in view. Two visits with equal keys on one bundle get the same page.
-    pub fn composition_key(&self) -> (String, Vec<Decision>, Option<String>) {
-        let sku = self.flat.get("product.sku").and_then(Value::as_str).map(str::to_owned);
-        (self.page.id.clone(), self.decisions.clone(), sku)
+    /// Everything of the visitor that composing and rendering read: each slot's decision, the
+    /// product in view and the locale. Two visits with equal keys on one bundle get the same page.
+    pub fn composition_key(&self, bundle: &Bundle) -> CompositionKey {
+        CompositionKey {
+            page: self.page.id.clone(),
+            decisions: self.decisions.clone(),
+            sku: self.flat.get("product.sku").and_then(Value::as_str).map(str::to_owned),
+            locale: bundle.locale_of(&self.flat).map(str::to_owned),
+        }
     }
+}
+
+/// See [`Decided::composition_key`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CompositionKey {
+    pub page: String,
+    pub decisions: Vec<Decision>,
+    pub sku: Option<String>,
+    pub locale: Option<String>,
 }
 
 /// Why a visit could not be made.

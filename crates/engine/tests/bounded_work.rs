@@ -30,7 +30,7 @@ fn ten_thousand_chained_audiences_are_linted_previewed_and_matrixed_with_a_clear
     assert!(findings.iter().any(|f| f.code == "audience_too_deep" && f.file == "entries/home-hero.json"), "the chain is named");
     let visit = bundle.visit(&VisitRequest { trace: true, ..VisitRequest::page("home", Visitor::Profile("vip-anna"), AT) }).unwrap();
     assert!(visit.html.unwrap().contains("data-slot=\"hero\""), "the page is still drawn");
-    let matrix = vantage_engine::matrix::matrix(&bundle, Some(AT), AT).unwrap();
+    let matrix = vantage_engine::matrix::matrix(&bundle, Some(AT), AT, None).unwrap();
     assert_eq!(matrix.len(), bundle.workspace.pages.len());
 }
 
@@ -101,7 +101,7 @@ fn lint_preview_matrix_and_impact_of_an_entry_with_150_000_variants_stay_linear(
     // Previewing, the coverage matrix and a review's impact stay linear too.
     let visit = bundle.visit(&VisitRequest::page("home", Visitor::Profile("vip-anna"), AT)).unwrap();
     assert!(visit.html.unwrap().contains("data-slot=\"hero\""));
-    assert_eq!(vantage_engine::matrix::matrix(&bundle, Some(AT), AT).unwrap().len(), bundle.workspace.pages.len());
+    assert_eq!(vantage_engine::matrix::matrix(&bundle, Some(AT), AT, None).unwrap().len(), bundle.workspace.pages.len());
     let before = Bundle::compile(load(&entry_with_variants(n - 1)).unwrap(), String::new());
     let impact = vantage_engine::impact::impact(&before, &bundle);
     assert!(!format!("{impact:?}").is_empty());

@@ -15,6 +15,10 @@ fn demo_with_vip_cta(href: &str) -> Bundle {
     let mut files = vantage_test_support::demo_files();
     let mut hero: Value = serde_json::from_str(&files["entries/home-hero.json"]).unwrap();
     hero["personalizations"][0]["patch"]["cta"] = serde_json::json!({"label": "Claim it", "href": href});
+    // The VIP's own German button text would replace "Claim it" for vip-anna (de-DE).
+    hero["personalizations"][0]["translations"].as_object_mut().unwrap().values_mut().for_each(|t| {
+        t.as_object_mut().unwrap().remove("cta");
+    });
     files.insert("entries/home-hero.json".into(), serde_json::to_string_pretty(&hero).unwrap());
     let hash = source_hash(&files);
     Bundle::compile(load(&files).unwrap(), hash)
@@ -34,6 +38,25 @@ fn a_script_link_is_drawn_inert_and_is_a_lint_error() {
         assert_eq!(unsafe_link.file, "entries/home-hero.json");
         assert!(unsafe_link.pointer.ends_with("/cta/href"), "{}", unsafe_link.pointer);
     }
+}
+
+#[test]
+fn a_script_link_smuggled_in_through_a_translation_never_reaches_a_page_and_is_a_lint_error() {
+    let mut files = vantage_test_support::demo_files();
+    let mut sidebar: Value = serde_json::from_str(&files["entries/home-sidebar.json"]).unwrap();
+    sidebar["translations"]["de-DE"]["links"][0]["href"] = serde_json::json!("javascript:alert(1)");
+    files.insert("entries/home-sidebar.json".into(), serde_json::to_string_pretty(&sidebar).unwrap());
+    let bundle = Bundle::compile(load(&files).unwrap(), source_hash(&files));
+    let german: serde_json::Map<String, Value> =
+        [("request.locale".to_owned(), serde_json::json!("de-DE")), ("consents".to_owned(), serde_json::json!([]))].into_iter().collect();
+    let visit = bundle.visit(&VisitRequest::page("home", Visitor::Context(&german), AT)).unwrap();
+    assert_eq!(visit.composed.locale.as_deref(), Some("de-DE"));
+    let html = visit.html.unwrap();
+    assert!(html.contains("Mit Fachleuten chatten"), "the German link text is shown");
+    assert!(!html.contains("javascript:"), "a translation only carries texts: the link stays the content's");
+    let findings = vantage_engine::lint::lint(&bundle, AT);
+    let refused = findings.iter().find(|f| f.code == "translation" && f.file == "entries/home-sidebar.json").expect("lint names it");
+    assert_eq!(refused.pointer, "/translations/de-DE/links/0/href");
 }
 
 #[test]

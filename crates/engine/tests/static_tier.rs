@@ -56,6 +56,16 @@ fn cdn_key(page: &StaticPage, flat: &Map<String, Value>) -> String {
     let mut parts = Vec::new();
     for d in &page.dimensions {
         let readable = d.consent.as_deref().is_none_or(|p| consents.contains(&p));
+        if d.kind == DimensionKind::Locale {
+            // The documented rule: equal ignoring case, else the first of that language, else the first.
+            let tag = flat.get(&d.attribute).and_then(Value::as_str).unwrap_or("");
+            let language = |code: &str| code.split('-').next().unwrap_or("").to_ascii_lowercase();
+            let exact = d.values.iter().find(|v| v.eq_ignore_ascii_case(tag));
+            let same = d.values.iter().find(|v| language(v) == language(tag));
+            let locale = exact.or(same).unwrap_or(&d.values[0]);
+            parts.push(format!("{}={}", d.attribute, encode(d.same_as.get(locale).unwrap_or(locale))));
+            continue;
+        }
         let value = match (readable, flat.get(&d.attribute)) {
             (false, _) | (true, None | Some(Value::Null)) => ABSENT.to_owned(),
             (true, Some(v)) => match d.kind {
@@ -65,6 +75,7 @@ fn cdn_key(page: &StaticPage, flat: &Map<String, Value>) -> String {
                     d.values.iter().filter(|m| held.contains(&m.as_str())).map(|m| encode(m)).collect::<Vec<_>>().join("+")
                 }
                 DimensionKind::Presence => OTHER.to_owned(),
+                DimensionKind::Locale => unreachable!("keyed above"),
             },
         };
         parts.push(format!("{}={value}", d.attribute));

@@ -86,15 +86,25 @@ pub struct Preview {
 
 /// Previews `page` as `profile` sees it at `at` (else the profile's own moment, else now),
 /// optionally explaining every decision.
-pub fn preview(ws: &OpenWorkspace, page: &str, profile: &str, at: Option<&str>, explain: bool) -> Result<Preview, StudioError> {
-    let visit = crate::visits::visit(&ws.bundle, page, Look::profile(profile, at), Render::Page, explain)?;
+pub fn preview(
+    ws: &OpenWorkspace,
+    page: &str,
+    profile: &str,
+    at: Option<&str>,
+    locale: Option<&str>,
+    explain: bool,
+) -> Result<Preview, StudioError> {
+    let overrides = crate::visits::locale_override(&ws.bundle, locale)?;
+    let look = Look { overrides: overrides.as_ref(), ..Look::profile(profile, at) };
+    let visit = crate::visits::visit(&ws.bundle, page, look, Render::Page, explain)?;
     Ok(Preview { moment: visit.moment, composed: visit.composed, html: visit.html.unwrap_or_default(), explanation: visit.trace })
 }
 
 /// The coverage matrix of every page for every named profile at `at` (else each profile's own
-/// moment, else now).
-pub fn matrix(ws: &OpenWorkspace, at: Option<&str>) -> Result<Vec<PageMatrix>, StudioError> {
-    vantage_engine::matrix::matrix(&ws.bundle, at, &crate::visits::clock()).map_err(crate::visits::visit_error)
+/// moment, else now), in `locale` (else each profile's own).
+pub fn matrix(ws: &OpenWorkspace, at: Option<&str>, locale: Option<&str>) -> Result<Vec<PageMatrix>, StudioError> {
+    crate::visits::locale_override(&ws.bundle, locale)?;
+    vantage_engine::matrix::matrix(&ws.bundle, at, &crate::visits::clock(), locale).map_err(crate::visits::visit_error)
 }
 
 /// [`matrix`], with the personalizations nobody among the recorded visitors at `db` sees.
@@ -103,7 +113,7 @@ pub fn matrix_on_traffic(
     at: Option<&str>,
     db: &Path,
 ) -> Result<(Vec<PageMatrix>, crate::traffic::TrafficInUse), StudioError> {
-    let mut pages = matrix(ws, at)?;
+    let mut pages = matrix(ws, at, None)?;
     let (tally, traffic) = crate::traffic::traffic_tally(&ws.bundle, db)?;
     vantage_engine::matrix::with_population(&mut pages, &ws.bundle, &tally);
     Ok((pages, traffic))

@@ -42,3 +42,19 @@ pub(crate) fn visit_error(e: VisitError) -> StudioError {
         VisitError::BadMoment(_) => StudioError::bad_input(e.to_string()),
     }
 }
+
+/// `request.locale` laid over a visitor's, for a preview asked in `locale` (a browser's tag, as
+/// a visitor's would be: `de-AT` reads the workspace's German). `None` keeps the visitor's own.
+pub fn locale_override(bundle: &Bundle, locale: Option<&str>) -> Result<Option<Map<String, Value>>, StudioError> {
+    let Some(tag) = locale else { return Ok(None) };
+    let declared = &bundle.workspace.settings.locales;
+    let well_formed = (2..=35).contains(&tag.len())
+        && tag.split(['-', '_']).all(|part| !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()));
+    if !well_formed {
+        return Err(StudioError::bad_input(format!("locale: `{}` is not a language tag such as de-DE", tag.escape_debug())));
+    }
+    if declared.is_empty() {
+        return Err(StudioError::bad_input("locale: this workspace declares no locales (vantage.json `locales`)"));
+    }
+    Ok(Some([(vantage_engine::locales::LOCALE.to_owned(), Value::String(tag.to_owned()))].into_iter().collect()))
+}

@@ -8,15 +8,13 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use vantage_engine::bundle::{Bundle, SlotDecision};
+use vantage_engine::bundle::Bundle;
 use vantage_engine::compose::ComposedPage;
 use vantage_engine::release::ReleaseFile;
-use vantage_engine::visit::{Decided, Render};
+use vantage_engine::visit::{CompositionKey, Decided, Render};
 
 /// At most this many composed pages are kept per release (then the keeper starts over).
 pub const COMPOSED_KEPT: usize = 1024;
-
-type CompositionKey = (String, Vec<SlotDecision>, Option<String>);
 
 /// A page composed and rendered for one composition key.
 #[derive(Debug)]
@@ -57,7 +55,7 @@ impl LiveRelease {
 
     /// The composed and rendered page for a decided visit: kept, or made now and kept.
     pub fn rendered(&self, decided: &Decided<'_>) -> Arc<Rendered> {
-        let key = decided.composition_key();
+        let key = decided.composition_key(&self.bundle);
         if let Some(found) = self.kept.lock().ok().and_then(|kept| kept.get(&key).cloned()) {
             return found;
         }
@@ -83,7 +81,7 @@ impl LiveRelease {
             sections_json: serde_json::Value::Object(sections).to_string(),
             composed_json: serde_json::to_string(&visit.composed).unwrap_or_default(),
             decisions_json: serde_json::Value::Array(decisions).to_string(),
-            etag: etag(self.hash(), key.2.as_deref(), &visit.composed),
+            etag: etag(self.hash(), key.sku.as_deref(), &visit.composed),
             html: visit.html.unwrap_or_default(),
             composed: visit.composed,
         });
@@ -101,7 +99,7 @@ fn etag(release: &str, product: Option<&str>, composed: &ComposedPage) -> String
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     hasher.update(release.as_bytes());
-    hasher.update(format!("\n{}\n", product.unwrap_or("")).as_bytes());
+    hasher.update(format!("\n{}\n{}\n", product.unwrap_or(""), composed.locale.as_deref().unwrap_or("")).as_bytes());
     for slot in &composed.slots {
         hasher.update(format!("{}={}\n", slot.slot, slot.variant).as_bytes());
     }

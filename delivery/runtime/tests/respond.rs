@@ -214,6 +214,31 @@ fn a_matching_etag_gets_a_304_without_the_body() {
     assert_eq!((again.status, again.body.as_str()), (304, ""));
 }
 
+#[test]
+fn the_same_decisions_in_german_and_in_french_are_two_pages_with_two_etags_never_one_kept_for_both() {
+    let release = release();
+    // The same visitor, deciding the same variants, in two languages: one composition each.
+    let asking = |locale: &str, etag: Option<&str>| {
+        let mut request =
+            Request::get("/pages/category-jackets").with_header("cookie", "vantage_uid=u-7").with_header("x-vantage-locale", locale);
+        if let Some(tag) = etag {
+            request = request.with_header("if-none-match", tag);
+        }
+        ask(&release, &request)
+    };
+    let german = asking("de-DE", None);
+    let french = asking("fr-FR", None);
+    assert_eq!((german.status, french.status), (200, 200));
+    assert!(german.body.contains("<h1 class=\"category-title\">Jacken</h1>"), "{}", german.body);
+    assert!(french.body.contains("<html lang=\"fr\">"));
+    assert!(!french.body.contains("Jacken"), "the German page kept for the same decisions was not served to a French reader");
+    assert_ne!(german.header("etag"), french.header("etag"));
+    let again = asking("de-LI", german.header("etag"));
+    assert_eq!(again.status, 304, "de-LI is not declared: it reads de-DE, the same page");
+    let stale = asking("fr-FR", german.header("etag"));
+    assert_eq!(stale.status, 200, "a French reader holding the German page's ETag gets the French page");
+}
+
 /// A segment store that remembers every unit it was asked about.
 struct Watched(std::cell::RefCell<Vec<String>>);
 

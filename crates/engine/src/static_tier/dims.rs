@@ -25,6 +25,10 @@ pub enum DimensionKind {
     Members,
     /// Another type tested only by `exists`: present or absent.
     Presence,
+    /// The visitor's language tag, keyed as the declared locale the page's texts are read in:
+    /// the value equal to it (ignoring case), else the first of the same language, else the
+    /// first value (the default, also when there is no tag); then its `same_as`, if it has one.
+    Locale,
 }
 
 /// One attribute of a page's routing key.
@@ -37,6 +41,9 @@ pub struct Dimension {
     /// The consent purpose without which the attribute is not read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consent: Option<String>,
+    /// For a locale: a locale whose texts on this page are another's -> that one (its key).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub same_as: BTreeMap<String, String>,
     #[serde(skip)]
     ty: Option<AttrType>,
 }
@@ -87,6 +94,7 @@ pub fn dimensions(catalog: &Catalog, tests: &[DimensionTest]) -> Result<Vec<Dime
             kind,
             values: values.into_iter().map(str::to_owned).collect(),
             consent: attr.and_then(|a| a.consent.clone()),
+            same_as: BTreeMap::new(),
             ty,
         });
     }
@@ -94,9 +102,26 @@ pub fn dimensions(catalog: &Catalog, tests: &[DimensionTest]) -> Result<Vec<Dime
 }
 
 impl Dimension {
+    /// The locale dimension of a page whose texts differ per locale: `codes` declared, default
+    /// first, and the locales that read as another one on this page.
+    pub fn locale(attribute: &str, codes: Vec<String>, same_as: BTreeMap<String, String>) -> Dimension {
+        Dimension {
+            attribute: attribute.to_owned(),
+            kind: DimensionKind::Locale,
+            values: codes,
+            consent: None,
+            same_as,
+            ty: Some(AttrType::String),
+        }
+    }
+
     fn candidates(&self) -> Vec<Candidate> {
+        if self.kind == DimensionKind::Locale {
+            return (0..self.values.len()).filter(|&i| !self.same_as.contains_key(&self.values[i])).map(Candidate::Value).collect();
+        }
         let mut out = vec![Candidate::Absent];
         match self.kind {
+            DimensionKind::Locale => {}
             DimensionKind::Values => {
                 out.extend((0..self.values.len()).map(Candidate::Value));
                 out.push(Candidate::Other);
@@ -112,6 +137,7 @@ impl Dimension {
             DimensionKind::Values => self.values.len() as u128 + 2,
             DimensionKind::Members => (1u128 << self.values.len()) + 1,
             DimensionKind::Presence => 2,
+            DimensionKind::Locale => (self.values.len() - self.same_as.len()) as u128,
         }
     }
 

@@ -122,11 +122,15 @@ fn a_page_past_the_bound_falls_back_and_says_how_many_combinations_it_has() {
     ]);
     let within = export(&bundle, AT).unwrap();
     let PageRoutes::Static(home) = &within.manifest.pages["home"] else { panic!("home is static") };
-    assert_eq!(home.routes.len(), 6 * 5);
+    let locale = home.dimensions.iter().find(|d| d.attribute == "request.locale").expect("home is translated");
+    let languages = locale.values.len() - locale.same_as.len();
+    assert_eq!(languages, 4, "English, German, Swiss German (the hero has its own texts) and French; de-AT reads de-DE");
+    assert_eq!(locale.same_as.get("de-AT").map(String::as_str), Some("de-DE"));
+    assert_eq!(home.routes.len(), 6 * 5 * languages);
     assert!(!home.client_slots.contains(&"hero".to_owned()));
     let bounded = export_bounded(&bundle, AT, 29, None).unwrap();
     let PageRoutes::Server { reason } = &bounded.manifest.pages["home"] else { panic!("home falls back") };
-    assert!(reason.starts_with("30 combinations of request.country, request.utm_campaign"), "{reason}");
+    assert!(reason.starts_with("30 combinations of request.country, request.utm_campaign"), "the bound is per language: {reason}");
 }
 
 #[test]

@@ -253,6 +253,12 @@ impl Session {
                 .iter()
                 .map(|c| ConsentPurposeView { id: c.id.clone(), label: c.label.clone() })
                 .collect(),
+            locales: ws
+                .settings
+                .locales
+                .iter()
+                .map(|l| LocaleView { code: l.code.clone(), name: l.name.clone(), fallback: l.fallback.clone() })
+                .collect(),
             problems: self.problems(),
             stale_feeds: self
                 .live

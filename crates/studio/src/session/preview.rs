@@ -63,7 +63,7 @@ impl Session {
 /// Slots x named profiles at `at` (else each profile's own moment, else now): the variant each
 /// sees, and variants nobody sees. Works on a shared bundle, off the session's lock.
 pub fn coverage(bundle: &Bundle, at: Option<&str>) -> Result<Vec<CoveragePage>, StudioError> {
-    let matrix = vantage_engine::matrix::matrix(bundle, at, &crate::visits::clock()).map_err(crate::visits::visit_error)?;
+    let matrix = vantage_engine::matrix::matrix(bundle, at, &crate::visits::clock(), None).map_err(crate::visits::visit_error)?;
     Ok(matrix
         .into_iter()
         .map(|m| {
@@ -114,7 +114,12 @@ pub fn lint(bundle: &Bundle, at: Option<&str>) -> Result<Vec<Finding>, StudioErr
 /// A whole page as `view` sees it in `bundle`, with every slot's section.
 pub(crate) fn page_preview(bundle: &Bundle, page: &str, view: &PreviewRequest) -> Result<PagePreview, StudioError> {
     let visit = visit(bundle, page, view, Render::Page, false)?;
-    Ok(PagePreview { profile: view.profile.clone(), html: visit.html.unwrap_or_default(), slots: slot_previews(visit.sections) })
+    Ok(PagePreview {
+        profile: view.profile.clone(),
+        locale: visit.composed.locale.clone(),
+        html: visit.html.unwrap_or_default(),
+        slots: slot_previews(visit.sections),
+    })
 }
 
 /// The visit `view` asks for: its profile, overrides and moment.
@@ -199,7 +204,13 @@ pub(crate) fn content_problems(bundle: &Bundle, path: &str) -> Vec<FieldError> {
             .map(|d| FieldError { pointer: d.pointer.clone(), message: d.message.clone() })
             .collect();
     };
-    vantage_engine::lint::entry_findings(bundle, entry).into_iter().map(|d| FieldError { pointer: d.pointer, message: d.message }).collect()
+    // A text not yet translated is not a mistake in a field: the editor shows it as the locale's
+    // completeness and the fallback a reader gets instead.
+    vantage_engine::lint::entry_findings(bundle, entry)
+        .into_iter()
+        .filter(|d| d.code != "missing_translation")
+        .map(|d| FieldError { pointer: d.pointer, message: d.message })
+        .collect()
 }
 
 fn flatten(trace: &Trace, depth: usize, out: &mut Vec<String>) {

@@ -59,6 +59,7 @@ pub(crate) fn recorded_page(bundle: &Bundle, db: &Path, page: &str, row: u32) ->
     let visit = crate::visits::visit(bundle, page, look, vantage_engine::visit::Render::Page, false)?;
     Ok(PagePreview {
         profile: format!("Recorded visitor #{}", u64::from(row) + 1),
+        locale: visit.composed.locale.clone(),
         html: visit.html.unwrap_or_default(),
         slots: super::preview::slot_previews(visit.sections),
     })

@@ -42,6 +42,8 @@ pub struct SessionView {
     pub experiments: Vec<ExperimentView>,
     pub catalog: Vec<AttributeView>,
     pub consent_purposes: Vec<ConsentPurposeView>,
+    /// The languages content is written in, the default first (empty: one language).
+    pub locales: Vec<LocaleView>,
     pub problems: Vec<FileProblem>,
     pub stale_feeds: Vec<StaleFeedView>,
     /// The default moment previews are shown at (RFC 3339).
@@ -166,6 +168,15 @@ pub struct AttributeView {
     pub operators: Vec<String>,
 }
 
+/// One declared locale: its code, its name in plain words and where its missing texts come from.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase", rename = "Locale")]
+pub struct LocaleView {
+    pub code: String,
+    pub name: String,
+    pub fallback: Vec<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Type)]
 #[serde(rename_all = "camelCase", rename = "ConsentPurpose")]
 pub struct ConsentPurposeView {
@@ -261,6 +272,8 @@ pub struct PreviewRequest {
 #[serde(rename_all = "camelCase")]
 pub struct PagePreview {
     pub profile: String,
+    /// The declared locale the page's texts are in (none when the workspace has one language).
+    pub locale: Option<String>,
     /// The whole preview document (a frame's `srcdoc`).
     pub html: String,
     pub slots: Vec<SlotPreview>,

@@ -55,6 +55,12 @@ async fn the_demo_workspace_is_pushed_and_read_back_identical() {
     assert_eq!(report.applied, files.len());
     assert_eq!(fresh.export().unwrap(), files);
     assert_eq!(fresh.history("vantage.json").unwrap()[0].author, "ada");
+    // Translations are part of an entry's one document (docs/locales.md): German and French
+    // came back with the rest, through the CMS.
+    let hero: serde_json::Value = serde_json::from_str(&fresh.export().unwrap()["entries/home-hero.json"]).unwrap();
+    for locale in ["de-DE", "fr-FR"] {
+        assert!(hero["translations"][locale]["headline"].is_string(), "{locale}: {hero}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
