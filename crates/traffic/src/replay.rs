@@ -109,31 +109,35 @@ pub(crate) struct Column<'b> {
     pub new: Option<u32>,
 }
 
-/// Counts of (decision before, decision after) for one changed slot, each pair with whether it
-/// is a move (its label or content differs), worked out once when the pair is first seen.
+/// What one visitor decides on a changed slot: the decision before, after, and the locale they
+/// read (an index into the new workspace's declared locales; 0 when none is read).
+type PairKey = (Option<Decision>, Decision, u8);
+
+/// Counts of (decision before, decision after, locale) for one changed slot, each with whether it
+/// is a move (its label or content in that locale differs), worked out once when first seen.
 #[derive(Default, Clone)]
 struct Moves {
-    pairs: Vec<((Option<Decision>, Decision), u64, bool)>,
+    pairs: Vec<(PairKey, u64, bool)>,
     /// The first rows that moved.
-    examples: Vec<(u64, Option<Decision>, Decision)>,
+    examples: Vec<(u64, PairKey)>,
 }
 
 impl Moves {
     /// Counts one visitor (row `at` of the file) deciding `key`.
-    fn count(&mut self, old: &Bundle, new: &Bundle, c: &ChangedSlot, key: (Option<Decision>, Decision), at: u64) {
+    fn count(&mut self, old: &Bundle, new: &Bundle, c: &ChangedSlot, key: PairKey, at: u64) {
         let is_move = match self.pairs.iter_mut().find(|(k, _, _)| *k == key) {
             Some((_, n, is_move)) => {
                 *n += 1;
                 *is_move
             }
             None => {
-                let is_move = describe(old, new, c, key.0, key.1).is_some();
+                let is_move = describe(old, new, c, key).is_some();
                 self.pairs.push((key, 1, is_move));
                 is_move
             }
         };
         if is_move && self.examples.len() < EXAMPLES {
-            self.examples.push((at, key.0, key.1));
+            self.examples.push((at, key));
         }
     }
 
@@ -146,7 +150,7 @@ impl Moves {
             }
         }
         self.examples.extend(other.examples);
-        self.examples.sort_by_key(|(row, _, _)| *row);
+        self.examples.sort_by_key(|(row, _)| *row);
         self.examples.truncate(EXAMPLES);
     }
 }
@@ -157,9 +161,17 @@ impl Moves {
 pub fn impact(old: &Bundle, new: &Bundle, traffic: &Path, moment: &str) -> Result<Impact, TrafficError> {
     let changed = changed_slots(old, new);
     let now = vantage_engine::time::parse_timestamp(moment).ok_or_else(|| TrafficError::Moment(moment.to_owned()))?;
-    let wanted = attributes_read(old, new, &changed);
+    let mut wanted = attributes_read(old, new, &changed);
+    // A changed slot whose texts differ per locale is read in each visitor's own language.
+    let translated = changed.iter().any(|c| {
+        let entry = &new.decisions.pages[c.page].slots[c.slot].entry;
+        [old, new].iter().any(|b| b.contents.get(entry).is_some_and(|v| !v.localized.is_empty()))
+    });
+    if translated {
+        wanted.insert(vantage_engine::locales::LOCALE.to_owned());
+    }
     let layout = Layout::of(traffic)?;
-    let job = Job { old, new, changed: &changed, now, traffic };
+    let job = Job { old, new, changed: &changed, now, traffic, translated };
     let parts = if changed.is_empty() { Vec::new() } else { layout.shared_out(&wanted, |reader, rows| job.replay(reader, rows))? };
     let mut moves = vec![Moves::default(); changed.len()];
     for part in parts {
@@ -179,6 +191,8 @@ struct Job<'a> {
     changed: &'a [ChangedSlot],
     now: vantage_engine::time::Instant,
     traffic: &'a Path,
+    /// Whether a changed slot is translated, so each row's `request.locale` matters.
+    translated: bool,
 }
 
 impl Job<'_> {
@@ -189,11 +203,17 @@ impl Job<'_> {
         let mut moves = vec![Moves::default(); self.changed.len()];
         let (mut old_ctx, mut new_ctx) = (Context::empty(), Context::empty());
         let (mut old_scratch, mut new_scratch) = (Scratch::for_program(old_program), Scratch::for_program(new_program));
+        let mut languages = Languages::of(new);
         for batch in reader {
             let batch = batch.map_err(|e| read_error(self.traffic, &e.to_string()))?;
             let columns = columns_of(&batch, old_program, new_program);
             let consents = consents_of(&batch);
+            let tags = batch
+                .column_by_name(vantage_engine::locales::LOCALE)
+                .filter(|a| self.translated && matches!(a.data_type(), DataType::Utf8))
+                .map(|a| a.as_string::<i32>());
             for row in 0..batch.num_rows() {
+                let lang = tags.filter(|a| !a.is_null(row)).map_or(0, |a| languages.index(a.value(row)));
                 fill(&mut old_ctx, old_program, &columns, consents, row, self.now, |c| c.old);
                 fill(&mut new_ctx, new_program, &columns, consents, row, self.now, |c| c.new);
                 old_scratch.reset(old_program);
@@ -204,7 +224,7 @@ impl Job<'_> {
                     let after = new.decisions.decide_slot(slot, &new_ctx, &mut new_scratch);
                     let before =
                         c.old.map(|(op, os)| old.decisions.decide_slot(&old.decisions.pages[op].slots[os], &old_ctx, &mut old_scratch));
-                    moves[i].count(old, new, c, (before, after), at);
+                    moves[i].count(old, new, c, (before, after, lang), at);
                 }
             }
         }
@@ -271,16 +291,45 @@ pub(crate) fn fill(
     ctx.end_row(program);
 }
 
-/// The labels before and after when a visitor deciding `before` then `after` sees something
-/// different (a variant's label, or its content); `None` when they see the same.
-fn describe(old: &Bundle, new: &Bundle, c: &ChangedSlot, before: Option<Decision>, after: Decision) -> Option<(String, String)> {
+/// Each row's language tag as the index of the declared locale it reads in the new workspace,
+/// remembered per tag (a file holds few distinct tags; a hostile one is capped).
+struct Languages<'b> {
+    bundle: &'b Bundle,
+    known: std::collections::HashMap<String, u8>,
+}
+
+impl<'b> Languages<'b> {
+    fn of(bundle: &'b Bundle) -> Languages<'b> {
+        Languages { bundle, known: std::collections::HashMap::new() }
+    }
+
+    fn index(&mut self, tag: &str) -> u8 {
+        if let Some(&i) = self.known.get(tag) {
+            return i;
+        }
+        let declared = &self.bundle.workspace.settings.locales;
+        let code = vantage_engine::locales::Locales::of(&self.bundle.workspace.settings).resolve(Some(tag));
+        let i = declared.iter().position(|l| Some(l.code.as_str()) == code).map_or(0, |i| i.min(u8::MAX as usize) as u8);
+        if self.known.len() < 1024 {
+            self.known.insert(tag.to_owned(), i);
+        }
+        i
+    }
+}
+
+/// The labels before and after when a visitor deciding `before` then `after` in locale `lang`
+/// sees something different (a variant's label, or its content in their language); `None` when
+/// they see the same.
+fn describe(old: &Bundle, new: &Bundle, c: &ChangedSlot, (before, after, lang): PairKey) -> Option<(String, String)> {
     let slot = &new.decisions.pages[c.page].slots[c.slot];
+    let code = new.workspace.settings.locales.get(usize::from(lang)).map(|l| l.code.as_str());
+    let old_code = vantage_engine::locales::Locales::of(&old.workspace.settings).resolve(code);
     let after_label = slot.variant_label(after).into_owned();
-    let after_content = new.content(slot, after);
+    let after_content = new.content_in(slot, after, code);
     let (before_label, before_content) = match (c.old, before) {
         (Some((op, os)), Some(b)) => {
             let old_slot = &old.decisions.pages[op].slots[os];
-            (old_slot.variant_label(b).into_owned(), old.content(old_slot, b))
+            (old_slot.variant_label(b).into_owned(), old.content_in(old_slot, b, old_code))
         }
         _ => ("(not on the page)".to_owned(), None),
     };
@@ -294,15 +343,15 @@ fn slot_report(old: &Bundle, new: &Bundle, c: &ChangedSlot, moved: &Moves, rows:
         .pairs
         .iter()
         .filter(|(_, _, is_move)| *is_move)
-        .filter_map(|((before, after), n, _)| {
-            describe(old, new, c, *before, *after).map(|(before, after)| Transition {
-                before,
-                after,
-                visitors: *n as usize,
-                profiles: Vec::new(),
-            })
-        })
-        .collect();
+        .filter_map(|(key, n, _)| describe(old, new, c, *key).map(|labels| (labels, *n as usize)))
+        // Visitors in several languages may make the same move: one transition each.
+        .fold(Vec::<Transition>::new(), |mut out, ((before, after), n)| {
+            match out.iter_mut().find(|t| t.before == before && t.after == after) {
+                Some(t) => t.visitors += n,
+                None => out.push(Transition { before, after, visitors: n, profiles: Vec::new() }),
+            }
+            out
+        });
     let changed: usize = transitions.iter().map(|t| t.visitors).sum();
     if changed == 0 {
         return None;
@@ -311,8 +360,8 @@ fn slot_report(old: &Bundle, new: &Bundle, c: &ChangedSlot, moved: &Moves, rows:
     let examples = moved
         .examples
         .iter()
-        .filter_map(|(row, before, after)| {
-            describe(old, new, c, *before, *after).map(|(before, after)| Example {
+        .filter_map(|(row, key)| {
+            describe(old, new, c, *key).map(|(before, after)| Example {
                 visitor: format!("recorded visitor #{}", row + 1),
                 before,
                 after,

@@ -153,7 +153,9 @@ fn decided_from_flats(old: &Bundle, new: &Bundle, visitors: &[Map<String, Value>
             for slot in &page.slots {
                 let old_slot = old_page.slots.iter().find(|s| s.slot == slot.slot && s.entry == slot.entry).unwrap();
                 let (a, b) = (new.decisions.decide_slot(slot, &nc, &mut ns), old.decisions.decide_slot(old_slot, &oc, &mut os));
-                if slot.variant_label(a) != old_slot.variant_label(b) || new.content(slot, a) != old.content(old_slot, b) {
+                // Each visitor reads their own language: a translation changed is a change for them.
+                let (a_text, b_text) = (new.content_in(slot, a, new.locale_of(&flat)), old.content_in(old_slot, b, old.locale_of(&flat)));
+                if slot.variant_label(a) != old_slot.variant_label(b) || a_text != b_text {
                     let (n, first) = changed.entry((page.id.clone(), slot.slot.clone())).or_default();
                     *n += 1;
                     if first.len() < 3 {
@@ -204,12 +206,21 @@ fn replayed_impact_on_row_groups_shared_among_threads_agrees_with_deciding_every
             a["audiences"]["vip"]["condition"] = json!({"attr": "profile.orders_count", "op": "gte", "value": 3});
         }),
         edited(&files, "entries/home-hero.json", |hero| hero["baseline"]["headline"] = json!("A new headline")),
+        // Only German readers of the DACH variant see this one.
+        edited(&files, "entries/home-hero.json", |hero| {
+            assert_eq!(hero["personalizations"][2]["id"], "dach-local");
+            hero["personalizations"][2]["translations"]["de-DE"]["subline"] = json!("Morgen bei Ihnen, übermorgen in der Schweiz.");
+        }),
     ];
     for new in &changes {
         let expected = decided_from_flats(&old, new, &visitors);
         assert!(!expected.is_empty());
         assert_eq!(replayed(&old, new, &traffic), expected);
     }
+    let german_only = decided_from_flats(&old, &changes[3], &visitors);
+    let hero = &german_only[&("home".to_owned(), "hero".to_owned())];
+    let dach = visitors.iter().filter(|v| ["DE", "AT", "CH"].contains(&v["request.country"].as_str().unwrap_or(""))).count();
+    assert!(hero.0 > 0 && hero.0 < dach, "some DACH visitors read German, not all: {} of {dach}", hero.0);
     // Nothing changed: nothing is decided, nobody moves.
     assert!(vantage_traffic::replay::changed_slots(&old, &old).is_empty());
     assert!(replayed(&old, &old, &traffic).is_empty());

@@ -45,6 +45,23 @@ async fn an_experiment_arm_is_edited_in_the_entry_s_form_with_its_weights_added_
         let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(doc["experiments"][0]["arms"][1]["patch"]["headline"], "Adventure starts at the door");
         assert_eq!(doc["experiments"][0]["arms"][1]["weight"], 50);
+
+        // The same arm in German: its own headline, typed beside the English one, lands in the
+        // arm's translations (docs/locales.md).
+        app.wait_js(
+            "the arm's German tab",
+            "const b = document.querySelector('[data-testid=\"arm-locales-1\"] [data-testid=\"locale-tab-de-DE\"]'); if (b) b.click(); return !!b;",
+        )
+        .await;
+        let german = app.css("[data-testid=\"arm-1\"] [data-locale=\"de-DE\"][data-field=\"/headline\"]").await;
+        german.clear().await.unwrap();
+        german.send_keys("Das Abenteuer beginnt gleich hier").await.unwrap();
+        app.shot("arm-in-german").await;
+        save(&app, "experiments.json", "Das Abenteuer beginnt gleich hier").await;
+        let text = std::fs::read_to_string(app.workspace.join("experiments.json")).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc["experiments"][0]["arms"][1]["translations"]["de-DE"]["headline"], "Das Abenteuer beginnt gleich hier");
+        assert_eq!(doc["experiments"][0]["arms"][1]["patch"]["headline"], "Adventure starts at the door", "the English stays");
     })
     .await;
 }

@@ -86,7 +86,7 @@ async fn an_admin_deploys_to_a_server_and_sees_it_serving_while_a_target_that_is
         // Static pages for a CDN, from History.
         app.click("nav-history").await;
         app.click("export-static").await;
-        app.wait_text("Wrote 3 page files").await;
+        app.wait_text("Wrote 10 page files").await; // the demo's pages in each language they are written in
         app.wait_text("Left to the server").await;
         app.shot("static-pages-exported").await;
     })

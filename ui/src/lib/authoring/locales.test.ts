@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '$lib/api';
 import type { FieldSchema } from './schema';
 import {
+  armAsEntry,
   chainOf,
   completeness,
   expand,
@@ -189,5 +190,38 @@ describe('writing a translation', () => {
 
   it('finds the locales whose translations have problems', () => {
     expect([...localesWithErrors(['/translations/de-DE/headline', '/personalizations/1/translations/fr-FR/cta/label', '/baseline/headline'])]).toEqual(['de-DE', 'fr-FR']);
+  });
+});
+
+describe('an experiment arm', () => {
+  const arm: JsonValue = {
+    name: 'bold',
+    weight: 50,
+    patch: { headline: 'Go further', tone: 'night' },
+    translations: { 'de-DE': { headline: 'Weiter gehen' } },
+  };
+
+  it('translates what its patch sets; the rest is the entry’s baseline translation', () => {
+    const rows = textRows(locales, 'de-CH', schema, armAsEntry(entry, arm), 0);
+    const headline = rows.find((r) => r.field === '/headline');
+    const button = rows.find((r) => r.field === '/cta/label');
+    // Its original is the arm's own text; empty in de-CH, readers get the arm's German.
+    expect(headline).toMatchObject({ own: true, value: undefined, source: 'Go further' });
+    expect(headline?.fallback).toEqual({ code: 'de-DE', text: 'Weiter gehen', reached: true });
+    // Never the baseline's Swiss headline for this arm.
+    expect(textRows(locales, 'fr-FR', schema, armAsEntry(entry, arm), 0).find((r) => r.field === '/headline')?.fallback).toEqual({ code: 'en-GB', text: 'Go further', reached: true });
+    expect(button).toMatchObject({ own: false, source: 'Shop new arrivals', fallback: { code: 'de-DE', text: 'Neuheiten entdecken' } });
+  });
+
+  it('is a control with every text inherited when its patch is empty or missing', () => {
+    const rows = textRows(locales, 'de-DE', schema, armAsEntry(entry, { name: 'control', weight: 50 }), 0);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => !r.own)).toBe(true);
+    expect(textRows(locales, 'de-DE', schema, armAsEntry(undefined, arm), 0).map((r) => r.field)).toEqual(['/headline']);
+  });
+
+  it('flags only its own locales with problems', () => {
+    const pointers = ['/experiments/0/arms/1/translations/fr-FR/headline', '/experiments/0/arms/10/translations/de-DE/headline', '/translations/de-CH/headline'];
+    expect([...localesWithErrors(pointers, '/experiments/0/arms/1')]).toEqual(['fr-FR']);
   });
 });

@@ -305,12 +305,33 @@ function put(node: JsonValue | undefined, path: string[], value: JsonValue | und
   return Object.keys(obj).length > 0 ? obj : undefined;
 }
 
-/** The locales (codes) with field errors in any variant's translations, to flag their tabs. */
-export function localesWithErrors(pointers: string[]): Set<string> {
+/**
+ * The locales (codes) with field errors in any variant's translations, to flag their tabs.
+ * With `variant` (a pointer such as /experiments/0/arms/1), only that variant's translations.
+ */
+export function localesWithErrors(pointers: string[], variant?: string): Set<string> {
   const out = new Set<string>();
   for (const p of pointers) {
-    const m = /^(?:\/personalizations\/\d+)?\/translations\/([^/]+)/.exec(p);
-    if (m) out.add(m[1].replace(/~1/g, '/').replace(/~0/g, '~'));
+    let code: string | undefined;
+    if (variant === undefined) code = /^(?:\/personalizations\/\d+)?\/translations\/([^/]+)/.exec(p)?.[1];
+    else if (p.startsWith(`${variant}/translations/`)) code = p.slice(variant.length + '/translations/'.length).split('/')[0];
+    if (code) out.add(code.replace(/~1/g, '/').replace(/~0/g, '~'));
   }
   return out;
+}
+
+/**
+ * An experiment arm seen as an entry whose only personalization (index 0) is the arm, so
+ * textRows reads it as the engine does: an arm is a variant like a personalization, and the
+ * texts its patch does not set are translated with the entry's baseline translations.
+ * `entry` is the entry's document (its baseline and translations).
+ */
+export function armAsEntry(entry: JsonValue | undefined, arm: JsonValue | undefined): Obj {
+  const e = isObj(entry) ? entry : {};
+  const a = isObj(arm) ? arm : {};
+  return {
+    baseline: e.baseline ?? {},
+    translations: e.translations ?? {},
+    personalizations: [{ patch: isObj(a.patch) ? a.patch : {}, translations: a.translations ?? {} }],
+  };
 }
