@@ -128,3 +128,30 @@ fn the_coverage_matrix_names_the_personalizations_nobody_among_the_recorded_visi
     let vip = hero.nobody.iter().position(|id| id == "vip-welcome").expect("no VIP among them");
     assert_eq!(hero.nobody_names[vip], "“VIP welcome back”");
 }
+
+#[test]
+fn an_english_headline_edited_moves_only_the_recorded_visitors_who_read_it_in_english() {
+    let (_tmp, dir) = demo_copy();
+    let shared = SharedSession::new(Session::open(&dir, true).unwrap());
+    let id = {
+        let mut session = shared.lock();
+        let mut doc = session.read_document(HERO).unwrap().content.0;
+        doc["personalizations"][0]["patch"]["headline"] = json!("Your winter edit is ready");
+        let base = session.read_document(HERO).unwrap().revision.map(i64::from);
+        let (saved, _) = session.save_document(HERO, &doc, base, false).unwrap();
+        i64::from(saved.change_set)
+    };
+    let db = dir.join(".vantage/store.db");
+    let export = dir.join("..").join("export.parquet");
+    let workspace = shared.lock().bundle().workspace.clone();
+    vantage_traffic::generate::generate(&workspace, 3_000, 7, &export).unwrap();
+    vantage_studio::traffic::import_traffic(&db, "quinn", &workspace.catalog, &export, None).unwrap();
+    let recorded = shared.review_change(id, Some(AT), |_| {}).unwrap();
+    let hero = recorded.impact.slots.iter().find(|s| s.slot == "hero").unwrap();
+    let kept = dir.join(".vantage/traffic.parquet");
+    for sample in &hero.samples {
+        let visitor = vantage_traffic::visitor::visitor(&kept, u64::from(sample.row)).unwrap();
+        let locale = visitor["request.locale"].as_str().unwrap_or_default().to_owned();
+        assert!(!locale.starts_with("de") && !locale.starts_with("fr"), "{} reads {locale}: {}", sample.label, hero.summary);
+    }
+}

@@ -265,3 +265,27 @@ fn who_each_rule_reaches_counted_from_the_file_on_threads_agrees_with_counting_e
     assert_eq!(footer.code, "scheduled", "{footer:?}");
     assert!(footer.message.contains("starts on 1 Dec 2026"), "{}", footer.message);
 }
+
+#[test]
+fn an_english_text_changed_moves_only_the_readers_who_read_it_in_english_on_an_imported_file() {
+    let (files, old) = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.parquet");
+    vantage_traffic::generate::generate(&old.workspace, 3_000, 7, &file).unwrap();
+    let kept = dir.path().join("kept.parquet");
+    import(&file, &kept, &old.workspace.catalog, &BTreeMap::new()).unwrap();
+    let new = edited(&files, "entries/home-hero.json", |hero| {
+        hero["personalizations"][0]["patch"]["headline"] = json!("Your winter edit is ready")
+    });
+    let impact = vantage_traffic::replay::impact(&old, &new, &kept, MOMENT).unwrap();
+    let hero = impact.slots.iter().find(|s| s.slot == "hero").expect("English VIP readers move");
+    for example in &hero.examples {
+        let visitor = vantage_traffic::visitor::visitor(&kept, example.row.unwrap()).unwrap();
+        let locale = new.locale_of(&visitor).unwrap();
+        assert!(
+            !locale.starts_with("de") && !locale.starts_with("fr"),
+            "row {:?} reads {locale}: its VIP headline is translated",
+            example.row
+        );
+    }
+}
