@@ -19,6 +19,7 @@ pub mod load;
 mod locale_lint;
 pub mod locales;
 pub mod matrix;
+pub mod messages;
 pub mod model;
 pub mod population;
 pub mod reach;

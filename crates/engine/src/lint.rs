@@ -36,6 +36,7 @@ pub fn lint_on(bundle: &Bundle, now: &str, tally: &Tally) -> Vec<Diagnostic> {
     content(bundle, None, &mut out);
     crate::locale_lint::declared(&bundle.workspace, &mut out);
     crate::locale_lint::translations(bundle, None, &mut out);
+    crate::messages::lint(&bundle.workspace, &mut out);
     feeds(bundle, now, &mut out);
     out.sort();
     out.dedup();

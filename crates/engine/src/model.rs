@@ -20,6 +20,9 @@ pub struct Settings {
     /// The languages content is written in, the default first (`crate::locales`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locales: Vec<Locale>,
+    /// Words every template may write (`crate::messages`); a component's own override them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub messages: Messages,
 }
 
 /// One language content is written for, and where its missing texts come from.
@@ -101,9 +104,15 @@ pub struct ComponentType {
     pub description: String,
     pub data: DataBinding,
     pub schema: Value,
+    /// The template's own words (`docs/locales.md`): message key -> locale code -> text.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub messages: Messages,
     #[serde(skip)]
     pub template: String,
 }
+
+/// A component's message catalog: key -> locale code -> text.
+pub type Messages = BTreeMap<String, BTreeMap<String, String>>;
 
 /// `pages/<id>.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,7 +7,8 @@
 use crate::compose::{ComposedPage, ComposedSlot};
 use crate::model::Workspace;
 use minijinja::{AutoEscape, Environment};
-use serde_json::json;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// The CSP every preview document carries.
 pub const PREVIEW_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -16,6 +17,8 @@ pub const PREVIEW_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; im
 #[derive(Debug, Clone)]
 pub struct Templates {
     env: Environment<'static>,
+    /// Each component's own words in each locale (see [`crate::messages`]).
+    messages: BTreeMap<String, BTreeMap<String, Value>>,
     /// Template problems by component id.
     pub problems: Vec<(String, String)>,
 }
@@ -31,13 +34,22 @@ impl Templates {
                 problems.push((id.clone(), describe(&e)));
             }
         }
-        Templates { env, problems }
+        Templates { env, problems, messages: crate::messages::resolved(workspace) }
     }
 
-    /// Renders one slot's inner HTML (without the wrapping section).
-    pub fn render_slot(&self, page: &str, slot: &ComposedSlot) -> Result<String, String> {
+    /// `component`'s messages as a reader of `locale` gets them (`None`: the one set of a
+    /// workspace without locales, or the default's).
+    pub fn messages(&self, component: &str, locale: Option<&str>) -> Option<&Value> {
+        let per_locale = self.messages.get(component)?;
+        locale.and_then(|l| per_locale.get(l)).or_else(|| per_locale.values().next())
+    }
+
+    /// Renders one slot's inner HTML (without the wrapping section) in `locale`.
+    pub fn render_slot(&self, page: &str, locale: Option<&str>, slot: &ComposedSlot) -> Result<String, String> {
         let template = self.env.get_template(&slot.component).map_err(|e| describe(&e))?;
         let ctx = json!({
+            "locale": locale,
+            "messages": self.messages(&slot.component, locale),
             "content": slot.content,
             "product": slot.product,
             "products": slot.products,
@@ -47,8 +59,8 @@ impl Templates {
     }
 
     /// Renders one slot wrapped in its `<section data-…>` element.
-    pub fn render_section(&self, page: &str, slot: &ComposedSlot) -> String {
-        let inner = match self.render_slot(page, slot) {
+    pub fn render_section(&self, page: &str, locale: Option<&str>, slot: &ComposedSlot) -> String {
+        let inner = match self.render_slot(page, locale, slot) {
             Ok(html) => html,
             Err(e) => format!("<div class=\"vantage-error\">This component could not be drawn: {}</div>", escape(&e)),
         };
@@ -64,7 +76,7 @@ impl Templates {
 
     /// Renders a whole preview document.
     pub fn render_page(&self, page: &ComposedPage, theme: &str) -> String {
-        let sections: Vec<String> = page.slots.iter().map(|slot| self.render_section(&page.page, slot)).collect();
+        let sections: Vec<String> = page.slots.iter().map(|slot| self.render_section(&page.page, page.locale.as_deref(), slot)).collect();
         self.document(page, theme, sections.iter().map(String::as_str))
     }
 

@@ -228,8 +228,8 @@ fn plan_page(bundle: &Bundle, reader: &Reader<'_>, page: &CompiledPage, max: u12
     Ok(Plan { client, dims, purposes, instants })
 }
 
-/// A page's language and every slot's variants in one locale.
-type PageTexts<'b> = (String, Vec<Option<&'b Vec<serde_json::Value>>>);
+/// A page's language, every slot's variants and every slot's component words in one locale.
+type PageTexts<'b> = (String, Vec<Option<&'b Vec<serde_json::Value>>>, Vec<Option<&'b serde_json::Value>>);
 
 /// The locale dimension of `page` when its texts differ between the declared locales: each
 /// locale whose texts on this page are an earlier one's is keyed as that one, so a page gets a
@@ -240,7 +240,12 @@ fn locale_dimension(bundle: &Bundle, page: &CompiledPage) -> Option<Dimension> {
     let texts = |code: &str| -> PageTexts<'_> {
         let variants =
             page.slots.iter().map(|s| bundle.contents.get(&s.entry).map(|v| v.localized.get(code).unwrap_or(&v.default))).collect();
-        (crate::locales::language(code).to_ascii_lowercase(), variants)
+        let words = page
+            .slots
+            .iter()
+            .map(|s| bundle.workspace.entries.get(&s.entry).and_then(|e| bundle.templates.messages(&e.component, Some(code))))
+            .collect();
+        (crate::locales::language(code).to_ascii_lowercase(), variants, words)
     };
     let mut kept: Vec<(&String, PageTexts<'_>)> = Vec::new();
     let mut same_as = BTreeMap::new();

@@ -124,6 +124,7 @@ pub fn workspace(components: usize) -> Workspace {
         description: String::new(),
         data: DataBinding::None,
         schema: json!({"type": "object", "properties": {"headline": {"type": "string"}}, "required": ["headline"]}),
+        messages: Default::default(),
         template: "<h2>{{ content.headline }}</h2>".into(),
     };
     let entries: BTreeMap<String, Arc<Entry>> = (0..components)
@@ -155,6 +156,7 @@ pub fn workspace(components: usize) -> Workspace {
             brand: Default::default(),
             population: PopulationSettings { size: 100, seed: 1, now: "2026-11-20T12:00:00Z".into() },
             locales: Vec::new(),
+            messages: Default::default(),
         },
         catalog: catalog(),
         audiences: audiences(),

@@ -229,7 +229,7 @@ impl Bundle {
             slot: slot.slot.clone(),
             entry: slot.entry.clone(),
             variant: slot.variant.clone(),
-            html: self.templates.render_section(&composed.page, slot),
+            html: self.templates.render_section(&composed.page, composed.locale.as_deref(), slot),
         }
     }
 }
