@@ -28,6 +28,7 @@ pub mod render;
 pub mod safe_url;
 mod schedule;
 pub mod schemas;
+pub mod stale_translations;
 pub mod static_tier;
 pub mod strict_json;
 pub mod synthetic;

@@ -255,6 +255,27 @@ pub fn entry_findings(bundle: &Bundle, entry: &str) -> Vec<Diagnostic> {
     out
 }
 
+/// How many of entry `entry`'s texts (its baseline, personalizations and experiment arms) each
+/// locale's readers get in another language, or from no locale of its chain: locale -> count.
+/// Only locales with a gap are listed.
+pub fn untranslated(bundle: &Bundle, entry: &str) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    if crate::locales::Locales::of(&bundle.workspace.settings).others().is_empty() {
+        return counts;
+    }
+    let mut found = Vec::new();
+    crate::locale_lint::translations(bundle, Some(entry), &mut found);
+    for d in found.iter().filter(|d| d.code == "missing_translation" || d.code == "no_fallback") {
+        // `…/translations/<locale>/<field>`: the locale is the segment after the first
+        // `translations` (a field of that name comes after it).
+        let mut parts = d.pointer.split('/').skip_while(|p| *p != "translations").skip(1);
+        if let Some(locale) = parts.next() {
+            *counts.entry(locale.to_owned()).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
 fn content(bundle: &Bundle, only: Option<&str>, out: &mut Vec<Diagnostic>) {
     let ws = &bundle.workspace;
     let mut variants: Vec<(String, String, String, &str, Value)> = Vec::new();

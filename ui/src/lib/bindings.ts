@@ -290,6 +290,8 @@ export type DocumentView = {
 	revision: number | null,
 	/**  How the file in the workspace folder compares with `content`. */
 	disk: DiskView,
+	/**  Translations whose original text changed after they were written (entries only). */
+	stale: StaleTextView[],
 };
 
 /**  The slots an unsaved edit changes, for each visible preview, and the edit's field errors. */
@@ -303,6 +305,11 @@ export type EntryRef = {
 	component: string,
 	path: string,
 	description: string,
+	/**
+	 *  Locales whose readers get some of this entry's texts in another language (none when
+	 *  everything is translated, or the workspace has one language).
+	 */
+	untranslated: LocaleGap[],
 };
 
 /**  What kind of failure, for the UI and the CLI's exit code (never parse the message). */
@@ -377,6 +384,12 @@ export type Locale = {
 	code: string,
 	name: string,
 	fallback: string[],
+};
+
+/**  How many texts of an entry one locale's readers do not get in their language. */
+export type LocaleGap = {
+	locale: string,
+	texts: number,
 };
 
 /**  What became of one personalization when a slot was decided. */
@@ -625,6 +638,15 @@ export type StaleFeed = {
 	feed: string,
 	ageHours: number,
 	maxAge: string,
+};
+
+/**  A translation written for an original text that has changed since. */
+export type StaleTextView = {
+	/**  The translation's place in the document (`/translations/de-DE/headline`). */
+	pointer: string,
+	locale: string,
+	/**  The original as it read when the translation was last written. */
+	originalThen: Json,
 };
 
 /**  What exporting the published release as static pages wrote, in figures. */

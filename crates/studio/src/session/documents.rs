@@ -10,13 +10,43 @@ use crate::live::WorkspaceEvent;
 use vantage_engine::visit::Render;
 use vantage_store::{ChangeSetId, ChangeSetState};
 
+/// How far back an entry's history is read for stale translations: a translation last written
+/// further back is judged from the oldest revision read.
+const STALE_HISTORY: usize = 200;
+
 impl Session {
     /// A document's current content (the store's head) and revision.
     pub fn read_document(&self, path: &str) -> Result<DocumentView, StudioError> {
         let (revision, text) = self.store.document(path)?.ok_or_else(|| StudioError::not_found(format!("there is no document {path}")))?;
         let content = parse_json(path, &text)?;
         let disk = self.disk_view(path, &text);
-        Ok(DocumentView { path: path.to_owned(), content: Json(content), revision: Some(revision as i32), disk })
+        let stale = self.stale_translations(path, &content)?;
+        Ok(DocumentView { path: path.to_owned(), content: Json(content), revision: Some(revision as i32), disk, stale })
+    }
+
+    /// The translations of entry document `path` whose original changed after they were
+    /// written, judged on its last [`STALE_HISTORY`] revisions.
+    fn stale_translations(&self, path: &str, content: &serde_json::Value) -> Result<Vec<StaleTextView>, StudioError> {
+        let bundle = self.bundle();
+        let component = content.get("type").and_then(serde_json::Value::as_str).and_then(|c| bundle.workspace.components.get(c));
+        let (Some(component), true) = (component, path.starts_with("entries/")) else { return Ok(Vec::new()) };
+        let fields = vantage_engine::locales::localized_fields(&component.schema);
+        if fields.is_empty() || bundle.workspace.settings.locales.len() < 2 {
+            return Ok(Vec::new());
+        }
+        let mut versions: Vec<serde_json::Value> = self
+            .store
+            .history(path)?
+            .into_iter()
+            .take(STALE_HISTORY)
+            .filter_map(|r| r.content.and_then(|text| serde_json::from_str(&text).ok()))
+            .collect();
+        versions.reverse();
+        let stale = vantage_engine::stale_translations::stale_translations(&versions, &fields);
+        Ok(stale
+            .into_iter()
+            .map(|s| StaleTextView { pointer: s.pointer, locale: s.locale, original_then: Json(s.original_then) })
+            .collect())
     }
 
     /// How the workspace file of `path` compares with the store's head `head`.

@@ -158,6 +158,8 @@ impl Session {
         let ws = &bundle.workspace;
         let role = self.store.role(&self.user)?;
         let users = self.store.users()?.into_iter().map(|(name, role)| UserView { name, role: role.into() }).collect();
+        let gaps: std::collections::BTreeMap<&String, Vec<LocaleGap>> =
+            ws.entries.keys().map(|id| (id, untranslated(&bundle, id))).collect();
         let pages = ws
             .pages
             .values()
@@ -177,6 +179,7 @@ impl Session {
                                 component: entry.map(|e| e.component.clone()).unwrap_or_default(),
                                 path: format!("entries/{}.json", slot.entry),
                                 description: entry.map(|e| e.description.clone()).unwrap_or_default(),
+                                untranslated: gaps.get(&slot.entry).cloned().unwrap_or_default(),
                             },
                         }
                     })
@@ -324,4 +327,12 @@ fn permissions(role: Role) -> Vec<Permission> {
                 .then(|| format!("Only QA and admins can do this; you are signed in as a {}.", role.name())),
         },
     ]
+}
+
+/// The locales whose readers get some of `entry`'s texts in another language, and how many.
+fn untranslated(bundle: &vantage_engine::bundle::Bundle, entry: &str) -> Vec<LocaleGap> {
+    vantage_engine::lint::untranslated(bundle, entry)
+        .into_iter()
+        .map(|(locale, texts)| LocaleGap { locale, texts: u32::try_from(texts).unwrap_or(u32::MAX) })
+        .collect()
 }

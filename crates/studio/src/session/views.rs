@@ -114,6 +114,17 @@ pub struct EntryNode {
     pub component: String,
     pub path: String,
     pub description: String,
+    /// Locales whose readers get some of this entry's texts in another language (none when
+    /// everything is translated, or the workspace has one language).
+    pub untranslated: Vec<LocaleGap>,
+}
+
+/// How many texts of an entry one locale's readers do not get in their language.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LocaleGap {
+    pub locale: String,
+    pub texts: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -211,6 +222,19 @@ pub struct DocumentView {
     pub revision: Option<i32>,
     /// How the file in the workspace folder compares with `content`.
     pub disk: DiskView,
+    /// Translations whose original text changed after they were written (entries only).
+    pub stale: Vec<StaleTextView>,
+}
+
+/// A translation written for an original text that has changed since.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StaleTextView {
+    /// The translation's place in the document (`/translations/de-DE/headline`).
+    pub pointer: String,
+    pub locale: String,
+    /// The original as it read when the translation was last written.
+    pub original_then: Json,
 }
 
 /// The workspace file behind a document, as another editor may have left it.
