@@ -222,3 +222,80 @@ async fn a_marketer_translates_a_headline_beside_the_english_and_each_preview_ke
     })
     .await;
 }
+
+/// Double-clicks the home hero's headline in `profile`'s live preview (hit-tested from the
+/// app's side, at the headline's centre: the frame runs no script).
+async fn double_click_headline(app: &App, profile: &str) {
+    app.js(
+        "const f = document.querySelector(`[data-testid=\"preview-frame-${arguments[0]}\"]`);\
+         const h = f.contentDocument.querySelector('[data-slot=\"hero\"] .hero-headline');\
+         const r = h.getBoundingClientRect(), box = f.getBoundingClientRect();\
+         const scale = box.width / f.offsetWidth;\
+         const x = box.left + (r.left + r.width / 2) * scale, y = box.top + (r.top + r.height / 2) * scale;\
+         f.parentElement.dispatchEvent(new MouseEvent('dblclick', {clientX: x, clientY: y, bubbles: true}));",
+        vec![json!(profile)],
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "drives the real window: run scripts/e2e"]
+async fn a_marketer_sees_what_french_lacks_types_german_onto_a_german_preview_and_sees_translations_go_stale() {
+    const TYPED_GERMAN: &str = "Gemacht für jeden Gipfel";
+    const NEW_ENGLISH: &str = "Built for every long way round";
+    scenario_on("locales-corners", demo_with_a_german_reader_outside_dach, |mut app| async move {
+        app.click("nav-author").await;
+        // The tree marks the hero: the demo leaves one French text out on purpose.
+        wait_element(
+            &app,
+            "the hero's tree entry to say French is not complete",
+            "[data-testid=\"tree-untranslated-home-hero\"]",
+            "e.innerText.includes('French')",
+            "",
+        )
+        .await;
+        app.click("tree-entry-home-hero").await;
+        app.css("[data-field=\"/headline\"]").await;
+        app.click("live-count-2").await;
+        app.select("live-profile-0", GERMAN_READER).await;
+        app.select("live-profile-1", FRENCH_READER).await;
+        app.wait_frame_element_reads(GERMAN_READER, HERO_HEADLINE, GERMAN).await;
+        app.shot("tree-marks-french-gaps").await;
+
+        // Typed straight onto the German reader's preview, the words go to the German text.
+        double_click_headline(&app, GERMAN_READER).await;
+        let input = app.testid("in-place-editor").await;
+        input.send_keys(TYPED_GERMAN).await.unwrap();
+        app.wait_frame_element_reads(GERMAN_READER, HERO_HEADLINE, TYPED_GERMAN).await;
+        app.wait_frame_element_reads(FRENCH_READER, HERO_HEADLINE, FRENCH).await;
+        input.send_keys("\u{E007}").await.unwrap(); // Enter: done
+        app.wait_js("the in-place editor to close", "return !document.querySelector('[data-testid=\"in-place-editor\"]');").await;
+        save(&app, "entries/home-hero.json", TYPED_GERMAN).await;
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(app.workspace.join("entries/home-hero.json")).unwrap()).unwrap();
+        assert_eq!(doc["translations"]["de-DE"]["headline"], TYPED_GERMAN);
+        assert_eq!(doc["baseline"]["headline"], ENGLISH, "the English original is untouched");
+
+        // The English is rewritten: the French (and the German) were made from the old one.
+        app.type_into_field("/headline", NEW_ENGLISH).await;
+        save(&app, "entries/home-hero.json", NEW_ENGLISH).await;
+        app.click("locale-tab-fr-FR").await;
+        wait_element(
+            &app,
+            "the French headline to be marked as made from the old English",
+            "[data-testid=\"stale-text\"][data-pointer=\"/translations/fr-FR/headline\"]",
+            "e.innerText.includes(arguments[1])",
+            ENGLISH,
+        )
+        .await;
+        app.shot("french-headline-stale").await;
+        // Rewritten, the French is current again.
+        type_exactly(&app, "[data-field=\"/headline\"][data-locale=\"fr-FR\"]", "Taillé pour chaque longue échappée").await;
+        app.wait_js(
+            "the stale mark to go once the French is rewritten",
+            "return !document.querySelector('[data-testid=\"stale-text\"][data-pointer=\"/translations/fr-FR/headline\"]');",
+        )
+        .await;
+    })
+    .await;
+}

@@ -1,6 +1,6 @@
 // One workspace document being edited: its content, undo history, save state and the field
 // errors the backend reports for the unsaved content. Live preview goes through preview/live.
-import { call, commands, failureCode, failureMessage, type DiskView, type FieldError, type JsonValue } from '$lib/api';
+import { call, commands, failureCode, failureMessage, type DiskView, type DocumentView, type FieldError, type JsonValue } from '$lib/api';
 import { snapshot } from '$lib/util/snapshot.svelte';
 import { sameJson } from '$lib/util/same-json';
 import { notices } from '$lib/state/notices.svelte';
@@ -26,6 +26,10 @@ export class DocumentSession {
   diskBroken = $state<string | null>(null);
   /** The file's own version, when it changed outside the app while this editor had unsaved edits. */
   diskVersion = $state<JsonValue | null>(null);
+  /** Translations whose original changed after they were written, as last read (entries only). */
+  stale = $state.raw<DocumentView['stale']>([]);
+  /** The content `stale` was read with: a mark whose text is edited since goes (stale.ts). */
+  staleRead = $state.raw<JsonValue>(null);
   private savedJson = $state('null');
   private undoStack: { content: JsonValue; key: string | null }[] = [];
   private redoStack: JsonValue[] = [];
@@ -69,6 +73,7 @@ export class DocumentSession {
       this.conflict = false;
       this.saveError = null;
       this.fieldErrors = [];
+      this.readStale(doc);
       this.followDiskView(doc.disk);
     } catch (e) {
       this.loadError = failureMessage(e);
@@ -90,10 +95,27 @@ export class DocumentSession {
         this.savedJson = JSON.stringify(doc.content);
         void this.refreshPreview();
       }
+      // The list fits the content on screen only when nothing is unsaved.
+      if (!this.dirty && !this.saving) this.readStale(doc);
       this.followDiskView(doc.disk);
     } catch {
       // The next save reports what is wrong.
     }
+  }
+
+  /** A save may leave translations behind their new original: learn which, from history. */
+  private async refreshStale(): Promise<void> {
+    try {
+      const doc = await call(commands.readDocument(this.path));
+      if (!this.dirty && !this.saving && JSON.stringify(doc.content) === this.savedJson) this.readStale(doc);
+    } catch {
+      // The marks stay as they were; the next load reads them again.
+    }
+  }
+
+  private readStale(doc: DocumentView): void {
+    this.stale = doc.stale ?? [];
+    this.staleRead = structuredClone(doc.content);
   }
 
   private followDiskView(disk: DiskView): void {
@@ -269,6 +291,7 @@ export class DocumentSession {
     const ok = await this.savingPromise;
     // Typing may have continued while saving.
     if (ok && this.dirty) this.scheduleSave();
+    else if (ok) void this.refreshStale();
     return ok;
   }
 

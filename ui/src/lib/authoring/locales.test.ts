@@ -3,6 +3,7 @@ import type { JsonValue } from '$lib/api';
 import type { FieldSchema } from './schema';
 import {
   armAsEntry,
+  armsOn,
   chainOf,
   completeness,
   expand,
@@ -139,6 +140,35 @@ describe('completeness', () => {
     expect(byCode['de-CH']).toMatchObject({ total: 6, done: 4, missing: 2 });
     // French: the baseline's 4; the VIP headline and the app's link fall back to English.
     expect(byCode['fr-FR']).toMatchObject({ total: 6, done: 4, missing: 2 });
+  });
+
+  it('counts the texts of the arms of experiments on the entry, each as its patch sets them', () => {
+    // The bold arm sets the headline and the button text (German only for the headline); the
+    // control sets no text, so it adds nothing.
+    const arms: JsonValue[] = [
+      { name: 'control', weight: 50, patch: {} },
+      { name: 'bold', weight: 50, patch: { headline: 'Go further', cta: { label: 'Go' }, tone: 'night' }, translations: { 'de-DE': { headline: 'Weiter gehen' } } },
+    ];
+    const byCode = Object.fromEntries(completeness(locales, schema, entry, arms).map((c) => [c.code, c]));
+    expect(byCode['de-DE']).toMatchObject({ total: 8, done: 5, missing: 3 });
+    // Swiss German reads the arm's German headline through de-DE.
+    expect(byCode['de-CH']).toMatchObject({ total: 8, done: 5, missing: 3 });
+    expect(byCode['fr-FR']).toMatchObject({ total: 8, done: 4, missing: 4 });
+    // An arm without a patch is a control too.
+    expect(completeness(locales, schema, entry, [{ name: 'bare', weight: 1 }])).toEqual(completeness(locales, schema, entry));
+  });
+
+  it('finds the arms of the experiments that run on the entry', () => {
+    const experiments: JsonValue = {
+      experiments: [
+        { key: 'a', entry: 'home-hero', arms: [{ name: 'control', patch: {} }, { name: 'bold', patch: { headline: 'Go' } }, 'broken'] },
+        { key: 'b', entry: 'home-promo', arms: [{ name: 'other', patch: { headline: 'No' } }] },
+        { key: 'c', entry: 'home-hero' },
+      ],
+    };
+    expect(armsOn(experiments, 'home-hero').map((a) => a.name)).toEqual(['control', 'bold']);
+    expect(armsOn(experiments, 'nowhere')).toEqual([]);
+    expect(armsOn(undefined, 'home-hero')).toEqual([]);
   });
 
   it('is nothing for a workspace of one language', () => {

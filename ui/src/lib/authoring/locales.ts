@@ -4,7 +4,7 @@
 // The rules mirror crates/engine/src/locales.rs and locale_lint.rs: keep them in step.
 import type { JsonValue, Session } from '$lib/api';
 import { escapeToken, get, tokens } from '$lib/util/pointer';
-import { merge } from './in-place';
+import { merge } from './merge';
 import { isObj, type Obj } from './rules';
 import { label, type FieldSchema } from './schema';
 
@@ -148,9 +148,22 @@ function variantOf(entry: Obj, index: number): Variant {
   return { content: merge(entry.baseline, p.patch ?? {}), patch: p.patch ?? {}, own: p.translations };
 }
 
-function variantsOf(entry: Obj): Variant[] {
+/** An experiment arm of the entry: a variant like a personalization, with its own translations. */
+function armOf(entry: Obj, arm: JsonValue): Variant {
+  const a = isObj(arm) ? arm : {};
+  const patch = isObj(a.patch) ? a.patch : {};
+  return { content: merge(entry.baseline, patch), patch, own: a.translations };
+}
+
+function variantsOf(entry: Obj, arms: JsonValue[]): Variant[] {
   const count = Array.isArray(entry.personalizations) ? entry.personalizations.length : 0;
-  return [baselineOf(entry), ...Array.from({ length: count }, (_, i) => variantOf(entry, i))];
+  return [baselineOf(entry), ...Array.from({ length: count }, (_, i) => variantOf(entry, i)), ...arms.map((a) => armOf(entry, a))];
+}
+
+/** The arms of the experiments in experiments.json (its content) that run on entry `entryId`. */
+export function armsOn(experiments: JsonValue | undefined, entryId: string): Obj[] {
+  const list = isObj(experiments) && Array.isArray(experiments.experiments) ? experiments.experiments : [];
+  return list.filter((x): x is Obj => isObj(x) && x.entry === entryId).flatMap((x) => (Array.isArray(x.arms) ? x.arms.filter(isObj) : []));
 }
 
 /** How many of an entry's texts read in one locale's own language. */
@@ -166,16 +179,17 @@ export interface Completeness {
 
 /**
  * Per locale other than the default: of the entry's texts (the baseline's localized fields,
- * and each personalization's localized fields its patch sets), how many readers of that locale
- * get in their own language. A fallback within the language (de-CH reading de-DE) counts as
- * done; one to another language, or none, as missing (lint reports those).
+ * and each personalization's and each of `arms`' localized fields its patch sets), how many
+ * readers of that locale get in their own language. `arms` are the arms of the experiments
+ * that run on the entry (armsOn). A fallback within the language (de-CH reading de-DE) counts
+ * as done; one to another language, or none, as missing (lint reports those).
  */
-export function completeness(locales: Locale[], schema: FieldSchema, entry: JsonValue): Completeness[] {
+export function completeness(locales: Locale[], schema: FieldSchema, entry: JsonValue, arms: JsonValue[] = []): Completeness[] {
   if (locales.length < 2) return [];
   const defaultCode = locales[0].code;
   const fields = localizedFields(schema);
   const out = locales.slice(1).map((l) => ({ code: l.code, name: l.name, total: 0, done: 0, missing: 0 }));
-  const variants = isObj(entry) ? variantsOf(entry) : [];
+  const variants = isObj(entry) ? variantsOf(entry, arms) : [];
   for (const v of variants) {
     for (const field of fields.flatMap((f) => expand(f, v.content))) {
       if (v.patch !== undefined && !owns(v.patch, field)) continue;
