@@ -50,3 +50,17 @@ fn a_translation_written_before_its_english_text_changed_is_marked_stale_with_th
     let stale = session.read_document(HERO).unwrap().stale;
     assert_eq!(stale.iter().map(|s| s.locale.as_str()).collect::<Vec<_>>(), ["fr-FR"]);
 }
+
+#[test]
+fn a_save_that_fills_the_last_french_gap_tells_the_tree_the_entry_is_complete() {
+    let (_tmp, dir) = demo_copy();
+    let mut session = Session::open(&dir, true).unwrap();
+    let doc = session.read_document(HERO).unwrap();
+    let mut filled = doc.content.0.clone();
+    let winter = filled["personalizations"].as_array_mut().unwrap().iter_mut().find(|p| p["id"] == "winter-fan").unwrap();
+    winter["translations"]["fr-FR"]["headline"] = json!("Place à la neige");
+    let (saved, _) = session.save_document(HERO, &filled, doc.revision.map(i64::from), false).unwrap();
+    let hero = saved.untranslated.iter().find(|g| g.entry == "home-hero").expect("the saved entry's gaps are reported");
+    assert!(hero.gaps.is_empty(), "French is complete now: {:?}", hero.gaps.iter().map(|g| &g.locale).collect::<Vec<_>>());
+    assert!(gaps(&session, "home-hero").is_empty(), "and the session agrees");
+}

@@ -296,6 +296,21 @@ async fn a_marketer_sees_what_french_lacks_types_german_onto_a_german_preview_an
             "return !document.querySelector('[data-testid=\"stale-text\"][data-pointer=\"/translations/fr-FR/headline\"]');",
         )
         .await;
+        save(&app, "entries/home-hero.json", "Taillé pour chaque longue échappée").await;
+
+        // The one French gap: the winter sports headline. Translated and saved, the tree's
+        // badge goes.
+        app.click("variant-winter-fan").await;
+        let winter_french = "[data-field=\"/headline\"][data-locale=\"fr-FR\"]";
+        app.css(winter_french).await;
+        type_exactly(&app, winter_french, "Place à la neige : tout pour l’hiver").await;
+        save(&app, "entries/home-hero.json", "Place à la neige").await;
+        app.wait_js(
+            "the hero's tree badge to go once French is complete",
+            "return !document.querySelector('[data-testid=\"tree-untranslated-home-hero\"]');",
+        )
+        .await;
+        app.shot("french-complete-badge-gone").await;
     })
     .await;
 }

@@ -300,6 +300,12 @@ export type EditPreview = {
 	frames: FramePreview[],
 };
 
+/**  One entry's translation gaps (see [`EntryNode::untranslated`]). */
+export type EntryGaps = {
+	entry: string,
+	gaps: LocaleGap[],
+};
+
 export type EntryRef = {
 	id: string,
 	component: string,
@@ -549,6 +555,8 @@ export type Saved = {
 	revision: number,
 	changeSet: number,
 	affected: SlotRef[],
+	/**  The translation gaps, now, of the entries shown in the affected slots. */
+	untranslated: EntryGaps[],
 };
 
 export type Session = {

@@ -134,7 +134,7 @@ impl Session {
         let change = self.draft_for_user()?;
         let revision = self.store.write(&self.user, change, path, &text, base)?;
         let events = self.write_heads_to_disk()?;
-        Ok((saved(revision, change, &events), events))
+        Ok((self.saved(revision, change, &events), events))
     }
 
     /// Takes back the user's latest edit of `path`.
@@ -154,7 +154,7 @@ impl Session {
         }
         let revision = if back { self.store.undo(&self.user, change, path)? } else { self.store.redo(&self.user, change, path)? };
         let events = self.write_heads_to_disk()?;
-        Ok((saved(revision, change, &events), events))
+        Ok((self.saved(revision, change, &events), events))
     }
 
     /// Saves a visitor profile (new or changed) for the whole team to preview with.
@@ -243,16 +243,30 @@ impl Session {
     }
 }
 
-fn saved(revision: i64, change: ChangeSetId, events: &[WorkspaceEvent]) -> Saved {
-    let affected = events
-        .iter()
-        .flat_map(|e| match e {
-            WorkspaceEvent::Reloaded { affected, .. } => affected.clone(),
-            _ => Vec::new(),
-        })
-        .map(|s| SlotRefView { page: s.page, slot: s.slot })
-        .collect();
-    Saved { revision: revision as i32, change_set: change as i32, affected }
+impl Session {
+    /// What a save, undo or redo tells the editor: the revision, the slots it changed and those
+    /// slots' entries' translation gaps now (the tree's badges follow without a session read).
+    fn saved(&self, revision: i64, change: ChangeSetId, events: &[WorkspaceEvent]) -> Saved {
+        let affected: Vec<SlotRefView> = events
+            .iter()
+            .flat_map(|e| match e {
+                WorkspaceEvent::Reloaded { affected, .. } => affected.clone(),
+                _ => Vec::new(),
+            })
+            .map(|s| SlotRefView { page: s.page, slot: s.slot })
+            .collect();
+        let bundle = self.bundle();
+        let ws = &bundle.workspace;
+        let mut entries: Vec<&String> = affected
+            .iter()
+            .filter_map(|s| ws.pages.get(&s.page)?.slots.iter().find(|slot| slot.id == s.slot).map(|slot| &slot.entry))
+            .collect();
+        entries.sort();
+        entries.dedup();
+        let untranslated =
+            entries.into_iter().map(|entry| EntryGaps { entry: entry.clone(), gaps: super::untranslated(&bundle, entry) }).collect();
+        Saved { revision: revision as i32, change_set: change as i32, affected, untranslated }
+    }
 }
 
 /// Writes through a temporary file and a rename, so a crash never leaves half a document and

@@ -330,7 +330,7 @@ fn permissions(role: Role) -> Vec<Permission> {
 }
 
 /// The locales whose readers get some of `entry`'s texts in another language, and how many.
-fn untranslated(bundle: &vantage_engine::bundle::Bundle, entry: &str) -> Vec<LocaleGap> {
+pub(super) fn untranslated(bundle: &vantage_engine::bundle::Bundle, entry: &str) -> Vec<LocaleGap> {
     vantage_engine::lint::untranslated(bundle, entry)
         .into_iter()
         .map(|(locale, texts)| LocaleGap { locale, texts: u32::try_from(texts).unwrap_or(u32::MAX) })

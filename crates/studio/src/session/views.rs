@@ -279,6 +279,16 @@ pub struct Saved {
     pub revision: i32,
     pub change_set: i32,
     pub affected: Vec<SlotRefView>,
+    /// The translation gaps, now, of the entries shown in the affected slots.
+    pub untranslated: Vec<EntryGaps>,
+}
+
+/// One entry's translation gaps (see [`EntryNode::untranslated`]).
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryGaps {
+    pub entry: String,
+    pub gaps: Vec<LocaleGap>,
 }
 
 /// Who the preview is for: a named profile, optionally with some attributes overridden, at a

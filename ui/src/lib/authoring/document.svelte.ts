@@ -4,6 +4,7 @@ import { call, commands, failureCode, failureMessage, type DiskView, type Docume
 import { snapshot } from '$lib/util/snapshot.svelte';
 import { sameJson } from '$lib/util/same-json';
 import { notices } from '$lib/state/notices.svelte';
+import { session } from '$lib/state/session.svelte';
 import { nav } from '$lib/state/navigation.svelte';
 import { previewEdit } from '$lib/preview/live';
 
@@ -228,7 +229,7 @@ export class DocumentSession {
     }
     if (this.dirty) await this.save();
     try {
-      await call(kind === 'undo' ? commands.undoDocument(this.path) : commands.redoDocument(this.path));
+      session.followGaps(await call(kind === 'undo' ? commands.undoDocument(this.path) : commands.redoDocument(this.path)));
       await this.load();
       notices.info(kind === 'undo' ? 'Undid the last saved change.' : 'Redid the change.');
     } catch (e) {
@@ -268,6 +269,7 @@ export class DocumentSession {
       try {
         const saved = await call(commands.saveDocument(this.path, content, this.revision, replaceDisk));
         this.revision = saved.revision;
+        session.followGaps(saved);
         this.savedJson = json;
         this.saveError = null;
         return true;

@@ -1,4 +1,4 @@
-import { call, commands, failureMessage, type FileProblem, type PermissionAction, type Session } from '$lib/api';
+import { call, commands, failureMessage, type FileProblem, type PermissionAction, type Saved, type Session } from '$lib/api';
 import { notices } from './notices.svelte';
 
 /** The open workspace and the acting user, as the backend last described them. */
@@ -32,6 +32,20 @@ class SessionState {
     } catch {
       // Keep what we have; the problems banner reports broken files.
     }
+  }
+
+  /** Takes a save's news of its entries' translation gaps into the tree, without a re-read. */
+  followGaps(saved: Pick<Saved, 'untranslated'>): void {
+    const current = this.current;
+    if (!current || saved.untranslated.length === 0) return;
+    const gaps = new Map(saved.untranslated.map((g) => [g.entry, g.gaps]));
+    // Replaced whole (the state is raw): only the pages showing a saved entry are copied.
+    const pages = current.pages.map((page) =>
+      page.slots.some((s) => gaps.has(s.entry.id))
+        ? { ...page, slots: page.slots.map((s) => (gaps.has(s.entry.id) ? { ...s, entry: { ...s.entry, untranslated: gaps.get(s.entry.id) ?? [] } } : s)) }
+        : page,
+    );
+    this.current = { ...current, pages };
   }
 
   set(session: Session): void {
