@@ -11,6 +11,13 @@
 //! `any` the reverse; `not` swaps the bits. Each slot then takes its first true rule from a
 //! mask. The tree evaluator ([`crate::eval`]) stays for traces, experiments and single rules,
 //! and the differential tests hold the two to the same decisions.
+//!
+//! One kind of test costs far more than the rest: a rollout hashes the visitor's unit. Rollouts
+//! are left out of the first passes (read as unknown) and run after only where a combination
+//! they feed is still undecided: `all(from_search, rollout)` needs no
+//! hash for a visitor who did not come from a search. Kleene logic makes that exact: a result
+//! decided with a child unknown is the same whatever that child turns out to be. The
+//! combinations that read such a test are then run again, children first.
 
 use crate::context::{Context, Val};
 use crate::program::{Node, NodeId, Program, Test, Tri};
@@ -81,6 +88,16 @@ struct Combine {
     negate: u8,
 }
 
+/// A rollout: its result, its node, and where its parents are listed (`always` when a rule
+/// reads it directly, so no parent can decide without it).
+#[derive(Debug, Clone, Copy)]
+struct Costly {
+    out: u32,
+    node: NodeId,
+    parents: (u32, u32),
+    always: bool,
+}
+
 /// Results every run holds: true (neutral in `all`) and false (neutral in `any`).
 const NEUTRAL_ALL: u32 = 0;
 const NEUTRAL_ANY: u32 = 1;
@@ -95,6 +112,12 @@ pub struct PagePlan {
     leaves: Vec<(u32, NodeId)>,
     /// In dependency order: children before parents.
     combines: Vec<Combine>,
+    /// Rollouts, run only where they can still change a result.
+    costly: Vec<Costly>,
+    /// The combinations each rollout feeds: `costly_parents[costly[i].parents]`.
+    costly_parents: Vec<u32>,
+    /// Indices into `combines` of those reading a rollout, directly or not, in order.
+    rerun: Vec<u32>,
     /// Per slot, its rules' result indices in priority order: `slot_rules[slots[i]]`.
     slots: Vec<(u32, u32)>,
     slot_rules: Vec<u32>,
@@ -107,18 +130,40 @@ impl PagePlan {
     /// Plans the slots of a page, each given as its rules in priority order: (root, what the
     /// rule shows, below [`BASELINE`]).
     pub fn new<'a>(program: &Program, slots: impl IntoIterator<Item = &'a [(NodeId, u16)]>) -> PagePlan {
-        let mut builder = Builder { program, plan: PagePlan { results: 2, ..PagePlan::default() }, at: HashMap::default() };
+        let mut builder = Builder {
+            program,
+            plan: PagePlan { results: 2, ..PagePlan::default() },
+            at: HashMap::default(),
+            costly_at: HashMap::default(),
+            parents: Vec::new(),
+        };
         for rules in slots {
             let first = builder.plan.slot_rules.len() as u32;
             for &(root, outcome) in rules {
                 let result = builder.result(root);
+                if let Some(&i) = builder.costly_at.get(&result) {
+                    builder.plan.costly[i].always = true;
+                }
                 builder.plan.slot_rules.push(result);
                 builder.plan.outcomes.push(outcome);
             }
             builder.plan.outcomes.push(BASELINE);
             builder.plan.slots.push((first, rules.len() as u32));
         }
-        builder.plan
+        builder.finish()
+    }
+
+    /// One combination's result from its children's bits.
+    #[inline]
+    fn combined(c: &Combine, bits: &[u8]) -> u8 {
+        let [x, y, z] = c.kids.map(|kid| bits.get(kid as usize).copied().unwrap_or(0));
+        let (and, or) = (x & y & z, x | y | z);
+        // `all`: true when every child is, false when any is; `any`: the reverse.
+        let all = (and & TRUE) | (or & FALSE);
+        let any = (or & TRUE) | (and & FALSE);
+        let v = (all & c.all) | (any & !c.all);
+        let swapped = ((v & TRUE) << 1) | ((v & FALSE) >> 1);
+        (swapped & c.negate) | (v & !c.negate)
     }
 
     /// Runs every step for `ctx` into `bits` (grown once, then reused without allocating).
@@ -142,14 +187,29 @@ impl PagePlan {
             set(bits, out, bits_of(program.eval_leaf(node, ctx)));
         }
         for c in &self.combines {
-            let [x, y, z] = c.kids.map(|kid| bits.get(kid as usize).copied().unwrap_or(0));
-            let (and, or) = (x & y & z, x | y | z);
-            // `all`: true when every child is, false when any is; `any`: the reverse.
-            let all = (and & TRUE) | (or & FALSE);
-            let any = (or & TRUE) | (and & FALSE);
-            let v = (all & c.all) | (any & !c.all);
-            let swapped = ((v & TRUE) << 1) | ((v & FALSE) >> 1);
-            set(bits, c.out, (swapped & c.negate) | (v & !c.negate));
+            let v = Self::combined(c, bits);
+            set(bits, c.out, v);
+        }
+        if self.costly.is_empty() {
+            return;
+        }
+        // Rollouts, where a combination they feed is still undecided without them.
+        let mut ran = false;
+        for c in &self.costly {
+            let (first, len) = c.parents;
+            let parents = self.costly_parents.get(first as usize..(first + len) as usize).unwrap_or_default();
+            if c.always || parents.iter().any(|&p| bits.get(p as usize).copied().unwrap_or(0) == 0) {
+                set(bits, c.out, bits_of(program.eval_leaf(c.node, ctx)));
+                ran = true;
+            }
+        }
+        if ran {
+            for &i in &self.rerun {
+                if let Some(c) = self.combines.get(i as usize) {
+                    let v = Self::combined(c, bits);
+                    set(bits, c.out, v);
+                }
+            }
         }
     }
 
@@ -206,6 +266,10 @@ struct Builder<'p> {
     plan: PagePlan,
     /// The result of each node already planned (a memoized node shares its inner node's).
     at: HashMap<NodeId, u32>,
+    /// Result -> its index in `plan.costly`.
+    costly_at: HashMap<u32, usize>,
+    /// (costly result, a combination reading it).
+    parents: Vec<(u32, u32)>,
 }
 
 impl Builder<'_> {
@@ -234,6 +298,11 @@ impl Builder<'_> {
                     Some(cmp) => self.plan.numbers.push(NumberTest { out, slot: *slot, consent: *consent, cmp, negate: *negate }),
                     None => self.plan.leaves.push((out, node)),
                 }
+                out
+            }
+            Some(Node::Rollout { .. }) => {
+                let out = self.next();
+                self.costly(out, node);
                 out
             }
             _ => {
@@ -266,12 +335,41 @@ impl Builder<'_> {
             }
             let last = taken >= kids.len();
             let out = self.next();
+            for kid in three {
+                if self.costly_at.contains_key(&kid) {
+                    self.parents.push((kid, out));
+                }
+            }
             self.plan.combines.push(Combine { out, kids: three, all: mask(all), negate: mask(negate && last) });
             if last {
                 return out;
             }
             carried = Some(out);
         }
+    }
+
+    fn costly(&mut self, out: u32, node: NodeId) {
+        self.costly_at.insert(out, self.plan.costly.len());
+        self.plan.costly.push(Costly { out, node, parents: (0, 0), always: false });
+    }
+
+    /// Lists each costly test's parents, and the combinations to run again after them.
+    fn finish(mut self) -> PagePlan {
+        self.parents.sort_unstable();
+        let plan = &mut self.plan;
+        for c in &mut plan.costly {
+            let first = plan.costly_parents.len() as u32;
+            plan.costly_parents.extend(self.parents.iter().filter(|(kid, _)| *kid == c.out).map(|(_, parent)| *parent));
+            c.parents = (first, plan.costly_parents.len() as u32 - first);
+        }
+        let mut tainted: rustc_hash::FxHashSet<u32> = plan.costly.iter().map(|c| c.out).collect();
+        for (i, c) in plan.combines.iter().enumerate() {
+            if c.kids.iter().any(|kid| tainted.contains(kid)) {
+                tainted.insert(c.out);
+                plan.rerun.push(i as u32);
+            }
+        }
+        self.plan
     }
 
     fn next(&mut self) -> u32 {
