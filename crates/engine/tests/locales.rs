@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 use vantage_engine::bundle::{source_hash, Bundle, Severity};
 use vantage_engine::load::{load, SourceFiles};
 use vantage_engine::visit::{Render, Visit, VisitRequest, Visitor};
+use vantage_test_support::edit_json;
 
 const AT: &str = "2026-11-20T12:00:00Z";
 
@@ -14,17 +15,11 @@ fn compile(files: &SourceFiles) -> Bundle {
     Bundle::compile(load(files).unwrap(), source_hash(files))
 }
 
-fn edit(files: &mut SourceFiles, path: &str, change: impl FnOnce(&mut Value)) {
-    let mut doc: Value = serde_json::from_str(&files[path]).unwrap();
-    change(&mut doc);
-    files.insert(path.into(), serde_json::to_string_pretty(&doc).unwrap());
-}
-
 /// The demo with known locales and known hero texts: de-CH -> de-DE -> en-GB, fr-FR -> en-GB,
 /// it-IT with no chain; the baseline in de-DE and de-CH (headline only), the VIP variant in de-DE.
 fn shop() -> SourceFiles {
     let mut files = vantage_test_support::demo_files();
-    edit(&mut files, "vantage.json", |s| {
+    edit_json(&mut files, "vantage.json", |s| {
         s["locales"] = json!([
             {"code": "en-GB", "name": "English"},
             {"code": "de-DE", "name": "German", "fallback": ["en-GB"]},
@@ -33,12 +28,12 @@ fn shop() -> SourceFiles {
             {"code": "it-IT", "name": "Italian"}
         ]);
     });
-    edit(&mut files, "components/hero/component.json", |c| {
+    edit_json(&mut files, "components/hero/component.json", |c| {
         c["schema"]["properties"]["headline"]["x-localized"] = json!(true);
         c["schema"]["properties"]["subline"]["x-localized"] = json!(true);
         c["schema"]["properties"]["cta"]["properties"]["label"]["x-localized"] = json!(true);
     });
-    edit(&mut files, "entries/home-hero.json", |e| {
+    edit_json(&mut files, "entries/home-hero.json", |e| {
         e["translations"] = json!({
             "de-DE": {"headline": "Gemacht für den langen Weg", "subline": "Wasserdichte Jacken.", "cta": {"label": "Neuheiten ansehen"}},
             "de-CH": {"headline": "Gemacht für den langen Weg, grüezi"},
@@ -131,7 +126,7 @@ fn a_variant_without_its_own_translation_keeps_its_message_in_the_default_langua
 #[test]
 fn lint_warns_per_missing_text_errs_where_no_fallback_has_it_and_refuses_what_cannot_be_translated() {
     let mut files = shop();
-    edit(&mut files, "entries/home-hero.json", |e| {
+    edit_json(&mut files, "entries/home-hero.json", |e| {
         e["translations"]["it-IT"].as_object_mut().unwrap().remove("subline");
         e["translations"]["xx-YY"] = json!({"headline": "?"});
         e["translations"]["de-DE"]["tone"] = json!("night");
@@ -162,7 +157,7 @@ fn lint_warns_per_missing_text_errs_where_no_fallback_has_it_and_refuses_what_ca
 #[test]
 fn a_declared_chain_naming_an_unknown_locale_or_the_default_with_a_chain_is_an_error() {
     let mut files = shop();
-    edit(&mut files, "vantage.json", |s| {
+    edit_json(&mut files, "vantage.json", |s| {
         s["locales"][0]["fallback"] = json!(["de-DE"]);
         s["locales"][3]["fallback"] = json!(["fr-CA"]);
     });
@@ -178,7 +173,7 @@ fn a_declared_chain_naming_an_unknown_locale_or_the_default_with_a_chain_is_an_e
 fn an_edited_translation_is_what_the_quick_entry_edit_and_a_full_compile_both_show() {
     let before = compile(&shop());
     let mut files = shop();
-    edit(&mut files, "entries/home-hero.json", |e| e["translations"]["de-DE"]["headline"] = json!("Für jeden Weg gemacht"));
+    edit_json(&mut files, "entries/home-hero.json", |e| e["translations"]["de-DE"]["headline"] = json!("Für jeden Weg gemacht"));
     let workspace = load(&files).unwrap();
     assert!(before.only_entry_content_changed(&workspace, "home-hero"));
     let quick = before.with_entry_content(workspace, source_hash(&files), "home-hero");

@@ -9,17 +9,12 @@ use vantage_engine::bundle::{source_hash, Bundle, Diagnostic, Severity};
 use vantage_engine::load::{load, SourceFiles};
 use vantage_engine::static_tier::{export, PageRoutes};
 use vantage_engine::visit::{Render, VisitRequest, Visitor};
+use vantage_test_support::edit_json;
 
 const AT: &str = "2026-11-20T12:00:00Z";
 
 fn compile(files: &SourceFiles) -> Bundle {
     Bundle::compile(load(files).unwrap(), source_hash(files))
-}
-
-fn edit(files: &mut SourceFiles, path: &str, change: impl FnOnce(&mut Value)) {
-    let mut doc: Value = serde_json::from_str(&files[path]).unwrap();
-    change(&mut doc);
-    files.insert(path.into(), serde_json::to_string_pretty(&doc).unwrap());
 }
 
 /// `page` as `profile` sees it in `locale`: its whole HTML.
@@ -75,7 +70,7 @@ fn a_german_or_french_page_has_no_english_words_from_a_template() {
 /// The demo with the footer's "Contact us" in English, German and Swiss German only.
 fn contact_in_three_locales() -> SourceFiles {
     let mut files = vantage_test_support::demo_files();
-    edit(&mut files, "components/footer-notice/component.json", |c| {
+    edit_json(&mut files, "components/footer-notice/component.json", |c| {
         c["messages"]["contact_us"] = json!({"en-GB": "Contact us", "de-DE": "Kontakt", "de-CH": "Kontaktieren Sie uns"});
     });
     files
@@ -106,7 +101,7 @@ fn each_template_word_follows_its_locales_chain_and_lint_names_the_gap_in_anothe
 #[test]
 fn a_components_own_word_overrides_the_shared_one_of_the_same_key() {
     let mut files = vantage_test_support::demo_files();
-    edit(&mut files, "components/urgency-badge/component.json", |c| {
+    edit_json(&mut files, "components/urgency-badge/component.json", |c| {
         c["messages"] = json!({"only_left": {"en-GB": "{n} to go", "de-DE": "Noch {n} da", "fr-FR": "Encore {n}"}});
     });
     let bundle = compile(&files);
@@ -122,7 +117,7 @@ fn lint_refuses_a_word_nobody_defined_a_word_without_the_default_text_and_an_und
         "components/newsletter/template.html".into(),
         files["components/newsletter/template.html"].replace("messages.email_label", "messages.email_lable"),
     );
-    edit(&mut files, "vantage.json", |s| {
+    edit_json(&mut files, "vantage.json", |s| {
         s["messages"]["sold_out"] = json!({"de-DE": "Ausverkauft", "xx-YY": "?"});
     });
     let findings = vantage_engine::lint::lint(&compile(&files), AT);
@@ -138,7 +133,7 @@ fn lint_refuses_a_word_nobody_defined_a_word_without_the_default_text_and_an_und
 #[test]
 fn words_per_locale_in_a_workspace_without_locales_are_an_error_and_the_page_still_renders() {
     let mut files = vantage_test_support::demo_files();
-    edit(&mut files, "vantage.json", |s| {
+    edit_json(&mut files, "vantage.json", |s| {
         s.as_object_mut().unwrap().remove("locales");
     });
     let bundle = compile(&files);
@@ -158,7 +153,7 @@ fn words_per_locale_in_a_workspace_without_locales_are_an_error_and_the_page_sti
 #[test]
 fn a_locale_whose_template_words_differ_gets_its_own_static_file() {
     let mut files = contact_in_three_locales();
-    edit(&mut files, "components/footer-notice/component.json", |c| {
+    edit_json(&mut files, "components/footer-notice/component.json", |c| {
         c["messages"]["contact_us"]["de-AT"] = json!("Kontaktieren Sie uns bitte");
     });
     let exported = export(&compile(&files), AT).unwrap();

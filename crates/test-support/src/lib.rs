@@ -45,6 +45,13 @@ pub fn demo_files() -> BTreeMap<String, String> {
 }
 
 /// Copies the folder `from` into `to`, recursively.
+/// Changes the JSON document `path` of `files` in place (a test's variation of the demo).
+pub fn edit_json(files: &mut BTreeMap<String, String>, path: &str, change: impl FnOnce(&mut serde_json::Value)) {
+    let mut doc: serde_json::Value = serde_json::from_str(&files[path]).unwrap_or_else(|e| panic!("{path}: {e}"));
+    change(&mut doc);
+    files.insert(path.into(), serde_json::to_string_pretty(&doc).unwrap_or_else(|e| panic!("{path}: {e}")));
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
