@@ -25,12 +25,23 @@ type Key = (String, String, String);
 /// The stale translations of the newest of `versions` (an entry document's versions, oldest
 /// first; unreadable ones are skipped). `fields` are the component's localized field patterns.
 pub fn stale_translations(versions: &[Value], fields: &[String]) -> Vec<StaleTranslation> {
+    stale_in(versions, |doc| variants(doc).into_iter().map(|v| (v, fields.to_vec())).collect())
+}
+
+/// The stale translations of experiment arms in the newest of `versions` (versions of
+/// `experiments.json`, oldest first). An arm's own texts are those its patch sets;
+/// `fields_of(entry)` gives the localized field patterns of the entry an experiment runs on.
+pub fn stale_arm_translations(versions: &[Value], fields_of: impl Fn(&str) -> Vec<String>) -> Vec<StaleTranslation> {
+    stale_in(versions, |doc| arms(doc).into_iter().map(|(entry, v)| (v, fields_of(&entry))).collect())
+}
+
+fn stale_in<'v>(versions: &'v [Value], variants_of: impl Fn(&'v Value) -> Vec<(Variant<'v>, Vec<String>)>) -> Vec<StaleTranslation> {
     // (variant, locale, field) -> (the translation, the original when it was written).
     let mut written: HashMap<Key, (Value, Value)> = HashMap::new();
     let mut newest: Vec<(Key, String, Value)> = Vec::new();
     for version in versions {
         newest.clear();
-        for variant in variants(version) {
+        for (variant, fields) in variants_of(version) {
             for field in fields.iter().flat_map(|f| expand(f, &variant.content)) {
                 if variant.patch.is_some() && !owns(variant.patch, &field) {
                     continue;
@@ -88,6 +99,31 @@ fn variants(entry: &Value) -> Vec<Variant<'_>> {
             patch: Some(patch),
             translations: p.get("translations"),
         });
+    }
+    out
+}
+
+/// Each experiment's arms as variants (keyed by experiment key and arm name), with the entry
+/// the experiment runs on. An arm's content is its patch: its own texts are the ones it sets.
+fn arms(doc: &Value) -> Vec<(String, Variant<'_>)> {
+    let experiments = doc.get("experiments").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let mut out = Vec::new();
+    for (i, x) in experiments.iter().enumerate() {
+        let (Some(key), Some(entry)) = (x.get("key").and_then(Value::as_str), x.get("entry").and_then(Value::as_str)) else { continue };
+        let arms = x.get("arms").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        for (j, arm) in arms.iter().enumerate() {
+            let (Some(name), Some(patch)) = (arm.get("name").and_then(Value::as_str), arm.get("patch")) else { continue };
+            out.push((
+                entry.to_owned(),
+                Variant {
+                    id: format!("{key}\u{0}{name}"),
+                    at: format!("/experiments/{i}/arms/{j}/translations"),
+                    content: patch.clone(),
+                    patch: Some(patch),
+                    translations: arm.get("translations"),
+                },
+            ));
+        }
     }
     out
 }
@@ -159,6 +195,28 @@ mod tests {
             entry("Built to last", Some("Gebaut für lange"), "Welcome", "Willkommen"),
         ];
         assert!(stale_translations(&versions, &fields()).is_empty());
+    }
+
+    #[test]
+    fn an_arms_translation_goes_stale_when_its_own_text_changes_and_not_when_the_entry_does() {
+        let experiments = |headline: &str, german: &str, eyebrow: &str| {
+            json!({"experiments": [{"key": "x", "entry": "home-hero", "arms": [
+                {"name": "control", "patch": {}},
+                {"name": "adventure", "patch": {"headline": headline, "eyebrow": eyebrow},
+                 "translations": {"de-DE": {"headline": german, "eyebrow": "Neu"}}}
+            ]}]})
+        };
+        let fields = |entry: &str| if entry == "home-hero" { vec!["/headline".to_owned(), "/eyebrow".to_owned()] } else { Vec::new() };
+        let versions = [experiments("Go further", "Weiter gehen", "New"), experiments("Go further, go wild", "Weiter gehen", "New")];
+        let stale = stale_arm_translations(&versions, fields);
+        assert_eq!(
+            stale,
+            vec![StaleTranslation {
+                pointer: "/experiments/0/arms/1/translations/de-DE/headline".into(),
+                locale: "de-DE".into(),
+                original_then: json!("Go further")
+            }]
+        );
     }
 
     #[test]

@@ -64,3 +64,19 @@ fn a_save_that_fills_the_last_french_gap_tells_the_tree_the_entry_is_complete() 
     assert!(hero.gaps.is_empty(), "French is complete now: {:?}", hero.gaps.iter().map(|g| &g.locale).collect::<Vec<_>>());
     assert!(gaps(&session, "home-hero").is_empty(), "and the session agrees");
 }
+
+#[test]
+fn an_experiment_arms_translations_go_stale_when_the_arms_own_english_text_is_rewritten() {
+    let (_tmp, dir) = demo_copy();
+    let mut session = Session::open(&dir, true).unwrap();
+    const EXPERIMENTS: &str = "experiments.json";
+    let doc = session.read_document(EXPERIMENTS).unwrap();
+    assert!(doc.stale.is_empty(), "an imported workspace starts current");
+    let mut edited = doc.content.0.clone();
+    edited["experiments"][0]["arms"][1]["patch"]["headline"] = json!("Go further than the map");
+    session.save_document(EXPERIMENTS, &edited, doc.revision.map(i64::from), false).unwrap();
+    let stale = session.read_document(EXPERIMENTS).unwrap().stale;
+    let pointers: Vec<&str> = stale.iter().map(|s| s.pointer.as_str()).collect();
+    assert_eq!(pointers, ["/experiments/0/arms/1/translations/de-DE/headline", "/experiments/0/arms/1/translations/fr-FR/headline"]);
+    assert_eq!(stale[0].original_then.0, doc.content.0["experiments"][0]["arms"][1]["patch"]["headline"]);
+}

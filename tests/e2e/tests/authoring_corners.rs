@@ -53,9 +53,22 @@ async fn an_experiment_arm_is_edited_in_the_entry_s_form_with_its_weights_added_
             "const b = document.querySelector('[data-testid=\"arm-locales-1\"] [data-testid=\"locale-tab-de-DE\"]'); if (b) b.click(); return !!b;",
         )
         .await;
+        // Its German headline was made from the English just rewritten: marked, with that English.
+        app.wait_js(
+            "the arm's German headline to be marked as made from the old English",
+            "const m = document.querySelector('[data-testid=\"arm-1\"] [data-testid=\"stale-text\"][data-pointer=\"/personalizations/0/translations/de-DE/headline\"]');\
+             return !!m && m.innerText.includes('It said');",
+        )
+        .await;
+        app.shot("arm-german-stale").await;
         let german = app.css("[data-testid=\"arm-1\"] [data-locale=\"de-DE\"][data-field=\"/headline\"]").await;
         german.clear().await.unwrap();
         german.send_keys("Das Abenteuer beginnt gleich hier").await.unwrap();
+        app.wait_js(
+            "the mark to go once the German is rewritten",
+            "return !document.querySelector('[data-testid=\"arm-1\"] [data-testid=\"stale-text\"]');",
+        )
+        .await;
         app.shot("arm-in-german").await;
         save(&app, "experiments.json", "Das Abenteuer beginnt gleich hier").await;
         let text = std::fs::read_to_string(app.workspace.join("experiments.json")).unwrap();

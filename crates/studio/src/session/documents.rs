@@ -24,16 +24,34 @@ impl Session {
         Ok(DocumentView { path: path.to_owned(), content: Json(content), revision: Some(revision as i32), disk, stale })
     }
 
-    /// The translations of entry document `path` whose original changed after they were
-    /// written, judged on its last [`STALE_HISTORY`] revisions.
+    /// The translations of entry document `path` (or of the experiments' arms) whose original
+    /// changed after they were written, judged on its last [`STALE_HISTORY`] revisions.
     fn stale_translations(&self, path: &str, content: &serde_json::Value) -> Result<Vec<StaleTextView>, StudioError> {
+        use vantage_engine::locales::localized_fields;
+        use vantage_engine::stale_translations::{stale_arm_translations, stale_translations};
         let bundle = self.bundle();
-        let component = content.get("type").and_then(serde_json::Value::as_str).and_then(|c| bundle.workspace.components.get(c));
-        let (Some(component), true) = (component, path.starts_with("entries/")) else { return Ok(Vec::new()) };
-        let fields = vantage_engine::locales::localized_fields(&component.schema);
-        if fields.is_empty() || bundle.workspace.settings.locales.len() < 2 {
+        let ws = &bundle.workspace;
+        if ws.settings.locales.len() < 2 || !(path.starts_with("entries/") || path == "experiments.json") {
             return Ok(Vec::new());
         }
+        let stale = if path == "experiments.json" {
+            let fields_of = |entry: &str| {
+                ws.entries.get(entry).and_then(|e| ws.components.get(&e.component)).map(|c| localized_fields(&c.schema)).unwrap_or_default()
+            };
+            stale_arm_translations(&self.versions(path)?, fields_of)
+        } else {
+            let component = content.get("type").and_then(serde_json::Value::as_str).and_then(|c| ws.components.get(c));
+            let Some(component) = component else { return Ok(Vec::new()) };
+            stale_translations(&self.versions(path)?, &localized_fields(&component.schema))
+        };
+        Ok(stale
+            .into_iter()
+            .map(|s| StaleTextView { pointer: s.pointer, locale: s.locale, original_then: Json(s.original_then) })
+            .collect())
+    }
+
+    /// The last [`STALE_HISTORY`] versions of document `path`, oldest first (unreadable ones left out).
+    fn versions(&self, path: &str) -> Result<Vec<serde_json::Value>, StudioError> {
         let mut versions: Vec<serde_json::Value> = self
             .store
             .history(path)?
@@ -42,11 +60,7 @@ impl Session {
             .filter_map(|r| r.content.and_then(|text| serde_json::from_str(&text).ok()))
             .collect();
         versions.reverse();
-        let stale = vantage_engine::stale_translations::stale_translations(&versions, &fields);
-        Ok(stale
-            .into_iter()
-            .map(|s| StaleTextView { pointer: s.pointer, locale: s.locale, original_then: Json(s.original_then) })
-            .collect())
+        Ok(versions)
     }
 
     /// How the workspace file of `path` compares with the store's head `head`.

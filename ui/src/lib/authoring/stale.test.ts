@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '$lib/api';
 import { set } from '$lib/util/pointer';
-import { staleAt, staleNow, type StaleText } from './stale';
+import { armStale, staleAt, staleNow, type StaleText } from './stale';
 
 const entry: JsonValue = {
   baseline: { headline: 'Built for the long way', cta: { label: 'Shop' } },
@@ -45,5 +45,17 @@ describe('stale translations', () => {
     const edited = set(entry, '/translations/de-DE/headline', 'Neu');
     expect(staleNow(stale, entry, edited)).toHaveLength(1);
     expect(staleNow(stale, entry, set(edited, '/translations/de-DE/headline', 'Gebaut für lange'))).toEqual(stale);
+  });
+
+  it('of an experiment arm stay until its translation or its own text is edited, and are read as the arm’s form reads them', () => {
+    const experiments: JsonValue = {
+      experiments: [{ key: 'x', entry: 'home-hero', arms: [{ name: 'control', patch: {} }, { name: 'adventure', patch: { headline: 'Go further than the map' }, translations: { 'de-DE': { headline: 'Weiter gehen' } } }] }],
+    };
+    const marks: StaleText[] = [{ pointer: '/experiments/0/arms/1/translations/de-DE/headline', locale: 'de-DE', originalThen: 'Go further' }];
+    expect(staleNow(marks, experiments, experiments)).toEqual(marks);
+    expect(staleNow(marks, experiments, set(experiments, '/experiments/0/arms/1/patch/headline', 'Go'))).toEqual([]);
+    expect(staleNow(marks, experiments, set(experiments, '/experiments/0/arms/1/translations/de-DE/headline', 'Weiter als die Karte'))).toEqual([]);
+    expect(armStale(marks, '/experiments/0/arms/1').map((s) => s.pointer)).toEqual(['/personalizations/0/translations/de-DE/headline']);
+    expect(armStale(marks, '/experiments/0/arms/0')).toEqual([]);
   });
 });

@@ -10,14 +10,23 @@ import { isObj } from './rules';
 
 export type StaleText = DocumentView['stale'][number];
 
+/** An experiment arm's stale translation: `/experiments/<x>/arms/<a>/translations/<code><field>`. */
+const ARM = /^(\/experiments\/\d+\/arms\/\d+)\/translations\/[^/]+(\/.+)$/;
+
 /** Where a stale translation's text and its original sit in the entry, from its pointer. */
-function parts(pointer: string): { variant: number; field: string } | null {
+function parts(pointer: string): { variant: number | string; field: string } | null {
+  const arm = ARM.exec(pointer);
+  if (arm) return { variant: arm[1], field: arm[2] };
   const m = /^(?:\/personalizations\/(\d+))?\/translations\/[^/]+(\/.+)$/.exec(pointer);
   return m ? { variant: m[1] === undefined ? -1 : Number(m[1]), field: m[2] } : null;
 }
 
-/** The original (default language) text of variant `variant` (-1: the baseline) at `field`. */
-function originalOf(entry: JsonValue | undefined, variant: number, field: string): JsonValue | undefined {
+/**
+ * The original (default language) text at `field` of variant `variant`: -1 the baseline, a
+ * number a personalization, a pointer an experiment arm (whose own texts are its patch's).
+ */
+function originalOf(entry: JsonValue | undefined, variant: number | string, field: string): JsonValue | undefined {
+  if (typeof variant === 'string') return get(get(entry, `${variant}/patch`), field);
   if (!isObj(entry)) return undefined;
   if (variant < 0) return get(entry.baseline, field);
   const list = Array.isArray(entry.personalizations) ? entry.personalizations : [];
@@ -36,6 +45,15 @@ export function staleNow(stale: StaleText[], read: JsonValue | undefined, conten
     if (!at) return false;
     return sameJson(get(read, s.pointer), get(content, s.pointer)) && sameJson(originalOf(read, at.variant, at.field), originalOf(content, at.variant, at.field));
   });
+}
+
+/**
+ * The marks of the experiment arm at `arm` (`/experiments/0/arms/1`), re-pointed as the arm's
+ * translation form reads it: the arm as personalization 0 of its entry (`armAsEntry`).
+ */
+export function armStale(stale: StaleText[], arm: string): StaleText[] {
+  const prefix = `${arm}/translations/`;
+  return stale.filter((s) => s.pointer.startsWith(prefix)).map((s) => ({ ...s, pointer: `/personalizations/0/translations/${s.pointer.slice(prefix.length)}` }));
 }
 
 /** The mark of the text at `field` of variant `variant` (-1: the baseline) in locale `code`, if any. */
