@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use vantage_test_support::{copy_dir, repo};
 
 pub mod cms;
+mod x11_shot;
 
 /// How long a condition may take before the test fails.
 const PATIENCE: Duration = Duration::from_secs(15);
@@ -272,7 +273,16 @@ impl App {
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let file = self.out.join(format!("{}-{:02}-{name}.png", self.scenario, self.shots));
-        if let Ok(png) = self.client.screenshot().await {
+        // The display's own pixels first; WebDriver's screenshot only where there is no X
+        // display, and never waited on for long (it can hang without compositing).
+        let png = match x11_shot::capture_app_window() {
+            Ok(png) => Some(png),
+            Err(why) => {
+                eprintln!("screenshot {name}: not from the X display ({why}); asking WebDriver");
+                tokio::time::timeout(Duration::from_secs(10), self.client.screenshot()).await.ok().and_then(Result::ok)
+            }
+        };
+        if let Some(png) = png {
             std::fs::write(&file, png).unwrap();
         }
         file

@@ -18,7 +18,7 @@ pub fn traffic_status(dir: &Path) -> Result<TrafficStatusView, StudioError> {
     Ok(match crate::traffic::traffic_in_use(&db) {
         Ok(None) => TrafficStatusView {
             visitors: 0,
-            summary: "No recorded traffic yet: impact is measured on simulated visitors.".into(),
+            summary: "No recorded traffic yet: impact is measured on simulated visitors".into(),
             problem: None,
         },
         Ok(Some(t)) => TrafficStatusView {
@@ -28,7 +28,7 @@ pub fn traffic_status(dir: &Path) -> Result<TrafficStatusView, StudioError> {
         },
         Err(e) => TrafficStatusView {
             visitors: 0,
-            summary: "The recorded traffic cannot be used: impact is measured on simulated visitors.".into(),
+            summary: "The recorded traffic cannot be used: impact is measured on simulated visitors".into(),
             problem: Some(e.message),
         },
     })
