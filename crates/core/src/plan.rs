@@ -6,10 +6,10 @@
 //! each (shared subconditions and audiences included). Deciding runs three uniform passes for
 //! every visitor, the same steps in the same order: the number comparisons (the most common
 //! test) in line, the other tests, then the combinations, children before parents. Each result
-//! is two bits, "definitely true" and "definitely false" (unknown is neither). Kleene
-//! logic is exact on them: `all` is true when every child is true and false when any is false;
-//! `any` the reverse; `not` swaps the bits. Each slot then takes its first true rule from a
-//! mask. The tree evaluator ([`crate::eval`]) stays for traces, experiments and single rules,
+//! is two bits, "definitely true" and "possibly true" (true is both, false neither, unknown
+//! only the second). Kleene logic is then one bitwise operation: `all` is the AND of its
+//! children's bits and `any` their OR; `not` swaps the two bits and inverts them. Each slot
+//! then takes its first true rule from a mask. The tree evaluator ([`crate::eval`]) stays for traces, experiments and single rules,
 //! and the differential tests hold the two to the same decisions.
 //!
 //! One kind of test costs far more than the rest: a rollout hashes the visitor's unit. Rollouts
@@ -23,9 +23,12 @@ use crate::context::{Context, Val};
 use crate::program::{Node, NodeId, Program, Test, Tri};
 use rustc_hash::FxHashMap as HashMap;
 
-/// The result bits of one step.
-const TRUE: u8 = 1;
-const FALSE: u8 = 2;
+/// The result bits of one step: "definitely true" (bit 0) and "possibly true" (bit 1).
+const TRUE: u8 = 0b11;
+const FALSE: u8 = 0b00;
+const UNKNOWN: u8 = 0b10;
+/// The "definitely true" bit.
+const DEFINITELY: u8 = 0b01;
 
 /// The outcome of a slot where no rule matched.
 pub const BASELINE: u16 = u16::MAX;
@@ -156,20 +159,20 @@ impl PagePlan {
     /// One combination's result from its children's bits.
     #[inline]
     fn combined(c: &Combine, bits: &[u8]) -> u8 {
-        let [x, y, z] = c.kids.map(|kid| bits.get(kid as usize).copied().unwrap_or(0));
-        let (and, or) = (x & y & z, x | y | z);
-        // `all`: true when every child is, false when any is; `any`: the reverse.
-        let all = (and & TRUE) | (or & FALSE);
-        let any = (or & TRUE) | (and & FALSE);
-        let v = (all & c.all) | (any & !c.all);
-        let swapped = ((v & TRUE) << 1) | ((v & FALSE) >> 1);
-        (swapped & c.negate) | (v & !c.negate)
+        let [x, y, z] = c.kids.map(|kid| bits.get(kid as usize).copied().unwrap_or(UNKNOWN));
+        // `all`: definitely true when every child is, possibly true when every child may be;
+        // `any`: when one is.
+        let v = (x & y & z & c.all) | ((x | y | z) & !c.all);
+        // `not`: definitely true where the child is not possibly true, and the reverse.
+        let negated = (((v >> 1) | (v << 1)) & TRUE) ^ TRUE;
+        v ^ ((v ^ negated) & c.negate)
     }
 
     /// Runs every step for `ctx` into `bits` (grown once, then reused without allocating).
     pub fn run(&self, program: &Program, ctx: &Context, bits: &mut Vec<u8>) {
         bits.clear();
-        bits.resize(self.results as usize, 0);
+        // Rollouts are read as unknown until they run.
+        bits.resize(self.results as usize, UNKNOWN);
         set(bits, NEUTRAL_ALL, TRUE);
         set(bits, NEUTRAL_ANY, FALSE);
         for n in &self.numbers {
@@ -181,7 +184,7 @@ impl PagePlan {
                 Some(Val::Missing) | None => FALSE,
                 Some(_) => bits_of(Tri::from_bool(n.negate)),
             };
-            set(bits, n.out, if consented { value } else { 0 });
+            set(bits, n.out, if consented { value } else { UNKNOWN });
         }
         for &(out, node) in &self.leaves {
             set(bits, out, bits_of(program.eval_leaf(node, ctx)));
@@ -198,7 +201,7 @@ impl PagePlan {
         for c in &self.costly {
             let (first, len) = c.parents;
             let parents = self.costly_parents.get(first as usize..(first + len) as usize).unwrap_or_default();
-            if c.always || parents.iter().any(|&p| bits.get(p as usize).copied().unwrap_or(0) == 0) {
+            if c.always || parents.iter().any(|&p| bits.get(p as usize).is_none_or(|&v| v == UNKNOWN)) {
                 set(bits, c.out, bits_of(program.eval_leaf(c.node, ctx)));
                 ran = true;
             }
@@ -222,14 +225,14 @@ impl PagePlan {
         // Up to 64 rules without a branch on the answers; more are rare and simply walked.
         let mut mask = 0u64;
         for (i, &result) in rules.iter().take(64).enumerate() {
-            mask |= u64::from(bits.get(result as usize).copied().unwrap_or(0) & TRUE) << i;
+            mask |= u64::from(bits.get(result as usize).copied().unwrap_or(FALSE) & DEFINITELY) << i;
         }
         let position = if len <= 64 {
             (mask.trailing_zeros() as usize).min(len as usize)
         } else if mask != 0 {
             mask.trailing_zeros() as usize
         } else {
-            64 + rules.iter().skip(64).take_while(|&&result| bits.get(result as usize).is_none_or(|v| v & TRUE == 0)).count()
+            64 + rules.iter().skip(64).take_while(|&&result| bits.get(result as usize).is_none_or(|v| v & DEFINITELY == 0)).count()
         };
         // Slot `slot`'s outcomes start after the earlier slots' rules and baselines.
         self.outcomes.get(first as usize + slot + position).copied().unwrap_or(BASELINE)
@@ -257,7 +260,7 @@ fn bits_of(t: Tri) -> u8 {
     match t {
         Tri::True => TRUE,
         Tri::False => FALSE,
-        Tri::Unknown => 0,
+        Tri::Unknown => UNKNOWN,
     }
 }
 
@@ -375,5 +378,47 @@ impl Builder<'_> {
     fn next(&mut self) -> u32 {
         self.plan.results += 1;
         self.plan.results - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Kleene's `all` and `any`, written out: false (true) decides, else unknown wins.
+    fn kleene(all: bool, values: [Tri; 3]) -> Tri {
+        let (decider, other) = if all { (Tri::False, Tri::True) } else { (Tri::True, Tri::False) };
+        if values.contains(&decider) {
+            decider
+        } else if values.contains(&Tri::Unknown) {
+            Tri::Unknown
+        } else {
+            other
+        }
+    }
+
+    #[test]
+    fn a_combination_of_result_bits_is_kleene_logic_for_every_child_value() {
+        let tris = [Tri::True, Tri::False, Tri::Unknown];
+        for all in [true, false] {
+            for negate in [true, false] {
+                for x in tris {
+                    for y in tris {
+                        for z in tris {
+                            let bits = [bits_of(x), bits_of(y), bits_of(z)];
+                            let c = Combine {
+                                out: 3,
+                                kids: [0, 1, 2],
+                                all: if all { u8::MAX } else { 0 },
+                                negate: if negate { u8::MAX } else { 0 },
+                            };
+                            let want = kleene(all, [x, y, z]);
+                            let want = if negate { want.negate() } else { want };
+                            assert_eq!(PagePlan::combined(&c, &bits), bits_of(want), "all={all} negate={negate} of {x:?} {y:?} {z:?}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }
