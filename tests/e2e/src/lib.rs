@@ -104,6 +104,14 @@ impl App {
         }
     }
 
+    /// Runs an asynchronous script: it answers by calling its last argument.
+    pub async fn js_async(&self, script: &str) -> Value {
+        match tokio::time::timeout(PATIENCE, self.client.execute_async(script, Vec::new())).await {
+            Ok(result) => result.unwrap_or_else(|e| panic!("script failed: {e}\n{script}")),
+            Err(_) => panic!("the window did not answer a script within {PATIENCE:?} (is it hung?)\n{script}"),
+        }
+    }
+
     /// Waits until `script` returns true; fails naming `what`.
     pub async fn wait_js(&self, what: &str, script: &str) {
         self.wait_js_args(what, script, Vec::new()).await;
