@@ -307,6 +307,23 @@ fn every_preview_path_records_whose_data_it_read() {
 }
 
 #[test]
+fn typing_with_four_live_previews_records_each_visitor_read_once_not_per_keystroke() {
+    let (_tmp, dir) = demo_copy();
+    let session = Session::open(&dir, true).unwrap();
+    let views = [view("vip-anna"), view("no-consent"), view("first-time-mobile"), view("lapsed-vienna")];
+    for headline in ["W", "We", "Wel", "Welc", "Welco"] {
+        let edit = DocumentEdit { path: HERO.into(), content: Json(with_vip_headline(&session, headline)) };
+        session.preview_edit(&edit, "home", &views).unwrap();
+    }
+    let reads = session.audit_log(None, Some("profile_read"), 500).unwrap().entries;
+    let live: Vec<&str> = reads.iter().filter(|e| e.detail.contains("live edit preview")).map(|e| e.subject.as_str()).collect();
+    assert_eq!(live.len(), 4, "one entry per visitor read: {live:?}");
+    for v in &views {
+        assert!(live.contains(&format!("profiles/{}.json", v.profile).as_str()), "{} is recorded: {live:?}", v.profile);
+    }
+}
+
+#[test]
 fn a_change_to_a_template_is_called_out_as_code_in_review() {
     let (_tmp, dir) = demo_copy();
     let shared = SharedSession::new(Session::open(&dir, true).unwrap());

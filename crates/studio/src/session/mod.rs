@@ -11,6 +11,7 @@ mod deliver;
 mod documents;
 mod preview;
 mod reach;
+mod recent_reads;
 mod review;
 mod review_population;
 mod review_story;
@@ -54,6 +55,8 @@ pub struct Session {
     written: vantage_engine::load::SourceFiles,
     /// The person signed in at the workspace's CMS, who is then the only one this session acts as.
     signed_in: Option<crate::sync::SignedIn>,
+    /// Reads of visitor data recorded in the last minute (see `recent_reads`).
+    recent_reads: recent_reads::RecentReads,
 }
 
 /// Where a workspace keeps its store.
@@ -85,7 +88,16 @@ impl Session {
             None => None,
         };
         let user = signed_in.as_ref().map_or(user, |me| me.name.clone());
-        Ok(Session { dir: dir.to_path_buf(), is_demo, store, user, live: LiveWorkspace::open(dir)?, written, signed_in })
+        Ok(Session {
+            dir: dir.to_path_buf(),
+            is_demo,
+            store,
+            user,
+            live: LiveWorkspace::open(dir)?,
+            written,
+            signed_in,
+            recent_reads: Default::default(),
+        })
     }
 
     pub fn dir(&self) -> &Path {

@@ -40,10 +40,11 @@ impl Session {
         Ok(why(&bundle, explanation, moment))
     }
 
-    /// Previewing as visitors reads their profiles: the audit log records it, on every path.
+    /// Previewing as visitors reads their profiles: the audit log records it, on every path
+    /// (the same read again within a minute is covered by its entry, see `recent_reads`).
     pub(crate) fn record_reads(&self, views: &[PreviewRequest], purpose: &str) -> Result<(), StudioError> {
         let profiles: Vec<&str> = views.iter().map(|v| v.profile.as_str()).collect();
-        crate::store_cases::record_profile_reads(&self.store, &self.user, &profiles, purpose)
+        self.record_profile_reads(&profiles, purpose)
     }
 
     /// Previewing a recorded visitor reads their data: audited like a saved profile, by row.
@@ -56,7 +57,18 @@ impl Session {
     pub(crate) fn record_all_reads(&self, purpose: &str) -> Result<(), StudioError> {
         let bundle = self.live.bundle();
         let profiles: Vec<&str> = bundle.workspace.profiles.keys().map(String::as_str).collect();
-        crate::store_cases::record_profile_reads(&self.store, &self.user, &profiles, purpose)
+        self.record_profile_reads(&profiles, purpose)
+    }
+
+    fn record_profile_reads(&self, profiles: &[&str], purpose: &str) -> Result<(), StudioError> {
+        let now = std::time::Instant::now();
+        let fresh = self.recent_reads.unrecorded(&self.user, purpose, profiles, now);
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        crate::store_cases::record_profile_reads(&self.store, &self.user, &fresh, purpose)?;
+        self.recent_reads.recorded(&self.user, purpose, &fresh, now);
+        Ok(())
     }
 }
 
