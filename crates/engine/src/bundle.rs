@@ -186,7 +186,9 @@ impl Bundle {
         if let Some(entry) = workspace.entries.get(id) {
             let experiment = experiment_of(&workspace, &self.decisions, id);
             let schema = workspace.components.get(&entry.component).map(|c| &c.schema);
-            contents.insert(id.to_owned(), Arc::new(entry_contents(entry, experiment, schema, &Locales::of(&workspace.settings))));
+            let fields = schema.map(crate::locales::localized_fields).unwrap_or_default();
+            let component = schema.map(|schema| (schema, fields.as_slice()));
+            contents.insert(id.to_owned(), Arc::new(entry_contents(entry, experiment, component, &Locales::of(&workspace.settings))));
         }
         Bundle {
             hash,
@@ -261,13 +263,17 @@ fn contents(workspace: &Workspace, decisions: &DecisionBundle) -> BTreeMap<Strin
             experiments.insert(&slot.entry, x);
         }
     }
+    let locales = Locales::of(&workspace.settings);
+    // Each component's localized fields, read from its schema once rather than per entry.
+    let fields: BTreeMap<&str, Vec<String>> =
+        workspace.components.iter().map(|(id, c)| (id.as_str(), crate::locales::localized_fields(&c.schema))).collect();
     workspace
         .entries
         .iter()
         .map(|(id, entry)| {
-            let schema = workspace.components.get(&entry.component).map(|c| &c.schema);
-            let locales = Locales::of(&workspace.settings);
-            (id.clone(), Arc::new(entry_contents(entry, experiments.get(id.as_str()).copied(), schema, &locales)))
+            let component = workspace.components.get(&entry.component).map(|c| (&c.schema, fields.get(entry.component.as_str())));
+            let component = component.map(|(schema, fields)| (schema, fields.map(Vec::as_slice).unwrap_or_default()));
+            (id.clone(), Arc::new(entry_contents(entry, experiments.get(id.as_str()).copied(), component, &locales)))
         })
         .collect()
 }
@@ -284,7 +290,13 @@ fn experiment_of<'w>(workspace: &'w Workspace, decisions: &DecisionBundle, id: &
 
 /// An entry's variants merged over its baseline, in every locale whose texts differ, with every
 /// unsafe link made inert (lint says which), so no page anyone is served carries one.
-fn entry_contents(entry: &Entry, experiment: Option<&Experiment>, schema: Option<&Value>, locales: &Locales<'_>) -> EntryVariants {
+/// `component` is the entry's component schema and its localized fields.
+fn entry_contents(
+    entry: &Entry,
+    experiment: Option<&Experiment>,
+    component: Option<(&Value, &[String])>,
+    locales: &Locales<'_>,
+) -> EntryVariants {
     // Only the personalizations the core compiles (see `MAX_PERSONALIZATIONS`): decisions index this list.
     let personalizations = &entry.personalizations[..entry.personalizations.len().min(vantage_core::decide::MAX_PERSONALIZATIONS)];
     let arms = experiment.map(|x| x.arms.as_slice()).unwrap_or_default();
@@ -293,29 +305,40 @@ fn entry_contents(entry: &Entry, experiment: Option<&Experiment>, schema: Option
         .chain(personalizations.iter().map(|p| (Some(&p.patch), &p.translations)))
         .chain(arms.iter().map(|a| (Some(&a.patch), &a.translations)))
         .collect();
-    let default: Vec<Value> =
+    let schema = component.map(|(schema, _)| schema);
+    let fields = component.map(|(_, fields)| fields).unwrap_or_default();
+    let mut default: Vec<Value> =
         variants.iter().map(|(patch, _)| patch.map_or_else(|| entry.baseline.clone(), |p| merged(&entry.baseline, p))).collect();
-    let fields = schema.map(crate::locales::localized_fields).unwrap_or_default();
-    let mut localized = BTreeMap::new();
-    if !fields.is_empty() {
-        for locale in locales.others() {
-            let texts: Vec<Value> = variants
-                .iter()
-                .zip(&default)
-                .map(|((patch, own), content)| {
-                    crate::locales::localize(locales, &locale.code, &fields, content, *patch, own, &entry.translations)
-                })
-                .collect();
-            if texts != default {
-                localized.insert(locale.code.clone(), texts);
-            }
-        }
-    }
-    let mut out = EntryVariants { default, localized };
     if let Some(schema) = schema {
-        for content in out.default.iter_mut().chain(out.localized.values_mut().flatten()) {
+        for content in &mut default {
             crate::safe_url::neutralise(schema, content);
         }
     }
-    out
+    let mut localized = BTreeMap::new();
+    if !fields.is_empty() && !locales.others().is_empty() {
+        // Which texts each variant has is the same in every locale.
+        let texts: Vec<Vec<(String, bool)>> =
+            variants.iter().zip(&default).map(|((patch, _), content)| crate::locales::variant_texts(fields, content, *patch)).collect();
+        for locale in locales.others() {
+            let changed: Vec<Option<Value>> = variants
+                .iter()
+                .zip(&default)
+                .zip(&texts)
+                .map(|(((_, own), content), texts)| {
+                    let mut changed = crate::locales::localized_if_changed(locales, &locale.code, texts, content, own, &entry.translations);
+                    // A translated text can carry a link: made inert as the default's were.
+                    if let (Some(schema), Some(changed)) = (schema, changed.as_mut()) {
+                        crate::safe_url::neutralise(schema, changed);
+                    }
+                    changed
+                })
+                .collect();
+            // Only locales where some text differs get their own copy of the variants.
+            if changed.iter().any(Option::is_some) {
+                let variants = changed.into_iter().zip(&default).map(|(c, d)| c.unwrap_or_else(|| d.clone())).collect();
+                localized.insert(locale.code.clone(), variants);
+            }
+        }
+    }
+    EntryVariants { default, localized }
 }

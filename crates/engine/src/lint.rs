@@ -279,7 +279,7 @@ pub fn untranslated(bundle: &Bundle, entry: &str) -> std::collections::BTreeMap<
 fn content(bundle: &Bundle, only: Option<&str>, out: &mut Vec<Diagnostic>) {
     let ws = &bundle.workspace;
     let mut variants: Vec<(String, String, String, &str, Value)> = Vec::new();
-    for (id, entry) in ws.entries.iter().filter(|(id, _)| only.is_none_or(|o| o == id.as_str())) {
+    for (id, entry) in ws.entries_or_only(only) {
         let file = format!("entries/{id}.json");
         variants.extend(in_every_locale(ws, (file.clone(), "/baseline".into(), "baseline".into()), entry, None, &entry.translations));
         for (i, p) in entry.personalizations.iter().enumerate() {

@@ -142,7 +142,7 @@ fn error(file: &str, pointer: String, code: &str, message: String) -> Diagnostic
 fn variants<'w>(bundle: &'w Bundle, only: Option<&str>) -> Vec<Variant<'w>> {
     let ws = &bundle.workspace;
     let mut out = Vec::new();
-    for (id, entry) in ws.entries.iter().filter(|(id, _)| only.is_none_or(|o| o == id.as_str())) {
+    for (id, entry) in ws.entries_or_only(only) {
         let file = format!("entries/{id}.json");
         out.push(Variant {
             file: file.clone(),

@@ -159,6 +159,20 @@ pub fn translation<'t>(own: &'t Translations, code: &str, field: &str) -> Option
     own.get(code).and_then(|t| t.pointer(field)).filter(|v| !v.is_null())
 }
 
+/// A variant's texts: each pointer its localized `fields` name in its `content`, and whether the
+/// variant's own translations hold it ([`owns`]) rather than the baseline's. The same in every
+/// locale, so worked out once per variant.
+pub fn variant_texts(fields: &[String], content: &Value, patch: Option<&Value>) -> Vec<(String, bool)> {
+    fields
+        .iter()
+        .flat_map(|f| expand(f, content))
+        .map(|at| {
+            let own = owns(patch, &at);
+            (at, own)
+        })
+        .collect()
+}
+
 /// A variant's merged content in locale `code`: each localized field the content holds replaced
 /// by the text along `code`'s chain, from the variant's own translations where its patch sets
 /// the field, else from the baseline's. A field no locale of the chain has keeps the default
@@ -172,18 +186,32 @@ pub fn localize(
     own: &Translations,
     baseline: &Translations,
 ) -> Value {
-    let mut out = content.clone();
-    let Some(default) = locales.default_code() else { return out };
-    for field in fields.iter().flat_map(|f| expand(f, content)) {
-        let source = if owns(patch, &field) { own } else { baseline };
-        let found = locales.chain(locales.get(code).map_or(default, |l| l.code.as_str())).find_map(|c| {
-            if c == default {
-                Some(None)
-            } else {
-                translation(source, c, &field).map(Some)
-            }
-        });
-        if let (Some(Some(text)), Some(slot)) = (found, out.pointer_mut(&field)) {
+    let texts = variant_texts(fields, content, patch);
+    localized_if_changed(locales, code, &texts, content, own, baseline).unwrap_or_else(|| content.clone())
+}
+
+/// [`localize`] from the variant's [`variant_texts`], or `None` when no text differs from the
+/// default's (nothing is copied then).
+pub fn localized_if_changed(
+    locales: &Locales<'_>,
+    code: &str,
+    texts: &[(String, bool)],
+    content: &Value,
+    own: &Translations,
+    baseline: &Translations,
+) -> Option<Value> {
+    let default = locales.default_code()?;
+    let chain_start = locales.get(code).map_or(default, |l| l.code.as_str());
+    let mut out: Option<Value> = None;
+    for (field, is_own) in texts {
+        let source = if *is_own { own } else { baseline };
+        let found =
+            locales.chain(chain_start).find_map(|c| if c == default { Some(None) } else { translation(source, c, field).map(Some) });
+        let Some(Some(text)) = found else { continue };
+        if content.pointer(field) == Some(text) {
+            continue;
+        }
+        if let Some(slot) = out.get_or_insert_with(|| content.clone()).pointer_mut(field) {
             *slot = text.clone();
         }
     }

@@ -294,6 +294,16 @@ impl Entry {
 }
 
 impl Workspace {
+    /// Every entry, or only the one named `only` (found directly: checking one entry of a large
+    /// workspace must not walk all of them).
+    pub fn entries_or_only<'w>(&'w self, only: Option<&str>) -> std::collections::btree_map::Range<'w, String, Arc<Entry>> {
+        use std::ops::Bound::Included;
+        match only {
+            Some(id) => self.entries.range::<str, _>((Included(id), Included(id))),
+            None => self.entries.range::<str, _>(..),
+        }
+    }
+
     /// Audience conditions by name, as the compiler wants them.
     pub fn audience_conditions(&self) -> BTreeMap<String, Condition> {
         self.audiences.iter().map(|(k, a)| (k.clone(), a.condition.clone())).collect()

@@ -51,39 +51,70 @@ pub fn neutralise(schema: &Value, content: &mut Value) -> Vec<String> {
     found.into_iter().map(|(pointer, _)| pointer).collect()
 }
 
+/// One step from a node to its child: an object key or an array index.
+#[derive(Clone, Copy)]
+enum Step<'c> {
+    Key(&'c str),
+    Index(usize),
+}
+
 /// Walks `content` beside `schema` (properties, additional properties, items), iteratively so
-/// that no depth of input can exhaust the stack.
+/// that no depth of input can exhaust the stack. Each node keeps only its step and its parent's
+/// place; a pointer is spelled out only for an unsafe link (composing walks every variant of
+/// every entry, and nearly all have none).
 fn walk(schema: &Value, content: &Value, pointer: String, found: &mut impl FnMut(String, &str)) {
-    let mut stack = vec![(schema, content, pointer)];
-    while let Some((schema, content, pointer)) = stack.pop() {
+    // (step, parent's index) for every node pushed; the root has no step.
+    let mut steps: Vec<(Option<Step<'_>>, usize)> = vec![(None, 0)];
+    let mut stack = vec![(schema, content, 0usize)];
+    while let Some((schema, content, at)) = stack.pop() {
         match content {
             Value::String(text) => {
                 let is_url = schema.get("format").and_then(Value::as_str).is_some_and(|f| URL_FORMATS.contains(&f));
                 if is_url && !is_safe_url(text) {
-                    found(pointer, text);
+                    found(spelled(&pointer, &steps, at), text);
                 }
             }
             Value::Object(map) => {
+                let properties = schema.get("properties");
+                let additional = schema.get("additionalProperties").filter(|a| a.is_object());
                 for (key, value) in map {
-                    let sub = schema
-                        .get("properties")
-                        .and_then(|p| p.get(key))
-                        .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()));
-                    if let Some(sub) = sub {
-                        stack.push((sub, value, format!("{pointer}/{}", escape(key))));
+                    if let Some(sub) = properties.and_then(|p| p.get(key)).or(additional) {
+                        steps.push((Some(Step::Key(key)), at));
+                        stack.push((sub, value, steps.len() - 1));
                     }
                 }
             }
             Value::Array(items) => {
                 if let Some(sub) = schema.get("items").filter(|i| i.is_object()) {
                     for (i, value) in items.iter().enumerate() {
-                        stack.push((sub, value, format!("{pointer}/{i}")));
+                        steps.push((Some(Step::Index(i)), at));
+                        stack.push((sub, value, steps.len() - 1));
                     }
                 }
             }
             _ => {}
         }
     }
+}
+
+/// The JSON pointer of node `at`: `root` and then each step from the root down.
+fn spelled(root: &str, steps: &[(Option<Step<'_>>, usize)], mut at: usize) -> String {
+    let mut path = Vec::new();
+    while let Some(&(Some(step), parent)) = steps.get(at) {
+        path.push(step);
+        at = parent;
+    }
+    let mut pointer = root.to_owned();
+    for step in path.iter().rev() {
+        match step {
+            Step::Key(key) => {
+                pointer.push('/');
+                pointer.push_str(&escape(key));
+            }
+            Step::Index(i) => pointer.push_str(&format!("/{i}")),
+        }
+    }
+    pointer
 }
 
 fn escape(key: &str) -> String {
@@ -146,5 +177,14 @@ mod tests {
         assert_eq!(content["cta"]["href"], INERT);
         assert_eq!(content["links"][0]["href"], "/ok");
         assert_eq!(content["title"], "javascript:is just text here");
+    }
+
+    #[test]
+    fn a_pointer_to_an_unsafe_link_escapes_keys_that_hold_slashes_and_tildes() {
+        let schema = json!({"type": "object", "additionalProperties": {"type": "object", "properties": {
+            "href": {"type": "string", "format": "uri"}
+        }}});
+        let content = json!({"a/b~c": {"href": "javascript:x"}, "fine": {"href": "https://ok"}});
+        assert_eq!(unsafe_urls(&schema, &content), [("/a~1b~0c/href".to_owned(), "javascript:x".to_owned())]);
     }
 }

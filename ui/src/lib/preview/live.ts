@@ -39,6 +39,12 @@ export async function previewEdit(
   const seq = ++editSeq;
   const targets = [...frames].filter((f) => f.followsEdits && page && f.page() === page && f.view() && f.element());
   const views = targets.map((f) => f.view()!) as PreviewRequest[];
+  // What the window does while the call is out: the form's own update (the framework flushes
+  // in a microtask queued before this one) and the window's next paint.
+  let formUpdated = -1;
+  let windowPainted = -1;
+  queueMicrotask(() => (formUpdated = performance.now()));
+  requestAnimationFrame(() => setTimeout(() => (windowPainted = performance.now()), 0));
   let result;
   const sent = performance.now();
   try {
@@ -67,6 +73,8 @@ export async function previewEdit(
       call: answered - sent,
       patch: applied - answered,
       paint: painted - applied,
+      formUpdated: formUpdated < 0 ? -1 : formUpdated - startedAt,
+      windowPainted: windowPainted < 0 ? -1 : windowPainted - startedAt,
     });
   }
   return result.fieldErrors;

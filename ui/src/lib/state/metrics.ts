@@ -5,12 +5,18 @@ declare global {
   }
 }
 
-/** Where one edit's time went (ms): before the backend call, the call, the DOM patch, the paint. */
+/**
+ * Where one edit's time went (ms): before the backend call, the call, the DOM patch, the paint.
+ * Beside them, what the window did meanwhile, from the input event: its own update of the form
+ * done (`formUpdated`) and its next paint done (`windowPainted`; -1 when not seen).
+ */
 export interface EditBreakdown {
   beforeCall: number;
   call: number;
   patch: number;
   paint: number;
+  formUpdated: number;
+  windowPainted: number;
 }
 
 export function initMetrics(): void {
@@ -26,6 +32,8 @@ export function recordEditToPreview(ms: number, breakdown: EditBreakdown): void 
     call: round(breakdown.call),
     patch: round(breakdown.patch),
     paint: round(breakdown.paint),
+    formUpdated: round(breakdown.formUpdated),
+    windowPainted: round(breakdown.windowPainted),
   });
 }
 
