@@ -114,9 +114,12 @@ impl Head {
 }
 
 pub(crate) fn head(tx: &Transaction<'_>, path: &str) -> Result<Option<Head>> {
+    // Cached statements: an import writes thousands of documents in one transaction.
     Ok(tx
-        .query_row(
+        .prepare_cached(
             "SELECT r.id, r.author, r.position, r.change_set, r.content FROM documents d JOIN revisions r ON r.id = d.head WHERE d.path = ?1",
+        )?
+        .query_row(
             [path],
             |r| Ok(Head { id: r.get(0)?, author: r.get(1)?, position: r.get(2)?, change_set: r.get(3)?, content: r.get(4)? }),
         )
@@ -427,16 +430,14 @@ fn insert_restore(
 /// (inside the immediate transaction, so no one else can take it).
 fn insert_row(tx: &Transaction<'_>, r: NewRevision<'_>) -> Result<RevisionId> {
     let current = head(tx, r.path)?;
-    let next: RevisionId = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM revisions", [], |row| row.get(0))?;
+    let next: RevisionId = tx.prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM revisions")?.query_row([], |row| row.get(0))?;
     let position = r.restores.unwrap_or(next);
     let parent_edit = if r.restores.is_none() { current.as_ref().map(|h| h.position) } else { None };
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO revisions (id, path, parent, author, at, change_set, content, is_edit, position, parent_edit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![next, r.path, current.as_ref().map(|h| h.id), r.author, r.at, r.change_set, r.content, r.restores.is_none(), position, parent_edit],
-    )?;
-    tx.execute(
-        "INSERT INTO documents (path, head) VALUES (?1, ?2) ON CONFLICT(path) DO UPDATE SET head = excluded.head",
-        params![r.path, next],
-    )?;
+    )?
+    .execute(params![next, r.path, current.as_ref().map(|h| h.id), r.author, r.at, r.change_set, r.content, r.restores.is_none(), position, parent_edit])?;
+    tx.prepare_cached("INSERT INTO documents (path, head) VALUES (?1, ?2) ON CONFLICT(path) DO UPDATE SET head = excluded.head")?
+        .execute(params![r.path, next])?;
     Ok(next)
 }

@@ -45,7 +45,12 @@ pub struct LiveWorkspace {
 
 impl LiveWorkspace {
     pub fn open(dir: &Path) -> Result<LiveWorkspace, StudioError> {
-        let ws = crate::usecases::open_workspace(dir)?;
+        LiveWorkspace::open_with(dir, crate::files::read_workspace_dir(dir)?)
+    }
+
+    /// [`LiveWorkspace::open`] on the folder's files, already read.
+    pub fn open_with(dir: &Path, files: vantage_engine::load::SourceFiles) -> Result<LiveWorkspace, StudioError> {
+        let ws = crate::usecases::compile(files)?;
         Ok(LiveWorkspace {
             dir: dir.to_path_buf(),
             good: ws.sources,

@@ -13,6 +13,17 @@ pub const LOCAL_IDENTITIES: &str =
 /// it is built beside `db` and moved into place only when complete, so a creation cut short
 /// leaves no store, never an empty one in which anyone could make themselves the first admin.
 pub fn init_store(db: &Path, team: &[(&str, Role)], from: Option<&Path>) -> Result<usize, StudioError> {
+    let files = from.map(read_workspace_dir).transpose()?;
+    init_store_with(db, team, files.as_ref())
+}
+
+/// [`init_store`] from files already read (opening a folder for the first time reads it once
+/// for the store and the workspace both).
+pub(crate) fn init_store_with(
+    db: &Path,
+    team: &[(&str, Role)],
+    files: Option<&vantage_engine::load::SourceFiles>,
+) -> Result<usize, StudioError> {
     if db.exists() {
         return Err(StudioError::bad_input(format!("{} already exists; open it instead of creating it", db.display())));
     }
@@ -35,8 +46,8 @@ pub fn init_store(db: &Path, team: &[(&str, Role)], from: Option<&Path>) -> Resu
         for (name, role) in team {
             store.add_user(admin, name, *role)?;
         }
-        let imported = match from {
-            Some(dir) => store.import(admin, &read_workspace_dir(dir)?)?,
+        let imported = match files {
+            Some(files) => store.import(admin, files)?,
             None => 0,
         };
         store.close()?;

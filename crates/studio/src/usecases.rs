@@ -19,7 +19,7 @@ pub struct OpenWorkspace {
     pub bundle: Bundle,
 }
 
-fn compile(sources: SourceFiles) -> Result<OpenWorkspace, StudioError> {
+pub(crate) fn compile(sources: SourceFiles) -> Result<OpenWorkspace, StudioError> {
     let hash = source_hash(&sources);
     let workspace = load(&sources).map_err(|e| StudioError::bad_input(e.to_string()))?;
     Ok(OpenWorkspace { bundle: Bundle::compile(workspace, hash), sources })

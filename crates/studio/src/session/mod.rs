@@ -69,9 +69,14 @@ impl Session {
     /// open.
     pub fn open(dir: &Path, is_demo: bool) -> Result<Session, StudioError> {
         let db = store_path(dir);
-        if !db.exists() {
-            crate::store_cases::init_store(&db, STARTER_TEAM, Some(dir))?;
-        }
+        // A first open imports the folder into a new store: read it once for both.
+        let live = if db.exists() {
+            LiveWorkspace::open(dir)?
+        } else {
+            let files = crate::files::read_workspace_dir(dir)?;
+            crate::store_cases::init_store_with(&db, STARTER_TEAM, Some(&files))?;
+            LiveWorkspace::open_with(dir, files)?
+        };
         let store = Store::open(&db)?;
         let users = store.users()?;
         let user = if users.iter().any(|(n, _)| n == FIRST_USER) {
@@ -88,16 +93,7 @@ impl Session {
             None => None,
         };
         let user = signed_in.as_ref().map_or(user, |me| me.name.clone());
-        Ok(Session {
-            dir: dir.to_path_buf(),
-            is_demo,
-            store,
-            user,
-            live: LiveWorkspace::open(dir)?,
-            written,
-            signed_in,
-            recent_reads: Default::default(),
-        })
+        Ok(Session { dir: dir.to_path_buf(), is_demo, store, user, live, written, signed_in, recent_reads: Default::default() })
     }
 
     pub fn dir(&self) -> &Path {
